@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from . import selectors, services
+from .importer import import_job_create
+from .models import Enterprise, Indicator
+from .schemas import (
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePage,
+    EnterprisePatch,
+    ImportCreated,
+    ImportOut,
+    IndicatorOut,
+    IndicatorValues,
+    IndustryOut,
+    RegionOut,
+)
+from .validation import INDICATOR_NAMES
+
+router = Router(tags=["base"])
+
+
+def enterprise_out(e: Enterprise) -> dict[str, Any]:
+    return {
+        "uscc": e.uscc, "name": e.name, "region": e.region.code, "industry": e.industry.code,
+        "size_class": e.size_class, "above_designated_size": e.above_designated_size, "stage": e.stage,
+        "founded_year": e.founded_year, "cluster": e.cluster.code if e.cluster_id and e.cluster else None,
+        "tags": [t.code for t in e.tags.all()],
+    }
+
+
+def indicator_out(row: Indicator) -> dict[str, Any]:
+    return {"year": row.year, "month": row.month, **{n: getattr(row, n) for n in INDICATOR_NAMES}}
+
+
+class ListQuery(Schema):
+    q: str = ""
+    region: str = ""
+    industry: str = ""
+    size: str = ""
+    stage: str = ""
+    tag: str = ""
+    sort: str = "name"
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/regions", response=list[RegionOut])
+def regions(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
+             "parent": r.parent.code if r.parent else None} for r in selectors.region_list()]
+
+
+@router.get("/industries", response=list[IndustryOut])
+def industries(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "tags": [t.code for t in i.tags.all()]}
+            for i in selectors.industry_list()]
+
+
+@router.get("/enterprises", response=EnterprisePage)
+def enterprises(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+    filters = selectors.EnterpriseFilters(q=query.q, region=query.region, industry=query.industry,
+                                          size=query.size, stage=query.stage, tag=query.tag, sort=query.sort)
+    page_size = min(max(query.page_size, 1), 500)
+    page = max(query.page, 1)
+    qs = selectors.enterprise_list(user=request.auth, filters=filters)  # type: ignore[attr-defined]
+    items = qs.prefetch_related("tags", "cluster")[(page - 1) * page_size: page * page_size]
+    return {"count": qs.count(), "page": page, "page_size": page_size,
+            "items": [enterprise_out(e) for e in items]}
+
+
+@router.post("/enterprises", response={201: EnterpriseOut})
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> tuple[int, dict[str, Any]]:
+    data = payload.model_dump()
+    data["tags"] = ";".join(data["tags"])
+    created = services.enterprise_create(by=request.auth, data=data)  # type: ignore[attr-defined]
+    return 201, enterprise_out(selectors.enterprise_get(user=request.auth, uscc=created.uscc))  # type: ignore[attr-defined]
+
+
+@router.get("/enterprises/{uscc}", response=EnterpriseOut)
+def enterprise_detail(request: HttpRequest, uscc: str) -> dict[str, Any]:
+    return enterprise_out(selectors.enterprise_get(user=request.auth, uscc=uscc))  # type: ignore[attr-defined]
+
+
+@router.patch("/enterprises/{uscc}", response=EnterpriseOut)
+def enterprise_patch(request: HttpRequest, uscc: str, payload: EnterprisePatch) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    enterprise = selectors.enterprise_get(user=user, uscc=uscc)
+    data = payload.model_dump(exclude_unset=True)
+    if "tags" in data:
+        data["tags"] = ";".join(data["tags"] or [])
+    services.enterprise_update(by=user, enterprise=enterprise, data=data)
+    return enterprise_out(selectors.enterprise_get(user=user, uscc=uscc))
+
+
+@router.get("/enterprises/{uscc}/indicators", response=list[IndicatorOut])
+def indicators(request: HttpRequest, uscc: str, monthly: bool = False) -> list[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    enterprise = selectors.enterprise_get(user=user, uscc=uscc)
+    return [indicator_out(r) for r in selectors.indicator_list(user=user, enterprise=enterprise, monthly=monthly)]
+
+
+@router.put("/enterprises/{uscc}/indicators/{year}", response=IndicatorOut)
+def indicator_put(request: HttpRequest, uscc: str, year: int, payload: IndicatorValues,
+                  month: int = 0) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    enterprise = selectors.enterprise_get(user=user, uscc=uscc)
+    row = services.indicator_put(by=user, enterprise=enterprise, year=year, month=month,
+                                 data=payload.model_dump())
+    return indicator_out(row)
+
+
+@router.post("/imports", response={201: ImportCreated})
+def import_create(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+                  ) -> tuple[int, dict[str, int]]:
+    job = import_job_create(by=request.auth, upload=file, dry_run=dry_run)  # type: ignore[attr-defined]
+    return 201, {"id": job.id}
+
+
+@router.get("/imports/{job_id}", response=ImportOut)
+def import_detail(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    job = selectors.import_job_get(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
+    return {"id": job.id, "status": job.status, "progress": job.progress, "dry_run": job.dry_run,
+            "filename": job.filename, "errors": job.errors, "summary": job.summary}

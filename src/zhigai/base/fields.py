@@ -1,0 +1,92 @@
+"""Parsing and range checks of one cell, shared by forms, the API and the importer.
+
+Each parser takes the raw cell (str, int, float, Decimal or None) and returns the clean value or
+raises FieldError with a sentence saying what is wrong. Blank cells become None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+MONEY_LIMIT = Decimal("1e16")  # 18 digits with 2 decimals
+
+
+class FieldError(ValueError):
+    pass
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+_PLAIN_MONEY = re.compile(r"-?\d{1,16}(\.\d{1,2})?")
+
+
+def parse_money(raw: object, *, negative: bool = False) -> Decimal | None:
+    if is_blank(raw):
+        return None
+    if isinstance(raw, str) and _PLAIN_MONEY.fullmatch(raw) and (negative or raw[0] != "-"):
+        return Decimal(raw)  # the common case of an import, checked by the pattern alone
+    if isinstance(raw, float):
+        raw = repr(raw)
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise FieldError(_("“%(v)s”不是金额（元，最多两位小数）") % {"v": raw}) from None
+    if not value.is_finite():
+        raise FieldError(_("“%(v)s”不是金额（元，最多两位小数）") % {"v": raw})
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise FieldError(_("金额最多两位小数（分），“%(v)s”太精确") % {"v": raw})
+    if value < 0 and not negative:
+        raise FieldError(_("金额不能为负数"))
+    if abs(value) >= MONEY_LIMIT:
+        raise FieldError(_("金额过大"))
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_count(raw: object, *, maximum: int = 10_000_000) -> int | None:
+    if is_blank(raw):
+        return None
+    try:
+        number = float(str(raw).strip().replace(",", "")) if not isinstance(raw, int) else raw
+    except ValueError:
+        raise FieldError(_("“%(v)s”不是整数") % {"v": raw}) from None
+    if number != int(number):
+        raise FieldError(_("“%(v)s”不是整数") % {"v": raw})
+    value = int(number)
+    if value < 0:
+        raise FieldError(_("不能为负数"))
+    if value > maximum:
+        raise FieldError(_("数值过大（上限%(max)d）") % {"max": maximum})
+    return value
+
+
+def parse_float(raw: object, *, low: float = 0.0, high: float | None = None) -> float | None:
+    if is_blank(raw):
+        return None
+    try:
+        value = float(str(raw).strip().replace(",", ""))
+    except ValueError:
+        raise FieldError(_("“%(v)s”不是数字") % {"v": raw}) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise FieldError(_("“%(v)s”不是数字") % {"v": raw})
+    if value < low or (high is not None and value > high):
+        if high is None:
+            raise FieldError(_("应不小于%(low)s") % {"low": low})
+        raise FieldError(_("应在%(low)s到%(high)s之间") % {"low": low, "high": high})
+    return value
+
+
+def parse_year(raw: object, *, earliest: int = 1900) -> int | None:
+    value = parse_count(raw, maximum=9999)
+    if value is None:
+        return None
+    latest = dt.date.today().year + 1
+    if not earliest <= value <= latest:
+        raise FieldError(_("年份应在%(a)d到%(b)d之间") % {"a": earliest, "b": latest})
+    return value

@@ -1,0 +1,274 @@
+"""Import of enterprises and indicators from CSV/XLSX (SPEC §2).
+
+The whole file is validated first (pass 1, no writes, progress visible); only a file without a single
+error is written (pass 2, one transaction, idempotent upserts). Files above IMPORT_BACKGROUND_BYTES run
+in the background worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhigai.core.access import scope_for
+from zhigai.core.audit import audit_record
+from zhigai.core.bulk import bulk_upsert
+from zhigai.core.cache import data_changed
+from zhigai.core.errors import InvalidInput, PermissionDenied
+
+from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
+from .services import enterprise_refresh_derived
+from .tabular import FileProblem, Table, read_tables
+from .validation import INDICATOR_NAMES, Lookups, clean_enterprise_values, clean_indicator_values, clean_period
+from .uscc import USCCError, normalize_uscc
+
+MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
+ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
+
+
+@dataclass
+class Plan:
+    """What pass 1 found: clean rows ready to write, or the errors that stop the import."""
+
+    errors: list[dict] = field(default_factory=list)
+    enterprises: list[dict[str, Any]] = field(default_factory=list)
+    enterprise_columns: list[str] = field(default_factory=list)
+    indicators: list[tuple[str, int, int, list[Any]]] = field(default_factory=list)
+    indicator_columns: list[str] = field(default_factory=list)
+    rows: int = 0
+
+    def error(self, row: int, column: str, message: str, sheet: str | None) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            item: dict[str, Any] = {"row": row, "column": column, "message": message}
+            if sheet:
+                item["sheet"] = sheet
+            self.errors.append(item)
+
+
+class _Validator:
+    def __init__(self, user: Any, progress: Callable[[float], None]):
+        scope = scope_for(user)
+        if not scope.can_write_enterprises:
+            raise PermissionDenied(_("您的角色不能导入企业数据"))
+        self.lookups = Lookups.load(writable_region_ids=None if scope.region_ids is None
+                                    else set(scope.region_ids))
+        # Existing enterprises the user may write: code -> stage; others exist but are out of reach.
+        from .selectors import scoped_enterprises
+
+        self.writable = dict(scoped_enterprises(scope).values_list("uscc", "stage"))
+        self.progress = progress
+
+    def run(self, tables: list[Table]) -> Plan:
+        plan = Plan()
+        total = sum(len(t.rows) for t in tables) or 1
+        tables = sorted(tables, key=lambda t: t.kind != "enterprises")  # enterprises first
+        file_usccs: set[str] = set()
+        for table in tables:
+            if table.kind == "enterprises":
+                self._enterprises(table, plan, file_usccs, total)
+            else:
+                self._indicators(table, plan, file_usccs, total)
+        return plan
+
+    def _tick(self, plan: Plan, total: int) -> None:
+        plan.rows += 1
+        if plan.rows % 5000 == 0:
+            self.progress(0.9 * plan.rows / total)
+
+    def _uscc(self, raw: object, number: int, plan: Plan, sheet: str | None) -> str | None:
+        try:
+            return normalize_uscc(raw)
+        except USCCError as exc:
+            plan.error(number, "uscc", str(exc), sheet)
+            return None
+
+    def _enterprises(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
+        columns = table.columns
+        plan.enterprise_columns = columns
+        first_row: dict[str, int] = {}
+        existing_others = None
+        for number, cells in table.rows:
+            self._tick(plan, total)
+            raw = dict(zip(columns, cells, strict=True))
+            uscc = self._uscc(raw.pop("uscc"), number, plan, table.sheet)
+            clean, errors = clean_enterprise_values(raw, self.lookups)
+            for column, message in errors:
+                plan.error(number, column, message, table.sheet)
+            if uscc is None:
+                continue
+            if uscc in first_row:
+                plan.error(number, "uscc", _("与第%(n)d行的统一社会信用代码重复") % {"n": first_row[uscc]}, table.sheet)
+                continue
+            first_row[uscc] = number
+            if uscc not in self.writable:
+                if existing_others is None:
+                    existing_others = set(Enterprise.objects.values_list("uscc", flat=True)) - set(self.writable)
+                if uscc in existing_others:
+                    plan.error(number, "uscc", _("该企业已登记在您管辖范围之外的地区"), table.sheet)
+                    continue
+            if errors:
+                continue
+            if clean.get("stage") is None:
+                clean["stage"] = self.writable.get(uscc) or Stage.MECHANIZATION.value
+            clean["uscc"] = uscc
+            file_usccs.add(uscc)
+            plan.enterprises.append(clean)
+
+    def _indicators(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
+        columns = table.columns
+        value_columns = [c for c in columns if c in INDICATOR_NAMES]
+        plan.indicator_columns = value_columns
+        seen: dict[tuple[str, int, int], int] = {}
+        for number, cells in table.rows:
+            self._tick(plan, total)
+            raw = dict(zip(columns, cells, strict=True))
+            uscc = self._uscc(raw.get("uscc"), number, plan, table.sheet)
+            year, month, period_errors = clean_period(raw.get("year"), raw.get("month"))
+            values, errors = clean_indicator_values({c: raw[c] for c in value_columns})
+            for column, message in period_errors + errors:
+                plan.error(number, column, message, table.sheet)
+            if uscc is None or year is None:
+                continue
+            if uscc not in self.writable and uscc not in file_usccs:
+                plan.error(number, "uscc", _("企业%(c)s未登记或不在您的管辖范围内（可在同一文件的企业表中登记）")
+                           % {"c": uscc}, table.sheet)
+                continue
+            key = (uscc, year, month)
+            if key in seen:
+                plan.error(number, "year", _("与第%(n)d行是同一企业同一期间") % {"n": seen[key]}, table.sheet)
+                continue
+            seen[key] = number
+            if not (period_errors or errors):
+                plan.indicators.append((uscc, year, month, [values[c] for c in value_columns]))
+
+
+def _write(plan: Plan) -> dict[str, int]:
+    summary = {"enterprises": len(plan.enterprises), "indicators": len(plan.indicators)}
+    with transaction.atomic():
+        if plan.enterprises:
+            fields = [f for f in ENTERPRISE_DB_FIELDS if f in _db_fields(plan.enterprise_columns)]
+            before = Enterprise.objects.count()
+            changed = bulk_upsert(
+                table=Enterprise._meta.db_table, key=["uscc"],
+                columns=["uscc", *fields, "size_class", "above_designated_size"],
+                rows=([e["uscc"], *(e[f] for f in fields), "micro", False] for e in plan.enterprises),
+                update=fields,
+            )
+            created = Enterprise.objects.count() - before
+            summary.update(enterprises_created=created, enterprises_updated=changed - created)
+            if "tags" in plan.enterprise_columns:
+                _write_tags(plan)
+        ids: dict[str, int] = {}
+        if plan.indicators:
+            usccs = {row[0] for row in plan.indicators}
+            for start, chunk in _chunks(sorted(usccs), 5000):
+                ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
+            before = Indicator.objects.count()
+            cols = plan.indicator_columns
+            changed = bulk_upsert(
+                table=Indicator._meta.db_table, key=["enterprise_id", "year", "month"],
+                columns=["enterprise_id", "year", "month", *cols],
+                rows=([ids[u], y, m, *values] for u, y, m, values in plan.indicators),
+                update=cols,
+            )
+            created = Indicator.objects.count() - before
+            summary.update(indicators_created=created, indicators_updated=changed - created)
+        touched = set(ids.values())
+        if plan.enterprises and not plan.indicators:
+            touched = set(Enterprise.objects.filter(
+                uscc__in=[e["uscc"] for e in plan.enterprises]).values_list("id", flat=True))
+        if touched:
+            enterprise_refresh_derived(ids=None if len(touched) > 20000 else touched)
+        data_changed()
+    return summary
+
+
+def _db_fields(columns: list[str]) -> set[str]:
+    mapping = {"name": "name", "region": "region_id", "industry": "industry_id", "founded_year": "founded_year",
+               "cluster": "cluster_id"}
+    return {mapping[c] for c in columns if c in mapping} | {"stage"}
+
+
+def _chunks(items: list[str], size: int) -> Any:
+    for start in range(0, len(items), size):
+        yield start, items[start:start + size]
+
+
+def _write_tags(plan: Plan) -> None:
+    through = Enterprise.tags.through
+    ids = {}
+    for _start, chunk in _chunks([e["uscc"] for e in plan.enterprises], 5000):
+        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
+    wanted = {(ids[e["uscc"]], t) for e in plan.enterprises for t in e.get("tag_ids", [])}
+    current = set()
+    for _start, chunk in _chunks(list(ids.values()), 5000):  # type: ignore[arg-type]
+        current.update(through.objects.filter(enterprise_id__in=chunk).values_list("enterprise_id", "tag_id"))
+    stale = current - wanted
+    for enterprise_id, tag_id in stale:
+        through.objects.filter(enterprise_id=enterprise_id, tag_id=tag_id).delete()
+    through.objects.bulk_create([through(enterprise_id=e, tag_id=t) for e, t in wanted - current],
+                                batch_size=5000)
+
+
+def import_file(*, user: Any, path: Path, filename: str, dry_run: bool,
+                progress: Callable[[float], None] = lambda _p: None) -> tuple[list[dict], dict[str, int]]:
+    """Validate and (unless dry_run or any error) write one file. Returns (errors, summary)."""
+    try:
+        tables = read_tables(path, filename)
+    except FileProblem as exc:
+        return exc.problems, {}
+    plan = _Validator(user, progress).run(tables)
+    summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": len(plan.indicators)}
+    if plan.errors or dry_run:
+        return plan.errors, summary
+    progress(0.9)
+    summary = {"rows": plan.rows, **_write(plan)}
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    audit_record(actor=user, action="import", entity="file", entity_id=digest, summary=filename, after=summary)
+    return [], summary
+
+
+def import_job_create(*, by: Any, upload: UploadedFile, dry_run: bool) -> ImportJob:
+    """Store the upload and run it now (small) or in the worker (large)."""
+    name = Path(upload.name or "upload").name
+    if Path(name).suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
+        raise InvalidInput(_("只能导入 .csv 或 .xlsx 文件"), details=[{"field": "file", "message": name}])
+    if not scope_for(by).can_write_enterprises:
+        raise PermissionDenied(_("您的角色不能导入企业数据"))
+    job = ImportJob.objects.create(created_by=by, file=upload, filename=name, dry_run=dry_run)
+    if (upload.size or 0) > settings.IMPORT_BACKGROUND_BYTES:
+        from .tasks import run_import
+
+        run_import.enqueue(job.id)
+    else:
+        import_job_run(job_id=job.id)
+        job.refresh_from_db()
+    return job
+
+
+def import_job_run(*, job_id: int) -> None:
+    job = ImportJob.objects.select_related("created_by").get(id=job_id)
+    if job.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
+        return  # already done: running a task twice changes nothing
+    ImportJob.objects.filter(id=job.id).update(status=ImportStatus.RUNNING)
+
+    def progress(fraction: float) -> None:
+        ImportJob.objects.filter(id=job.id).update(progress=round(fraction, 3))
+
+    try:
+        errors, summary = import_file(user=job.created_by, path=Path(job.file.path), filename=job.filename,
+                                      dry_run=job.dry_run, progress=progress)
+    except PermissionDenied as exc:
+        errors, summary = [{"row": 0, "column": "", "message": exc.message}], {}
+    ImportJob.objects.filter(id=job.id).update(
+        status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED, progress=1.0, errors=errors,
+        summary=summary, finished=timezone.now())

@@ -1,0 +1,202 @@
+"""Regions, industries, enterprises and their indicators (SPEC §2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Bilingual(models.Model):
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=150)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("省")
+    CITY = 2, _("市")
+    COUNTY = 3, _("县（市、区）")
+
+
+class Region(Bilingual):
+    code = models.CharField(max_length=12, unique=True)
+    level = models.PositiveSmallIntegerField(choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    pinyin = models.CharField(max_length=40, blank=True)
+    share = models.FloatField(default=0, help_text="share of the province's enterprises, for the demo generator")
+
+    class Meta:
+        ordering = ["code"]
+
+
+class Tag(Bilingual):
+    code = models.CharField(max_length=32, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+
+
+class Industry(Bilingual):
+    """A GB/T 4754-2017 manufacturing division (two digits) or a finer class below one."""
+
+    code = models.CharField(max_length=8, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="industries")
+    share = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "industries"
+
+
+class Cluster(Bilingual):
+    """An industrial cluster ("block economy") of a county."""
+
+    code = models.CharField(max_length=64, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="clusters")
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="clusters")
+
+    class Meta:
+        ordering = ["code"]
+
+
+class Stage(models.TextChoices):
+    MECHANIZATION = "mechanization", _("机械化")
+    AUTOMATION = "automation", _("自动化")
+    DIGITIZATION = "digitization", _("数字化")
+    NETWORKING = "networking", _("网络化")
+    INTELLIGENTIZATION = "intelligentization", _("智能化")
+
+
+STAGE_ORDER = [s.value for s in Stage]
+
+
+class SizeClass(models.TextChoices):
+    LARGE = "large", _("大型")
+    MEDIUM = "medium", _("中型")
+    SMALL = "small", _("小型")
+    MICRO = "micro", _("微型")
+
+
+class Enterprise(models.Model):
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    region = models.ForeignKey(Region, verbose_name=_("所在县（市、区）"), on_delete=models.PROTECT,
+                               related_name="enterprises")
+    industry = models.ForeignKey(Industry, verbose_name=_("行业"), on_delete=models.PROTECT,
+                                 related_name="enterprises")
+    founded_year = models.PositiveSmallIntegerField(_("成立年份"), null=True, blank=True)
+    stage = models.CharField(_("改造阶段"), max_length=20, choices=Stage.choices, default=Stage.MECHANIZATION)
+    tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="enterprises")
+    cluster = models.ForeignKey(Cluster, verbose_name=_("产业集群"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="enterprises")
+    # Derived from the latest annual indicators by services.enterprise_refresh_derived; never typed in.
+    size_class = models.CharField(_("规模"), max_length=8, choices=SizeClass.choices, default=SizeClass.MICRO)
+    above_designated_size = models.BooleanField(_("规模以上"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["region", "name"]),
+            models.Index(fields=["industry", "name"]),
+            models.Index(fields=["size_class", "name"]),
+            models.Index(fields=["stage", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Indicator fields in SPEC §2 order: (name, kind). Kinds: money (Decimal yuan), count, ratio, float.
+INDICATOR_FIELDS: list[tuple[str, str]] = [
+    ("revenue", "money"),
+    ("output_value", "money"),
+    ("added_value", "money"),
+    ("profit", "money"),
+    ("employees", "count"),
+    ("frontline_employees", "count"),
+    ("wage_bill", "money"),
+    ("industrial_investment", "money"),
+    ("tech_investment", "money"),
+    ("robots", "count"),
+    ("rd_spending", "money"),
+    ("defect_rate", "ratio"),
+    ("energy_use", "float"),
+    ("cloud_level", "cloud"),
+]
+
+
+class CloudLevel(models.IntegerChoices):
+    NONE = 0, _("未上云")
+    INFRASTRUCTURE = 1, _("基础设施上云")
+    BUSINESS = 2, _("业务系统上云")
+    DEEP = 3, _("深度用云（工业互联网）")
+
+
+def _money(verbose: str) -> models.DecimalField:
+    return models.DecimalField(verbose, max_digits=18, decimal_places=2, null=True, blank=True)
+
+
+class Indicator(models.Model):
+    """One enterprise's figures for a year (month 0) or one month of it (1–12)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="indicators")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text="0 = the whole year")
+    revenue = _money(_("主营业务收入（元）"))
+    output_value = _money(_("工业总产值（元）"))
+    added_value = _money(_("工业增加值（元）"))
+    profit = models.DecimalField(_("利润总额（元）"), max_digits=18, decimal_places=2, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("从业人员"), null=True, blank=True)
+    frontline_employees = models.PositiveIntegerField(_("一线生产人员"), null=True, blank=True)
+    wage_bill = _money(_("工资总额（元）"))
+    industrial_investment = _money(_("工业投资（元）"))
+    tech_investment = _money(_("技术改造投资（元）"))
+    robots = models.PositiveIntegerField(_("在役工业机器人（台）"), null=True, blank=True)
+    rd_spending = _money(_("研发经费（元）"))
+    defect_rate = models.FloatField(_("产品不良率"), null=True, blank=True)
+    energy_use = models.FloatField(_("综合能耗（吨标煤）"), null=True, blank=True)
+    cloud_level = models.PositiveSmallIntegerField(_("上云水平"), choices=CloudLevel.choices, null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year", "month"], name="indicator_unique_period"),
+        ]
+        indexes = [models.Index(fields=["year", "month"])]
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("处理中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("有错误，未写入")
+
+
+class ImportJob(models.Model):
+    """An uploaded file and the outcome of importing it; the page and the API poll it."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    progress = models.FloatField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]

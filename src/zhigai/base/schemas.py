@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+Size = Literal["large", "medium", "small", "micro"]
+StageName = Literal["mechanization", "automation", "digitization", "networking", "intelligentization"]
+
+
+class RegionOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    level: int
+    parent: str | None
+
+
+class IndustryOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    tags: list[str]
+
+
+class EnterpriseOut(Schema):
+    uscc: str
+    name: str
+    region: str
+    industry: str
+    size_class: Size
+    above_designated_size: bool
+    stage: StageName
+    founded_year: int | None
+    cluster: str | None
+    tags: list[str]
+
+
+class EnterprisePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[EnterpriseOut]
+
+
+class EnterpriseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    uscc: str
+    name: str
+    region: str
+    industry: str
+    founded_year: int | None = None
+    stage: StageName | None = None
+    tags: list[str] = []
+    cluster: str | None = None
+
+
+class EnterprisePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    founded_year: int | None = None
+    stage: StageName | None = None
+    tags: list[str] | None = None
+    cluster: str | None = None
+
+
+class IndicatorValues(Schema):
+    model_config = ConfigDict(extra="forbid")
+    revenue: Decimal | None = None
+    output_value: Decimal | None = None
+    added_value: Decimal | None = None
+    profit: Decimal | None = None
+    employees: int | None = None
+    frontline_employees: int | None = None
+    wage_bill: Decimal | None = None
+    industrial_investment: Decimal | None = None
+    tech_investment: Decimal | None = None
+    robots: int | None = None
+    rd_spending: Decimal | None = None
+    defect_rate: float | None = None
+    energy_use: float | None = None
+    cloud_level: int | None = None
+
+
+class IndicatorOut(IndicatorValues):
+    year: int
+    month: int
+
+
+class ImportCreated(Schema):
+    id: int
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+    sheet: str | None = None
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    progress: float
+    dry_run: bool
+    filename: str
+    errors: list[ImportErrorOut]
+    summary: dict

@@ -1,0 +1,150 @@
+"""Every read of the base data, filtered by what the acting user may see (core.access)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zhigai.core.access import Scope, scope_for
+from zhigai.core.models import AuditLog
+
+from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel
+from .uscc import USCCError, normalize_uscc
+
+SORTS = {
+    "name": "name", "-name": "-name",
+    "uscc": "uscc", "-uscc": "-uscc",
+    "region": "region__code", "-region": "-region__code",
+    "industry": "industry__code", "-industry": "-industry__code",
+    "size": "size_class", "-size": "-size_class",
+    "stage": "stage", "-stage": "-stage",
+}
+
+
+@dataclass
+class EnterpriseFilters:
+    q: str = ""
+    region: str = ""  # any region code: province, city or county
+    industry: str = ""
+    size: str = ""
+    stage: str = ""
+    tag: str = ""
+    sort: str = "name"
+
+
+def scoped_enterprises(scope: Scope) -> QuerySet[Enterprise]:
+    qs = Enterprise.objects.all()
+    if scope.sees_nothing:
+        return qs.none()
+    if scope.region_ids is not None:
+        qs = qs.filter(region_id__in=scope.region_ids)
+    if scope.industry_ids is not None:
+        qs = qs.filter(industry_id__in=scope.industry_ids)
+    if scope.enterprise_ids is not None:
+        qs = qs.filter(id__in=scope.enterprise_ids)
+    return qs
+
+
+def region_codes_below(code: str) -> list[int]:
+    """Ids of the region with this code and every region under it (empty when the code is unknown)."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        return []
+    if region.level == RegionLevel.COUNTY:
+        return [region.id]
+    return list(
+        Region.objects.filter(Q(id=region.id) | Q(parent_id=region.id) | Q(parent__parent_id=region.id))
+        .values_list("id", flat=True)
+    )
+
+
+def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
+    f = filters or EnterpriseFilters()
+    qs = scoped_enterprises(scope_for(user))
+    q = f.q.strip()
+    if q:
+        compact = q.replace(" ", "").upper()
+        if len(compact) == 18:
+            qs = qs.filter(uscc=compact)
+        elif compact.isalnum() and compact.isascii() and len(compact) >= 6:
+            qs = qs.filter(Q(uscc__startswith=compact) | Q(name__icontains=q))
+        else:
+            qs = qs.filter(name__icontains=q)
+    if f.region:
+        qs = qs.filter(region_id__in=region_codes_below(f.region))
+    if f.industry:
+        qs = qs.filter(industry__code=f.industry)
+    if f.size:
+        qs = qs.filter(size_class=f.size)
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.tag:
+        qs = qs.filter(Q(tags__code=f.tag) | Q(industry__tags__code=f.tag)).distinct()
+    return qs.select_related("region", "region__parent", "industry").order_by(SORTS.get(f.sort, "name"), "id")
+
+
+def enterprise_get(*, user: Any, uscc: str) -> Enterprise:
+    """The enterprise with this code if the user may see it; Http404 otherwise (also for a bad code)."""
+    try:
+        code = normalize_uscc(uscc)
+    except USCCError:
+        raise Http404 from None
+    found = scoped_enterprises(scope_for(user)).select_related(
+        "region", "region__parent", "industry", "cluster").filter(uscc=code).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
+    # The enterprise came from enterprise_get for the same user; checking again keeps the selector safe
+    # when called with an object obtained elsewhere.
+    enterprise_get(user=user, uscc=enterprise.uscc)
+    qs = Indicator.objects.filter(enterprise=enterprise)
+    return qs if monthly else qs.filter(month=0)
+
+
+def region_list() -> QuerySet[Region]:
+    """Regions are public reference data: everyone may list them."""
+    return Region.objects.select_related("parent").order_by("code")
+
+
+def industry_list() -> QuerySet[Industry]:
+    return Industry.objects.prefetch_related("tags").order_by("code")
+
+
+def region_get(*, user: Any, code: str) -> Region:
+    """A region whose page the user may open: one inside their scope (or any, for unrestricted users)."""
+    region = Region.objects.select_related("parent").filter(code=code).first()
+    if region is None:
+        raise Http404
+    scope = scope_for(user)
+    if scope.sees_nothing or scope.enterprise_ids is not None:
+        raise Http404
+    if scope.region_ids is not None and region.id not in scope.region_ids:
+        raise Http404
+    return region
+
+
+def import_job_get(*, user: Any, job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(id=job_id).first()
+    if job is None or not (user.is_superuser or job.created_by_id == user.id):
+        raise Http404
+    return job
+
+
+def enterprise_history(*, user: Any, enterprise: Enterprise) -> QuerySet[AuditLog]:
+    """Audit entries of the enterprise and its indicators, newest first."""
+    enterprise_get(user=user, uscc=enterprise.uscc)
+    return AuditLog.objects.filter(
+        Q(entity="enterprise", entity_id=enterprise.uscc)
+        | Q(entity="indicator", entity_id__startswith=f"{enterprise.uscc}/")
+    ).order_by("-at", "-id")
+
+
+def import_job_list(*, user: Any) -> QuerySet[ImportJob]:
+    qs = ImportJob.objects.all()
+    return qs if user.is_superuser else qs.filter(created_by=user)

@@ -1,0 +1,170 @@
+"""Every write to the base data: enterprises, their indicators and the derived size fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from zhigai.core.access import scope_for
+from zhigai.core.audit import audit_record, changed_only, snapshot
+from zhigai.core.cache import data_changed
+from zhigai.core.errors import InvalidInput, PermissionDenied
+
+from .models import Enterprise, Indicator
+from .sizing import ABOVE_DESIGNATED_REVENUE, SIZE_RULE
+from .validation import (
+    INDICATOR_NAMES,
+    Errors,
+    Lookups,
+    clean_enterprise_values,
+    clean_indicator_values,
+    clean_period,
+    uscc_error,
+)
+
+ENTERPRISE_AUDIT_FIELDS = ["uscc", "name", "region", "industry", "founded_year", "stage", "cluster"]
+# Fields an enterprise user may change on their own enterprise; officers may change all.
+SELF_EDITABLE = {"name", "founded_year"}
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise InvalidInput(
+            _("输入有误：") + "；".join(f"{col}: {msg}" for col, msg in errors),
+            details=[{"field": col, "message": msg} for col, msg in errors],
+        )
+
+
+def _writable_lookups(user: Any) -> Lookups:
+    scope = scope_for(user)
+    return Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
+
+
+def _enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
+    snap = snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS)
+    snap["tags"] = sorted(enterprise.tags.values_list("id", flat=True)) if enterprise.pk else []
+    return snap
+
+
+@transaction.atomic
+def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
+    if not scope_for(by).can_write_enterprises:
+        raise PermissionDenied(_("您的角色不能登记企业"))
+    lookups = _writable_lookups(by)
+    errors: Errors = []
+    message = uscc_error(data.get("uscc"))
+    if message:
+        errors.append(("uscc", message))
+    for required in ("name", "region", "industry"):
+        if required not in data:
+            errors.append((required, _("必填")))
+    clean, more = clean_enterprise_values({k: v for k, v in data.items() if k != "uscc"}, lookups)
+    errors.extend(more)
+    uscc = str(data.get("uscc") or "").strip().upper()
+    if not message and Enterprise.objects.filter(uscc=uscc).exists():
+        errors.append(("uscc", _("统一社会信用代码%(c)s已登记") % {"c": uscc}))
+    _raise(errors)
+    tag_ids = clean.pop("tag_ids", [])
+    if clean.get("stage") is None:
+        clean.pop("stage", None)
+    enterprise = Enterprise.objects.create(uscc=uscc, **clean)
+    enterprise.tags.set(tag_ids)
+    audit_record(actor=by, action="create", entity="enterprise", entity_id=uscc, summary=enterprise.name,
+                 after=_enterprise_snapshot(enterprise))
+    data_changed()
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, object]) -> Enterprise:
+    """Change the given fields; the caller obtained `enterprise` through enterprise_get for `by`."""
+    scope = scope_for(by)
+    if not scope.can_write_enterprises:
+        forbidden = set(data) - SELF_EDITABLE
+        if scope.enterprise_ids is None or enterprise.id not in scope.enterprise_ids or forbidden:
+            raise PermissionDenied(_("您不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(forbidden)) or "*"})
+    if "uscc" in data and str(data["uscc"]).strip().upper() != enterprise.uscc:
+        _raise([("uscc", _("统一社会信用代码不能修改"))])
+    clean, errors = clean_enterprise_values({k: v for k, v in data.items() if k != "uscc"},
+                                            _writable_lookups(by))
+    _raise(errors)
+    before = _enterprise_snapshot(enterprise)
+    tag_ids = clean.pop("tag_ids", None)
+    if "stage" in clean and clean["stage"] is None:
+        clean.pop("stage")
+    for name, value in clean.items():
+        setattr(enterprise, name, value)
+    enterprise.save()
+    if tag_ids is not None:
+        enterprise.tags.set(tag_ids)
+    old, new = changed_only(before, _enterprise_snapshot(enterprise))
+    if new or old:
+        audit_record(actor=by, action="update", entity="enterprise", entity_id=enterprise.uscc,
+                     summary=enterprise.name, before=old, after=new)
+        data_changed()
+    return enterprise
+
+
+def _may_write_indicators(by: Any, enterprise: Enterprise) -> bool:
+    scope = scope_for(by)
+    if scope.enterprise_ids is not None:
+        return enterprise.id in scope.enterprise_ids
+    return scope.can_write_enterprises
+
+
+@transaction.atomic
+def indicator_put(*, by: Any, enterprise: Enterprise, year: object, month: object = 0,
+                  data: Mapping[str, object]) -> Indicator:
+    """Set one period's indicators to exactly `data` (fields not given become empty)."""
+    if not _may_write_indicators(by, enterprise):
+        raise PermissionDenied(_("您不能填报该企业的指标"))
+    clean_year, clean_month, errors = clean_period(year, month)
+    unknown = [k for k in data if k not in INDICATOR_NAMES]
+    errors.extend((k, _("未知指标")) for k in unknown)
+    values, more = clean_indicator_values({name: data.get(name) for name in INDICATOR_NAMES})
+    errors.extend(more)
+    _raise(errors)
+    existing = Indicator.objects.filter(enterprise=enterprise, year=clean_year, month=clean_month).first()
+    before = snapshot(existing, INDICATOR_NAMES) if existing else None
+    row, _created = Indicator.objects.update_or_create(
+        enterprise=enterprise, year=clean_year, month=clean_month, defaults=values)
+    old, new = changed_only(before, snapshot(row, INDICATOR_NAMES))
+    if old or new:
+        audit_record(actor=by, action="update" if existing else "create", entity="indicator",
+                     entity_id=f"{enterprise.uscc}/{clean_year}/{clean_month}", summary=enterprise.name,
+                     before=old or None, after=new)
+    enterprise_refresh_derived(ids=[enterprise.id])
+    data_changed()
+    return row
+
+
+def _size_case_sql(alias: str) -> str:
+    """The size rule (sizing.SIZE_RULE) as one SQL CASE, so bulk refreshes follow the same table."""
+    whens = " ".join(
+        f"WHEN {alias}.employees >= {staff} AND {alias}.revenue >= {revenue} THEN '{name}'"
+        for name, staff, revenue in SIZE_RULE
+    )
+    return f"CASE {whens} ELSE 'micro' END"
+
+
+def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
+    """Recompute size class and the above-designated-size flag from each latest annual record."""
+    latest = (
+        "SELECT {expr} FROM base_indicator i WHERE i.enterprise_id = base_enterprise.id AND i.month = 0 "
+        "ORDER BY i.year DESC LIMIT 1"
+    )
+    size_sql = f"COALESCE(({latest.format(expr=_size_case_sql('i'))}), 'micro')"
+    flag_expr = f"CASE WHEN i.revenue >= {ABOVE_DESIGNATED_REVENUE} THEN TRUE ELSE FALSE END"
+    flag_sql = f"COALESCE(({latest.format(expr=flag_expr)}), FALSE)"
+    sql = f"UPDATE base_enterprise SET size_class = {size_sql}, above_designated_size = {flag_sql}"
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(sql)
+            return
+        id_list = list(ids)
+        for start in range(0, len(id_list), 5000):
+            chunk = id_list[start:start + 5000]
+            cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)

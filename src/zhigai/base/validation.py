@@ -1,0 +1,170 @@
+"""Validation of enterprise and indicator records, the one rule set for forms, the API and imports.
+
+A validator returns the clean values and a list of (column, message) errors; it never writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .fields import FieldError, is_blank, parse_count, parse_float, parse_money, parse_year
+from .models import INDICATOR_FIELDS, Cluster, Industry, Region, RegionLevel, Stage, Tag
+from .uscc import USCCError, normalize_uscc
+
+Errors = list[tuple[str, str]]
+
+_PARSERS: dict[str, Callable[[object], Any]] = {
+    "money": parse_money,
+    "count": parse_count,
+    "ratio": lambda raw: parse_float(raw, low=0.0, high=1.0),
+    "float": parse_float,
+    "cloud": lambda raw: parse_count(raw, maximum=3),
+}
+INDICATOR_PARSERS: dict[str, Callable[[object], Any]] = {
+    name: (lambda raw: parse_money(raw, negative=True)) if name == "profit" else _PARSERS[kind]
+    for name, kind in INDICATOR_FIELDS
+}
+INDICATOR_NAMES = [name for name, _kind in INDICATOR_FIELDS]
+
+# (smaller, larger): the first may never exceed the second when both are given.
+INDICATOR_BOUNDS = [
+    ("frontline_employees", "employees"),
+    ("tech_investment", "industrial_investment"),
+    ("added_value", "output_value"),
+]
+
+ENTERPRISE_COLUMNS = ["uscc", "name", "region", "industry", "founded_year", "stage", "tags", "cluster"]
+INDICATOR_COLUMNS = ["uscc", "year", "month", *INDICATOR_NAMES]
+
+
+def clean_uscc(raw: object) -> str:
+    return normalize_uscc(raw)
+
+
+def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], Errors]:
+    """Parse the indicator fields present in raw; check the bounds between them."""
+    clean: dict[str, Any] = {}
+    errors: Errors = []
+    for name, value in raw.items():
+        parser = INDICATOR_PARSERS.get(name)
+        if parser is None:
+            continue
+        try:
+            clean[name] = parser(value)
+        except FieldError as exc:
+            errors.append((name, str(exc)))
+    for small, large in INDICATOR_BOUNDS:
+        if clean.get(small) is not None and clean.get(large) is not None and clean[small] > clean[large]:
+            errors.append((small, _("%(a)s（%(va)s）不能大于%(b)s（%(vb)s）") % {
+                "a": small, "va": clean[small], "b": large, "vb": clean[large]}))
+    return clean, errors
+
+
+def clean_period(year: object, month: object) -> tuple[int | None, int, Errors]:
+    errors: Errors = []
+    clean_year = clean_month = None
+    try:
+        clean_year = parse_year(year, earliest=1949)
+        if clean_year is None:
+            errors.append(("year", _("年份必填")))
+    except FieldError as exc:
+        errors.append(("year", str(exc)))
+    try:
+        clean_month = parse_count(month, maximum=12)
+    except FieldError as exc:
+        errors.append(("month", _("月份应为0（全年）或1–12：%(e)s") % {"e": exc}))
+    return clean_year, clean_month or 0, errors
+
+
+@dataclass
+class Lookups:
+    """Codes a record may refer to, loaded once per import or request."""
+
+    counties: dict[str, int]  # county code -> id, only the counties the acting user may write in
+    all_counties: set[str]
+    industries: dict[str, int]
+    tags: dict[str, int]
+    clusters: dict[str, int]
+    stage_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, writable_region_ids: set[int] | None) -> Lookups:
+        counties = dict(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", "id"))
+        writable = (
+            counties
+            if writable_region_ids is None
+            else {code: pk for code, pk in counties.items() if pk in writable_region_ids}
+        )
+        stage_names = {s.value: s.value for s in Stage}
+        stage_names.update({str(s.label): s.value for s in Stage})
+        return cls(
+            counties=writable,
+            all_counties=set(counties),
+            industries=dict(Industry.objects.values_list("code", "id")),
+            tags=dict(Tag.objects.values_list("code", "id")),
+            clusters=dict(Cluster.objects.values_list("code", "id")),
+            stage_names=stage_names,
+        )
+
+
+def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tuple[dict[str, Any], Errors]:
+    """Parse the enterprise fields present in raw (uscc handled by the caller)."""
+    clean: dict[str, Any] = {}
+    errors: Errors = []
+    if "name" in raw:
+        name = str(raw["name"] or "").strip()
+        if not name:
+            errors.append(("name", _("企业名称必填")))
+        elif len(name) > 200:
+            errors.append(("name", _("企业名称不能超过200个字符")))
+        clean["name"] = name
+    if "region" in raw:
+        code = str(raw["region"] or "").strip()
+        if code in lookups.counties:
+            clean["region_id"] = lookups.counties[code]
+        elif code in lookups.all_counties:
+            errors.append(("region", _("县（市、区）%(c)s不在您的管辖范围内") % {"c": code}))
+        else:
+            errors.append(("region", _("“%(c)s”不是县级行政区划代码（6位，如330102）") % {"c": code}))
+    if "industry" in raw:
+        code = str(raw["industry"] or "").strip()
+        if code in lookups.industries:
+            clean["industry_id"] = lookups.industries[code]
+        else:
+            errors.append(("industry", _("“%(c)s”不是国民经济行业分类（GB/T 4754-2017）制造业代码13–43") % {"c": code}))
+    if "founded_year" in raw:
+        try:
+            clean["founded_year"] = parse_year(raw["founded_year"])
+        except FieldError as exc:
+            errors.append(("founded_year", str(exc)))
+    if "stage" in raw and not is_blank(raw["stage"]):
+        stage = lookups.stage_names.get(str(raw["stage"]).strip().lower()) or lookups.stage_names.get(
+            str(raw["stage"]).strip())
+        if stage is None:
+            errors.append(("stage", _("改造阶段应为 %(v)s 之一") % {"v": ", ".join(s.value for s in Stage)}))
+        clean["stage"] = stage
+    if "tags" in raw:
+        codes = [c.strip() for c in str(raw["tags"] or "").replace(",", ";").split(";") if c.strip()]
+        unknown = [c for c in codes if c not in lookups.tags]
+        if unknown:
+            errors.append(("tags", _("未知标签：%(t)s（可用：%(all)s）") % {
+                "t": ", ".join(unknown), "all": ", ".join(sorted(lookups.tags))}))
+        clean["tag_ids"] = sorted({lookups.tags[c] for c in codes if c in lookups.tags})
+    if "cluster" in raw:
+        code = str(raw["cluster"] or "").strip()
+        if code and code not in lookups.clusters:
+            errors.append(("cluster", _("未知产业集群代码“%(c)s”") % {"c": code}))
+        clean["cluster_id"] = lookups.clusters.get(code) if code else None
+    return clean, errors
+
+
+def uscc_error(raw: object) -> str | None:
+    try:
+        normalize_uscc(raw)
+    except USCCError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,182 @@
+"""The `zhigai` command: demo, serve, worker, seed, import, load-reference, and Django's own commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhigai.config.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _prepare() -> None:
+    """Create the data folder, migrate and load the reference data if it is missing."""
+    from django.conf import settings
+
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+    _manage("migrate", "--verbosity", "0")
+    from zhigai.base.reference import reference_data_ensure
+
+    reference_data_ensure()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("ZHIGAI_MANIFEST_STATIC", "0")
+    _django()
+    _prepare()
+    from zhigai.base.models import Enterprise
+    from zhigai.base.seed import seed_province
+    from zhigai.core.demo import DEMO_PASSWORD, demo_users_ensure
+
+    if not Enterprise.objects.exists():
+        print(f"Generating the demo province ({args.enterprises} enterprises, 2012–2020)…", flush=True)
+        seed_province(enterprises=args.enterprises, seed=args.seed, progress=lambda m: print("  " + m, flush=True))
+    logins = demo_users_ensure()
+    worker = subprocess.Popen([sys.executable, "-m", "zhigai.cli", "worker"], env=os.environ.copy())
+    print("\nzhigai demo is running at http://127.0.0.1:%d" % args.port)
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, description in logins:
+        print(f"  {username:<12} {description}")
+    print("Stop with Ctrl+C.\n", flush=True)
+    try:
+        from django.core.management import call_command
+
+        os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+        call_command("runserver", f"127.0.0.1:{args.port}", "--noreload")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not os.environ.get("SECRET_KEY"):
+        print("zhigai serve needs SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL) in the environment.", file=sys.stderr)
+        return 2
+    _django()
+    _prepare()
+    _manage("collectstatic", "--noinput", "--verbosity", "0")
+    bind = f"{args.host}:{args.port}"
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "zhigai.config.wsgi:application",
+                               "--bind", bind, "--workers", str(args.workers), "--access-logfile", "-"])
+    return 0  # pragma: no cover - execvp does not return
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django()
+    _manage("db_worker")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    _django()
+    _prepare()
+    from zhigai.base.seed import seed_province
+
+    result = seed_province(enterprises=args.enterprises, seed=args.seed, progress=lambda m: print(m, flush=True))
+    print(f"Seeded {result['enterprises']} enterprises and {result['indicators']} indicator rows.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _django()
+    _prepare()
+    from zhigai.base.importer import import_file
+    from zhigai.core.models import User
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 2
+    user = User.objects.filter(username=args.user).first()
+    if user is None:
+        print(f"No such user: {args.user} (use --user with a provincial officer or superuser)", file=sys.stderr)
+        return 2
+    errors, summary = import_file(user=user, path=path, filename=path.name, dry_run=args.dry_run,
+                                  progress=lambda p: print(f"\r{p:5.0%}", end="", file=sys.stderr, flush=True))
+    print(file=sys.stderr)
+    if errors:
+        for e in errors:
+            sheet = f"{e['sheet']}!" if e.get("sheet") else ""
+            print(f"{sheet}row {e['row']}, column {e['column'] or '-'}: {e['message']}")
+        print(f"{len(errors)} error(s); nothing was written.", file=sys.stderr)
+        return 1
+    verb = "checked (dry run, nothing written)" if args.dry_run else "imported"
+    print(f"File {verb}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_load_reference(args: argparse.Namespace) -> int:
+    _django()
+    _manage("migrate", "--verbosity", "0")
+    from zhigai.base.reference import DEFAULT_REGIONS, reference_data_load
+
+    counts = reference_data_load(regions_file=Path(args.regions) if args.regions else DEFAULT_REGIONS)
+    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["zhigai", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhigai", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("demo", help="migrate, generate the demo province if empty, run worker and web server")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--enterprises", type=int, default=20000)
+    p.add_argument("--seed", type=int, default=2013)
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("serve", help="production server (gunicorn + whitenoise), settings from the environment")
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("worker", help="run background tasks (imports, reports, ...)")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("seed", help="generate a synthetic province (deterministic for a seed)")
+    p.add_argument("--enterprises", type=int, default=20000)
+    p.add_argument("--seed", type=int, default=2013)
+    p.set_defaults(func=cmd_seed)
+    p = sub.add_parser("import", help="import enterprises and indicators from a CSV or XLSX file")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    p.add_argument("--user", default="province", help="the user the import acts as (default: province)")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("load-reference", help="load regions, industries and clusters from the data files")
+    p.add_argument("--regions", help="a regions YAML file (default: Zhejiang)")
+    p.set_defaults(func=cmd_load_reference)
+    p = sub.add_parser("manage", help="run a Django management command, e.g. `zhigai manage createsuperuser`")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

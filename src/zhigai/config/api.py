@@ -1,0 +1,87 @@
+"""The JSON API (django-ninja): bearer-token auth and one error shape, {"code", "message", "details"}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from zhigai.core.errors import ZhigaiError
+from zhigai.core.services import api_token_user
+
+log = logging.getLogger(__name__)
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="zhigai API",
+    version="1",
+    description="Intelligent transformation of manufacturing — platform API. "
+    "Get a token with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
+    auth=BearerAuth(),
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "details": details or []},
+                               status=status)
+
+
+@api.exception_handler(ZhigaiError)
+def _zhigai_error(request: HttpRequest, exc: ZhigaiError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        details.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    return _error(request, 422, "invalid", "The request is not valid: "
+                  + "; ".join(f"{d['field']}: {d['message']}" for d in details), details)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthorized", "Sign in first: send a valid 'Authorization: Bearer <token>'.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("API error", exc_info=exc)
+    return _error(request, 500, "server_error", "An unexpected error occurred; it has been logged.")
+
+
+def _register() -> None:
+    from zhigai.base.api import router as base_router
+    from zhigai.core.api import router as core_router
+
+    api.add_router("", core_router)
+    api.add_router("", base_router)
+
+
+_register()

@@ -1,0 +1,65 @@
+"""The one access mechanism: what part of the data a user may see and change.
+
+Every selector builds its queryset from `scope_for(user)`, so pages, API, exports and tasks share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """None in a field means "not restricted by this"; an empty set means "nothing"."""
+
+    region_ids: frozenset[int] | None
+    industry_ids: frozenset[int] | None
+    enterprise_ids: frozenset[int] | None
+    can_write_enterprises: bool
+
+    @property
+    def sees_nothing(self) -> bool:
+        return any(s is not None and not s for s in (self.region_ids, self.industry_ids, self.enterprise_ids))
+
+
+NOTHING = Scope(region_ids=frozenset(), industry_ids=None, enterprise_ids=None, can_write_enterprises=False)
+
+
+def region_subtree_ids(region_id: int) -> frozenset[int]:
+    from zhigai.base.models import Region
+
+    ids = {region_id}
+    frontier = {region_id}
+    while frontier:
+        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
+        ids |= frontier
+    return frozenset(ids)
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Scope(None, None, None, can_write_enterprises=True)
+    role = user.role
+    if role in (Role.PROVINCE, Role.CITY):
+        if user.region_id is None:
+            return NOTHING if role == Role.CITY else Scope(None, None, None, True)
+        from zhigai.base.models import Region
+
+        subtree = region_subtree_ids(user.region_id)
+        # The whole tree (one province loaded): no filter at all, which keeps the big queries simple.
+        unrestricted = len(subtree) == Region.objects.count()
+        return Scope(None if unrestricted else subtree, None, None, can_write_enterprises=True)
+    if role == Role.INDUSTRY:
+        industries = frozenset(user.industries.values_list("id", flat=True))
+        return Scope(None, industries, None, can_write_enterprises=False)
+    if role == Role.ENTERPRISE:
+        own = frozenset([user.enterprise_id]) if user.enterprise_id else frozenset()
+        return Scope(None, None, own, can_write_enterprises=False)
+    # Providers, experts and banks see enterprises only through their engagements, diagnoses and
+    # contracts; those modules widen this scope when they arrive.
+    return Scope(None, None, frozenset(), can_write_enterprises=False)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from .errors import Unauthorized
+from .services import api_token_issue, user_sign_in
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: list = []
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    region: str | None
+    enterprise: str | None
+    provider: str | None
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
+def token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+    user = user_sign_in(request=request, username=payload.username, password=payload.password, channel="api")
+    if user is None:
+        raise Unauthorized("Wrong username or password.")
+    return 200, {"token": api_token_issue(user=user)}
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict:
+    user = request.auth  # type: ignore[attr-defined]
+    return {
+        "username": user.username,
+        "role": user.role,
+        "region": user.region.code if user.region_id else None,
+        "enterprise": user.enterprise.uscc if user.enterprise_id else None,
+        "provider": None,
+    }

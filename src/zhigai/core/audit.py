@@ -1,0 +1,69 @@
+"""The audit trail: every sign-in and every change to data goes through audit_record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditLog
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of a model instance as JSON-safe values (foreign keys by their id)."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = jsonable(getattr(instance, attname))
+    return out
+
+
+def changed_only(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
+    """Reduce a before/after pair to the keys whose values differ."""
+    before, after = before or {}, after or {}
+    keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys if k in before}, {k: after.get(k) for k in keys if k in after}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    entity: str = "",
+    entity_id: Any = "",
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditLog:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditLog.objects.create(
+        actor=user,
+        actor_name=getattr(user, "username", "") or (str(actor) if isinstance(actor, str) else ""),
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        summary=summary[:255],
+        before=before,
+        after=after,
+        ip=ip,
+    )
+
+
+def client_ip(request: Any) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None

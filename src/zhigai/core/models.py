@@ -1,0 +1,83 @@
+"""Users and their roles, audit trail, sign-in throttling and API tokens (SPEC §1, §11)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROVINCE = "province", _("省级主管部门")
+    CITY = "city", _("市县主管部门")
+    INDUSTRY = "industry", _("行业主管部门")
+    ENTERPRISE = "enterprise", _("企业用户")
+    PROVIDER = "provider", _("工程服务公司")
+    EXPERT = "expert", _("专家")
+    BANK = "bank", _("银行")
+
+
+# Roles whose scope is a region of the tree (the province officer's region is the province itself).
+REGION_ROLES = frozenset({Role.PROVINCE, Role.CITY})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    region = models.ForeignKey(
+        "base.Region", verbose_name=_("辖区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "base.Enterprise", verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    industries = models.ManyToManyField("base.Industry", verbose_name=_("主管行业"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+
+class AuditLog(models.Model):
+    """Append-only trail of sign-ins and every change to data: who, when, what, before and after."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32)
+    entity = models.CharField(max_length=64, blank=True)
+    entity_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["entity", "entity_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.entity} {self.entity_id}"
+
+
+class LoginFailure(models.Model):
+    """Failed sign-in attempts, kept in the database so every web process sees the same count."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
+
+
+class DataVersion(models.Model):
+    """A counter bumped by every write service; cached figures are keyed by it, so they are never stale."""
+
+    name = models.CharField(max_length=32, unique=True)
+    value = models.BigIntegerField(default=0)

@@ -1,0 +1,38 @@
+// Draw every Plotly chart on the page (and in fragments htmx swaps in) from its JSON script tag.
+(function () {
+  var plotlyLoading = null;
+  function loadPlotly(done) {
+    if (window.Plotly) return done();
+    if (!plotlyLoading) {
+      plotlyLoading = [];
+      var s = document.createElement("script");
+      s.src = document.body.dataset.plotly || "/static/plotly/plotly.min.js";
+      s.onload = function () { plotlyLoading.forEach(function (f) { f(); }); };
+      document.head.appendChild(s);
+    }
+    plotlyLoading.push(done);
+  }
+  function draw(root) {
+    var nodes = (root || document).querySelectorAll("div.chart[data-chart]:not([data-drawn])");
+    if (!nodes.length) return;
+    loadPlotly(function () {
+      nodes.forEach(function (node) {
+        var spec = JSON.parse(document.getElementById(node.dataset.chart).textContent);
+        var layout = Object.assign({margin: {t: 40, r: 40, b: 40, l: 60}, height: 300,
+          font: {family: "system-ui, 'Noto Sans CJK SC', sans-serif", size: 12},
+          legend: {orientation: "h"}}, spec.layout || {});
+        window.Plotly.newPlot(node, spec.data, layout, {displaylogo: false, responsive: true});
+        node.setAttribute("data-drawn", "1");
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
+  document.addEventListener("messages", function (e) {
+    var box = document.getElementById("messages");
+    (e.detail.value || e.detail).forEach(function (m) {
+      var div = document.createElement("div");
+      div.className = "msg " + m.level; div.textContent = m.text; box.appendChild(div);
+    });
+  });
+})();

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag
+def chart(name: str, spec: dict[str, Any]) -> SafeString:
+    """A Plotly chart: a placeholder div and its figure as JSON, drawn by app.js."""
+    element_id = f"chart-{name}"
+    return format_html('<div class="chart" data-chart="{}"></div>{}', element_id, json_script(spec, element_id))
+
+
+@register.filter
+def attr(obj: Any, name: str) -> Any:
+    return getattr(obj, name, None)
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """Money for reading: thousands separated, no decimals past the fen."""
+    if value is None:
+        return "—"
+    return f"{value:,.2f}" if not float(value).is_integer() else f"{int(value):,}"

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhigai.base.stats import dashboard_figures
+
+from .errors import SignInLocked
+from .services import user_sign_in
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    error = ""
+    username = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        try:
+            user = user_sign_in(request=request, username=username, password=request.POST.get("password", ""))
+        except SignInLocked as exc:
+            user, error = None, exc.message
+        if user is not None:
+            login(request, user)
+            target = request.POST.get("next") or request.GET.get("next") or "/"
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = "/"
+            return redirect(target)
+        error = error or _("用户名或密码错误。")
+    return render(request, "core/login.html", {"error": error, "username": username,
+                                               "next": request.GET.get("next", "")},
+                  status=401 if error else 200)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("core:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"figures": dashboard_figures(user=request.user)})
