@@ -36,7 +36,6 @@ def _prepare() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("ZHIGAI_MANIFEST_STATIC", "0")
     _django()
     _prepare()
     from zhigai.base.models import Enterprise
@@ -69,6 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not os.environ.get("SECRET_KEY"):
         print("zhigai serve needs SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL) in the environment.", file=sys.stderr)
         return 2
+    os.environ.setdefault("ZHIGAI_MANIFEST_STATIC", "1")  # hashed names, cached forever by browsers
     _django()
     _prepare()
     _manage("collectstatic", "--noinput", "--verbosity", "0")

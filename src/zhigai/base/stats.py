@@ -35,13 +35,15 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
     rows = Indicator.objects.filter(month=0, enterprise__in=qs)
     years = list(
         rows.values("year").annotate(
-            **{f: Sum(f) for f in YEAR_SUMS},
+            **{f"sum_{f}": Sum(f) for f in YEAR_SUMS},
             above_added=Sum("added_value", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
             above_employees=Sum("employees", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
             reporting=Count("id"),
         ).order_by("year")
     )
     for y in years:
+        for f in YEAR_SUMS:
+            y[f] = y.pop(f"sum_{f}")
         y["productivity"] = (
             float(Decimal(y["above_added"]) / y["above_employees"]) if y["above_employees"] else None)
         y["tech_share"] = (float(Decimal(y["tech_investment"]) / Decimal(y["industrial_investment"]))

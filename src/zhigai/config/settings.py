@@ -122,7 +122,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and _env_bool("ZHIGAI_MANIFEST_STATIC", True)
+        if _env_bool("ZHIGAI_MANIFEST_STATIC", False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
