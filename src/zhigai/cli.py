@@ -47,7 +47,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seed_province(enterprises=args.enterprises, seed=args.seed, progress=lambda m: print("  " + m, flush=True))
     logins = demo_users_ensure()
     worker = subprocess.Popen([sys.executable, "-m", "zhigai.cli", "worker"], env=os.environ.copy())
-    print("\nzhigai demo is running at http://127.0.0.1:%d" % args.port)
+    print(f"\nzhigai demo is running at http://127.0.0.1:{args.port}")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in logins:
         print(f"  {username:<12} {description}")
@@ -73,8 +73,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _prepare()
     _manage("collectstatic", "--noinput", "--verbosity", "0")
     bind = f"{args.host}:{args.port}"
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "zhigai.config.wsgi:application",
-                               "--bind", bind, "--workers", str(args.workers), "--access-logfile", "-"])
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "zhigai.config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+        ],
+    )
     return 0  # pragma: no cover - execvp does not return
 
 
@@ -108,8 +121,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if user is None:
         print(f"No such user: {args.user} (use --user with a provincial officer or superuser)", file=sys.stderr)
         return 2
-    errors, summary = import_file(user=user, path=path, filename=path.name, dry_run=args.dry_run,
-                                  progress=lambda p: print(f"\r{p:5.0%}", end="", file=sys.stderr, flush=True))
+    errors, summary = import_file(
+        user=user,
+        path=path,
+        filename=path.name,
+        dry_run=args.dry_run,
+        progress=lambda p: print(f"\r{p:5.0%}", end="", file=sys.stderr, flush=True),
+    )
     print(file=sys.stderr)
     if errors:
         for e in errors:

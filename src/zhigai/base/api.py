@@ -28,9 +28,15 @@ router = Router(tags=["base"])
 
 def enterprise_out(e: Enterprise) -> dict[str, Any]:
     return {
-        "uscc": e.uscc, "name": e.name, "region": e.region.code, "industry": e.industry.code,
-        "size_class": e.size_class, "above_designated_size": e.above_designated_size, "stage": e.stage,
-        "founded_year": e.founded_year, "cluster": e.cluster.code if e.cluster_id and e.cluster else None,
+        "uscc": e.uscc,
+        "name": e.name,
+        "region": e.region.code,
+        "industry": e.industry.code,
+        "size_class": e.size_class,
+        "above_designated_size": e.above_designated_size,
+        "stage": e.stage,
+        "founded_year": e.founded_year,
+        "cluster": e.cluster.code if e.cluster_id and e.cluster else None,
         "tags": [t.code for t in e.tags.all()],
     }
 
@@ -53,26 +59,42 @@ class ListQuery(Schema):
 
 @router.get("/regions", response=list[RegionOut])
 def regions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
-             "parent": r.parent.code if r.parent else None} for r in selectors.region_list()]
+    return [
+        {
+            "code": r.code,
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "level": r.level,
+            "parent": r.parent.code if r.parent else None,
+        }
+        for r in selectors.region_list()
+    ]
 
 
 @router.get("/industries", response=list[IndustryOut])
 def industries(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "tags": [t.code for t in i.tags.all()]}
-            for i in selectors.industry_list()]
+    return [
+        {"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "tags": [t.code for t in i.tags.all()]}
+        for i in selectors.industry_list()
+    ]
 
 
 @router.get("/enterprises", response=EnterprisePage)
 def enterprises(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
-    filters = selectors.EnterpriseFilters(q=query.q, region=query.region, industry=query.industry,
-                                          size=query.size, stage=query.stage, tag=query.tag, sort=query.sort)
+    filters = selectors.EnterpriseFilters(
+        q=query.q,
+        region=query.region,
+        industry=query.industry,
+        size=query.size,
+        stage=query.stage,
+        tag=query.tag,
+        sort=query.sort,
+    )
     page_size = min(max(query.page_size, 1), 500)
     page = max(query.page, 1)
     qs = selectors.enterprise_list(user=request.auth, filters=filters)  # type: ignore[attr-defined]
-    items = qs.prefetch_related("tags", "cluster")[(page - 1) * page_size: page * page_size]
-    return {"count": qs.count(), "page": page, "page_size": page_size,
-            "items": [enterprise_out(e) for e in items]}
+    items = qs.prefetch_related("tags", "cluster")[(page - 1) * page_size : page * page_size]
+    return {"count": qs.count(), "page": page, "page_size": page_size, "items": [enterprise_out(e) for e in items]}
 
 
 @router.post("/enterprises", response={201: EnterpriseOut})
@@ -107,18 +129,19 @@ def indicators(request: HttpRequest, uscc: str, monthly: bool = False) -> list[d
 
 
 @router.put("/enterprises/{uscc}/indicators/{year}", response=IndicatorOut)
-def indicator_put(request: HttpRequest, uscc: str, year: int, payload: IndicatorValues,
-                  month: int = 0) -> dict[str, Any]:
+def indicator_put(
+    request: HttpRequest, uscc: str, year: int, payload: IndicatorValues, month: int = 0
+) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     enterprise = selectors.enterprise_get(user=user, uscc=uscc)
-    row = services.indicator_put(by=user, enterprise=enterprise, year=year, month=month,
-                                 data=payload.model_dump())
+    row = services.indicator_put(by=user, enterprise=enterprise, year=year, month=month, data=payload.model_dump())
     return indicator_out(row)
 
 
 @router.post("/imports", response={201: ImportCreated})
-def import_create(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
-                  ) -> tuple[int, dict[str, int]]:
+def import_create(
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+) -> tuple[int, dict[str, int]]:
     job = import_job_create(by=request.auth, upload=file, dry_run=dry_run)  # type: ignore[attr-defined]
     return 201, {"id": job.id}
 
@@ -126,5 +149,12 @@ def import_create(request: HttpRequest, file: File[UploadedFile], dry_run: Form[
 @router.get("/imports/{job_id}", response=ImportOut)
 def import_detail(request: HttpRequest, job_id: int) -> dict[str, Any]:
     job = selectors.import_job_get(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
-    return {"id": job.id, "status": job.status, "progress": job.progress, "dry_run": job.dry_run,
-            "filename": job.filename, "errors": job.errors, "summary": job.summary}
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": job.progress,
+        "dry_run": job.dry_run,
+        "filename": job.filename,
+        "errors": job.errors,
+        "summary": job.summary,
+    }

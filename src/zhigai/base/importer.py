@@ -28,8 +28,14 @@ from zhigai.core.errors import InvalidInput, PermissionDenied
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .services import enterprise_refresh_derived
 from .tabular import FileProblem, Table, read_tables
-from .validation import INDICATOR_NAMES, Lookups, clean_enterprise_values, clean_indicator_values, clean_period
 from .uscc import USCCError, normalize_uscc
+from .validation import (
+    INDICATOR_NAMES,
+    Lookups,
+    clean_enterprise_values,
+    clean_indicator_values,
+    clean_period,
+)
 
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
 ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
@@ -59,8 +65,7 @@ class _Validator:
         scope = scope_for(user)
         if not scope.can_write_enterprises:
             raise PermissionDenied(_("您的角色不能导入企业数据"))
-        self.lookups = Lookups.load(writable_region_ids=None if scope.region_ids is None
-                                    else set(scope.region_ids))
+        self.lookups = Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
         # Existing enterprises the user may write: code -> stage; others exist but are out of reach.
         from .selectors import scoped_enterprises
 
@@ -139,8 +144,12 @@ class _Validator:
             if uscc is None or year is None:
                 continue
             if uscc not in self.writable and uscc not in file_usccs:
-                plan.error(number, "uscc", _("企业%(c)s未登记或不在您的管辖范围内（可在同一文件的企业表中登记）")
-                           % {"c": uscc}, table.sheet)
+                plan.error(
+                    number,
+                    "uscc",
+                    _("企业%(c)s未登记或不在您的管辖范围内（可在同一文件的企业表中登记）") % {"c": uscc},
+                    table.sheet,
+                )
                 continue
             key = (uscc, year, month)
             if key in seen:
@@ -158,7 +167,8 @@ def _write(plan: Plan) -> dict[str, int]:
             fields = [f for f in ENTERPRISE_DB_FIELDS if f in _db_fields(plan.enterprise_columns)]
             before = Enterprise.objects.count()
             changed = bulk_upsert(
-                table=Enterprise._meta.db_table, key=["uscc"],
+                table=Enterprise._meta.db_table,
+                key=["uscc"],
                 columns=["uscc", *fields, "size_class", "above_designated_size"],
                 rows=([e["uscc"], *(e[f] for f in fields), "micro", False] for e in plan.enterprises),
                 update=fields,
@@ -170,12 +180,13 @@ def _write(plan: Plan) -> dict[str, int]:
         ids: dict[str, int] = {}
         if plan.indicators:
             usccs = {row[0] for row in plan.indicators}
-            for start, chunk in _chunks(sorted(usccs), 5000):
+            for _start, chunk in _chunks(sorted(usccs), 5000):
                 ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
             before = Indicator.objects.count()
             cols = plan.indicator_columns
             changed = bulk_upsert(
-                table=Indicator._meta.db_table, key=["enterprise_id", "year", "month"],
+                table=Indicator._meta.db_table,
+                key=["enterprise_id", "year", "month"],
                 columns=["enterprise_id", "year", "month", *cols],
                 rows=([ids[u], y, m, *values] for u, y, m, values in plan.indicators),
                 update=cols,
@@ -184,8 +195,9 @@ def _write(plan: Plan) -> dict[str, int]:
             summary.update(indicators_created=created, indicators_updated=changed - created)
         touched = set(ids.values())
         if plan.enterprises and not plan.indicators:
-            touched = set(Enterprise.objects.filter(
-                uscc__in=[e["uscc"] for e in plan.enterprises]).values_list("id", flat=True))
+            touched = set(
+                Enterprise.objects.filter(uscc__in=[e["uscc"] for e in plan.enterprises]).values_list("id", flat=True)
+            )
         if touched:
             enterprise_refresh_derived(ids=None if len(touched) > 20000 else touched)
         data_changed()
@@ -193,34 +205,39 @@ def _write(plan: Plan) -> dict[str, int]:
 
 
 def _db_fields(columns: list[str]) -> set[str]:
-    mapping = {"name": "name", "region": "region_id", "industry": "industry_id", "founded_year": "founded_year",
-               "cluster": "cluster_id"}
+    mapping = {
+        "name": "name",
+        "region": "region_id",
+        "industry": "industry_id",
+        "founded_year": "founded_year",
+        "cluster": "cluster_id",
+    }
     return {mapping[c] for c in columns if c in mapping} | {"stage"}
 
 
 def _chunks(items: list[str], size: int) -> Any:
     for start in range(0, len(items), size):
-        yield start, items[start:start + size]
+        yield start, items[start : start + size]
 
 
 def _write_tags(plan: Plan) -> None:
     through = Enterprise.tags.through
-    ids = {}
+    ids: dict[str, int] = {}
     for _start, chunk in _chunks([e["uscc"] for e in plan.enterprises], 5000):
         ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
     wanted = {(ids[e["uscc"]], t) for e in plan.enterprises for t in e.get("tag_ids", [])}
-    current = set()
+    current: set[tuple[int, int]] = set()
     for _start, chunk in _chunks(list(ids.values()), 5000):  # type: ignore[arg-type]
         current.update(through.objects.filter(enterprise_id__in=chunk).values_list("enterprise_id", "tag_id"))
     stale = current - wanted
     for enterprise_id, tag_id in stale:
         through.objects.filter(enterprise_id=enterprise_id, tag_id=tag_id).delete()
-    through.objects.bulk_create([through(enterprise_id=e, tag_id=t) for e, t in wanted - current],
-                                batch_size=5000)
+    through.objects.bulk_create([through(enterprise_id=e, tag_id=t) for e, t in wanted - current], batch_size=5000)
 
 
-def import_file(*, user: Any, path: Path, filename: str, dry_run: bool,
-                progress: Callable[[float], None] = lambda _p: None) -> tuple[list[dict], dict[str, int]]:
+def import_file(
+    *, user: Any, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None] = lambda _p: None
+) -> tuple[list[dict], dict[str, int]]:
     """Validate and (unless dry_run or any error) write one file. Returns (errors, summary)."""
     try:
         tables = read_tables(path, filename)
@@ -265,10 +282,15 @@ def import_job_run(*, job_id: int) -> None:
         ImportJob.objects.filter(id=job.id).update(progress=round(fraction, 3))
 
     try:
-        errors, summary = import_file(user=job.created_by, path=Path(job.file.path), filename=job.filename,
-                                      dry_run=job.dry_run, progress=progress)
+        errors, summary = import_file(
+            user=job.created_by, path=Path(job.file.path), filename=job.filename, dry_run=job.dry_run, progress=progress
+        )
     except PermissionDenied as exc:
         errors, summary = [{"row": 0, "column": "", "message": exc.message}], {}
     ImportJob.objects.filter(id=job.id).update(
-        status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED, progress=1.0, errors=errors,
-        summary=summary, finished=timezone.now())
+        status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED,
+        progress=1.0,
+        errors=errors,
+        summary=summary,
+        finished=timezone.now(),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -15,12 +17,12 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RegionLevel(models.IntegerChoices):
@@ -92,15 +94,21 @@ class SizeClass(models.TextChoices):
 class Enterprise(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("企业名称"), max_length=200, db_index=True)
-    region = models.ForeignKey(Region, verbose_name=_("所在县（市、区）"), on_delete=models.PROTECT,
-                               related_name="enterprises")
-    industry = models.ForeignKey(Industry, verbose_name=_("行业"), on_delete=models.PROTECT,
-                                 related_name="enterprises")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在县（市、区）"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    industry = models.ForeignKey(Industry, verbose_name=_("行业"), on_delete=models.PROTECT, related_name="enterprises")
     founded_year = models.PositiveSmallIntegerField(_("成立年份"), null=True, blank=True)
     stage = models.CharField(_("改造阶段"), max_length=20, choices=Stage.choices, default=Stage.MECHANIZATION)
     tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="enterprises")
-    cluster = models.ForeignKey(Cluster, verbose_name=_("产业集群"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="enterprises")
+    cluster = models.ForeignKey(
+        Cluster,
+        verbose_name=_("产业集群"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprises",
+    )
     # Derived from the latest annual indicators by services.enterprise_refresh_derived; never typed in.
     size_class = models.CharField(_("规模"), max_length=8, choices=SizeClass.choices, default=SizeClass.MICRO)
     above_designated_size = models.BooleanField(_("规模以上"), default=False)
@@ -144,7 +152,7 @@ class CloudLevel(models.IntegerChoices):
     DEEP = 3, _("深度用云（工业互联网）")
 
 
-def _money(verbose: str) -> models.DecimalField:
+def _money(verbose: Any) -> models.DecimalField:
     return models.DecimalField(verbose, max_digits=18, decimal_places=2, null=True, blank=True)
 
 

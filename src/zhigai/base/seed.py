@@ -23,13 +23,79 @@ from .services import enterprise_refresh_derived
 from .uscc import ALPHABET, make_uscc
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "data" / "demo_calibration.yaml"
-BRANDS = ("宏达 恒信 金马 华美 永盛 新力 天成 东方 鑫源 瑞丰 正泰 立信 海天 光明 福星 长城 嘉禾 中联 万通 "
-          "精工 博远 凯利 中恒 德力 宇航 飞龙 荣昌 华信 兴隆 汇丰 锦程 天翔 亚通 红星 银河 卓越 富春 钱江 越美").split()
+BRANDS = [
+    "宏达",
+    "恒信",
+    "金马",
+    "华美",
+    "永盛",
+    "新力",
+    "天成",
+    "东方",
+    "鑫源",
+    "瑞丰",
+    "正泰",
+    "立信",
+    "海天",
+    "光明",
+    "福星",
+    "长城",
+    "嘉禾",
+    "中联",
+    "万通",
+    "精工",
+    "博远",
+    "凯利",
+    "中恒",
+    "德力",
+    "宇航",
+    "飞龙",
+    "荣昌",
+    "华信",
+    "兴隆",
+    "汇丰",
+    "锦程",
+    "天翔",
+    "亚通",
+    "红星",
+    "银河",
+    "卓越",
+    "富春",
+    "钱江",
+    "越美",
+]
 TRADES = {
-    "13": "食品", "14": "食品", "15": "饮品", "16": "烟草", "17": "纺织", "18": "服饰", "19": "皮革", "20": "木业",
-    "21": "家具", "22": "纸业", "23": "印务", "24": "文体用品", "25": "能源", "26": "化工", "27": "制药", "28": "化纤",
-    "29": "塑胶", "30": "建材", "31": "钢铁", "32": "有色金属", "33": "五金", "34": "机械", "35": "装备", "36": "汽车部件",
-    "37": "船舶", "38": "电气", "39": "电子", "40": "仪器仪表", "41": "工艺品", "42": "再生资源", "43": "设备维修",
+    "13": "食品",
+    "14": "食品",
+    "15": "饮品",
+    "16": "烟草",
+    "17": "纺织",
+    "18": "服饰",
+    "19": "皮革",
+    "20": "木业",
+    "21": "家具",
+    "22": "纸业",
+    "23": "印务",
+    "24": "文体用品",
+    "25": "能源",
+    "26": "化工",
+    "27": "制药",
+    "28": "化纤",
+    "29": "塑胶",
+    "30": "建材",
+    "31": "钢铁",
+    "32": "有色金属",
+    "33": "五金",
+    "34": "机械",
+    "35": "装备",
+    "36": "汽车部件",
+    "37": "船舶",
+    "38": "电气",
+    "39": "电子",
+    "40": "仪器仪表",
+    "41": "工艺品",
+    "42": "再生资源",
+    "43": "设备维修",
 }
 
 
@@ -105,8 +171,11 @@ def generate(*, enterprises: int, seed: int) -> dict[str, Any]:
         added[k] *= cal["productivity"][k] / current
     added = np.minimum(added, output * 0.95)
     reporting_2013 = alive[1].sum()
-    tech_target = (cal["tech_investment_2013_per_enterprise"] * reporting_2013
-                   * (1 + cal["tech_investment_growth"]) ** (years - 2013))
+    tech_target = (
+        cal["tech_investment_2013_per_enterprise"]
+        * reporting_2013
+        * (1 + cal["tech_investment_growth"]) ** (years - 2013)
+    )
     share = np.clip(np.array(cal["tech_share"])[:, None] * rng.uniform(0.8, 1.2, (t, n)), 0, 1)
     tech = industrial * share
     for k in range(t):
@@ -132,37 +201,75 @@ def generate(*, enterprises: int, seed: int) -> dict[str, Any]:
         place = county.name_zh.rstrip("区县市") if len(county.name_zh) > 2 else county.name_zh[:-1]
         brand = BRANDS[names_rng.integers(len(BRANDS))] + BRANDS[names_rng.integers(len(BRANDS))][0]
         matching = [c for c in clusters if c.region_id == county.id and c.industry_id == industry.id]
-        records.append({
-            "uscc": code, "name": f"{place}{brand}{TRADES.get(industry.code, '实业')}有限公司",
-            "region_id": county.id, "industry_id": industry.id, "founded_year": int(founded[i]),
-            "stage": STAGE_ORDER[stage[-1, i]],
-            "cluster_id": matching[0].id if matching and names_rng.random() < 0.6 else None,
-        })
+        records.append(
+            {
+                "uscc": code,
+                "name": f"{place}{brand}{TRADES.get(industry.code, '实业')}有限公司",
+                "region_id": county.id,
+                "industry_id": industry.id,
+                "founded_year": int(founded[i]),
+                "stage": STAGE_ORDER[stage[-1, i]],
+                "cluster_id": matching[0].id if matching and names_rng.random() < 0.6 else None,
+            }
+        )
     columns = {
-        "revenue": revenue, "output_value": output, "added_value": added, "profit": profit,
-        "employees": employees, "frontline_employees": frontline, "wage_bill": wage,
-        "industrial_investment": industrial, "tech_investment": tech, "robots": robots, "rd_spending": rd,
+        "revenue": revenue,
+        "output_value": output,
+        "added_value": added,
+        "profit": profit,
+        "employees": employees,
+        "frontline_employees": frontline,
+        "wage_bill": wage,
+        "industrial_investment": industrial,
+        "tech_investment": tech,
+        "robots": robots,
+        "rd_spending": rd,
     }
-    return {"enterprises": records, "years": years, "alive": alive, "columns": columns,
-            "defect_rate": defect, "energy_use": energy, "cloud_level": cloud}
+    return {
+        "enterprises": records,
+        "years": years,
+        "alive": alive,
+        "columns": columns,
+        "defect_rate": defect,
+        "energy_use": energy,
+        "cloud_level": cloud,
+    }
 
 
-INDICATOR_COLUMNS = ["revenue", "output_value", "added_value", "profit", "employees", "frontline_employees",
-                     "wage_bill", "industrial_investment", "tech_investment", "robots", "rd_spending",
-                     "defect_rate", "energy_use", "cloud_level"]
+INDICATOR_COLUMNS = [
+    "revenue",
+    "output_value",
+    "added_value",
+    "profit",
+    "employees",
+    "frontline_employees",
+    "wage_bill",
+    "industrial_investment",
+    "tech_investment",
+    "robots",
+    "rd_spending",
+    "defect_rate",
+    "energy_use",
+    "cloud_level",
+]
 
 
-def seed_province(*, enterprises: int = 20000, seed: int = 2013,
-                  progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+def seed_province(
+    *, enterprises: int = 20000, seed: int = 2013, progress: Callable[[str], None] = lambda _m: None
+) -> dict[str, int]:
     """Generate and write the demo province. Deterministic for a seed; re-running writes nothing new."""
     data = generate(enterprises=enterprises, seed=seed)
     progress(f"generated {enterprises} enterprises")
     records = data["enterprises"]
     fields = ["uscc", "name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
     with transaction.atomic():
-        bulk_upsert(table=Enterprise._meta.db_table, key=["uscc"],
-                    columns=[*fields, "size_class", "above_designated_size"],
-                    rows=([r[f] for f in fields] + ["micro", False] for r in records), update=fields[1:])
+        bulk_upsert(
+            table=Enterprise._meta.db_table,
+            key=["uscc"],
+            columns=[*fields, "size_class", "above_designated_size"],
+            rows=([r[f] for f in fields] + ["micro", False] for r in records),
+            update=fields[1:],
+        )
         ids = dict(Enterprise.objects.filter(uscc__in=[r["uscc"] for r in records]).values_list("uscc", "id"))
         progress("enterprises written")
         cols = data["columns"]
@@ -175,10 +282,15 @@ def seed_province(*, enterprises: int = 20000, seed: int = 2013,
             energy = np.round(data["energy_use"][k][alive], 1).tolist()
             cloud = data["cloud_level"][k][alive].astype(int).tolist()
             for j, i in enumerate(alive):
-                rows.append((ids[records[i]["uscc"]], int(year), 0, *(c[j] for c in per_col),
-                             defect[j], energy[j], cloud[j]))
-        bulk_upsert(table=Indicator._meta.db_table, key=["enterprise_id", "year", "month"],
-                    columns=["enterprise_id", "year", "month", *INDICATOR_COLUMNS], rows=rows)
+                rows.append(
+                    (ids[records[i]["uscc"]], int(year), 0, *(c[j] for c in per_col), defect[j], energy[j], cloud[j])
+                )
+        bulk_upsert(
+            table=Indicator._meta.db_table,
+            key=["enterprise_id", "year", "month"],
+            columns=["enterprise_id", "year", "month", *INDICATOR_COLUMNS],
+            rows=rows,
+        )
         progress(f"{len(rows)} indicator rows written")
         enterprise_refresh_derived()
         data_changed()

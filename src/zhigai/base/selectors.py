@@ -15,12 +15,18 @@ from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLe
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
-    "name": "name", "-name": "-name",
-    "uscc": "uscc", "-uscc": "-uscc",
-    "region": "region__code", "-region": "-region__code",
-    "industry": "industry__code", "-industry": "-industry__code",
-    "size": "size_class", "-size": "-size_class",
-    "stage": "stage", "-stage": "-stage",
+    "name": "name",
+    "-name": "-name",
+    "uscc": "uscc",
+    "-uscc": "-uscc",
+    "region": "region__code",
+    "-region": "-region__code",
+    "industry": "industry__code",
+    "-industry": "-industry__code",
+    "size": "size_class",
+    "-size": "-size_class",
+    "stage": "stage",
+    "-stage": "-stage",
 }
 
 
@@ -56,8 +62,9 @@ def region_codes_below(code: str) -> list[int]:
     if region.level == RegionLevel.COUNTY:
         return [region.id]
     return list(
-        Region.objects.filter(Q(id=region.id) | Q(parent_id=region.id) | Q(parent__parent_id=region.id))
-        .values_list("id", flat=True)
+        Region.objects.filter(Q(id=region.id) | Q(parent_id=region.id) | Q(parent__parent_id=region.id)).values_list(
+            "id", flat=True
+        )
     )
 
 
@@ -92,8 +99,12 @@ def enterprise_get(*, user: Any, uscc: str) -> Enterprise:
         code = normalize_uscc(uscc)
     except USCCError:
         raise Http404 from None
-    found = scoped_enterprises(scope_for(user)).select_related(
-        "region", "region__parent", "industry", "cluster").filter(uscc=code).first()
+    found = (
+        scoped_enterprises(scope_for(user))
+        .select_related("region", "region__parent", "industry", "cluster")
+        .filter(uscc=code)
+        .first()
+    )
     if found is None:
         raise Http404
     return found

@@ -72,8 +72,14 @@ def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
         clean.pop("stage", None)
     enterprise = Enterprise.objects.create(uscc=uscc, **clean)
     enterprise.tags.set(tag_ids)
-    audit_record(actor=by, action="create", entity="enterprise", entity_id=uscc, summary=enterprise.name,
-                 after=_enterprise_snapshot(enterprise))
+    audit_record(
+        actor=by,
+        action="create",
+        entity="enterprise",
+        entity_id=uscc,
+        summary=enterprise.name,
+        after=_enterprise_snapshot(enterprise),
+    )
     data_changed()
     return enterprise
 
@@ -88,8 +94,7 @@ def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, obj
             raise PermissionDenied(_("您不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(forbidden)) or "*"})
     if "uscc" in data and str(data["uscc"]).strip().upper() != enterprise.uscc:
         _raise([("uscc", _("统一社会信用代码不能修改"))])
-    clean, errors = clean_enterprise_values({k: v for k, v in data.items() if k != "uscc"},
-                                            _writable_lookups(by))
+    clean, errors = clean_enterprise_values({k: v for k, v in data.items() if k != "uscc"}, _writable_lookups(by))
     _raise(errors)
     before = _enterprise_snapshot(enterprise)
     tag_ids = clean.pop("tag_ids", None)
@@ -102,8 +107,15 @@ def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, obj
         enterprise.tags.set(tag_ids)
     old, new = changed_only(before, _enterprise_snapshot(enterprise))
     if new or old:
-        audit_record(actor=by, action="update", entity="enterprise", entity_id=enterprise.uscc,
-                     summary=enterprise.name, before=old, after=new)
+        audit_record(
+            actor=by,
+            action="update",
+            entity="enterprise",
+            entity_id=enterprise.uscc,
+            summary=enterprise.name,
+            before=old,
+            after=new,
+        )
         data_changed()
     return enterprise
 
@@ -116,8 +128,9 @@ def _may_write_indicators(by: Any, enterprise: Enterprise) -> bool:
 
 
 @transaction.atomic
-def indicator_put(*, by: Any, enterprise: Enterprise, year: object, month: object = 0,
-                  data: Mapping[str, object]) -> Indicator:
+def indicator_put(
+    *, by: Any, enterprise: Enterprise, year: object, month: object = 0, data: Mapping[str, object]
+) -> Indicator:
     """Set one period's indicators to exactly `data` (fields not given become empty)."""
     if not _may_write_indicators(by, enterprise):
         raise PermissionDenied(_("您不能填报该企业的指标"))
@@ -127,15 +140,23 @@ def indicator_put(*, by: Any, enterprise: Enterprise, year: object, month: objec
     values, more = clean_indicator_values({name: data.get(name) for name in INDICATOR_NAMES})
     errors.extend(more)
     _raise(errors)
+    assert clean_year is not None  # _raise stopped a missing year
     existing = Indicator.objects.filter(enterprise=enterprise, year=clean_year, month=clean_month).first()
     before = snapshot(existing, INDICATOR_NAMES) if existing else None
     row, _created = Indicator.objects.update_or_create(
-        enterprise=enterprise, year=clean_year, month=clean_month, defaults=values)
+        enterprise=enterprise, year=clean_year, month=clean_month, defaults=values
+    )
     old, new = changed_only(before, snapshot(row, INDICATOR_NAMES))
     if old or new:
-        audit_record(actor=by, action="update" if existing else "create", entity="indicator",
-                     entity_id=f"{enterprise.uscc}/{clean_year}/{clean_month}", summary=enterprise.name,
-                     before=old or None, after=new)
+        audit_record(
+            actor=by,
+            action="update" if existing else "create",
+            entity="indicator",
+            entity_id=f"{enterprise.uscc}/{clean_year}/{clean_month}",
+            summary=enterprise.name,
+            before=old or None,
+            after=new,
+        )
     enterprise_refresh_derived(ids=[enterprise.id])
     data_changed()
     return row
@@ -166,5 +187,5 @@ def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
             return
         id_list = list(ids)
         for start in range(0, len(id_list), 5000):
-            chunk = id_list[start:start + 5000]
+            chunk = id_list[start : start + 5000]
             cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures
 
-from .models import Enterprise, Indicator, Industry, SizeClass, Stage
+from .models import Indicator, Industry, SizeClass, Stage
 from .selectors import region_codes_below, scoped_enterprises
 from .sizing import ABOVE_DESIGNATED_REVENUE
 
@@ -34,20 +34,24 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
     names = {i.id: i for i in Industry.objects.filter(id__in=[i for i, _n in by_industry])}
     rows = Indicator.objects.filter(month=0, enterprise__in=qs)
     years = list(
-        rows.values("year").annotate(
+        rows.values("year")
+        .annotate(
             **{f"sum_{f}": Sum(f) for f in YEAR_SUMS},
             above_added=Sum("added_value", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
             above_employees=Sum("employees", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
             reporting=Count("id"),
-        ).order_by("year")
+        )
+        .order_by("year")
     )
     for y in years:
         for f in YEAR_SUMS:
             y[f] = y.pop(f"sum_{f}")
-        y["productivity"] = (
-            float(Decimal(y["above_added"]) / y["above_employees"]) if y["above_employees"] else None)
-        y["tech_share"] = (float(Decimal(y["tech_investment"]) / Decimal(y["industrial_investment"]))
-                           if y["industrial_investment"] else None)
+        y["productivity"] = float(Decimal(y["above_added"]) / y["above_employees"]) if y["above_employees"] else None
+        y["tech_share"] = (
+            float(Decimal(y["tech_investment"]) / Decimal(y["industrial_investment"]))
+            if y["industrial_investment"]
+            else None
+        )
         for key, value in list(y.items()):
             if isinstance(value, Decimal):
                 y[key] = float(value)
@@ -63,16 +67,22 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
 
 def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
     scope = scope_for(user)
-    scope_key = (sorted(scope.region_ids or []), sorted(scope.industry_ids or []),
-                 sorted(scope.enterprise_ids or []), scope.region_ids is None)
-    figures = cached_figures(("dash", hash(str(scope_key)), region_code or "", get_language()),
-                             lambda: _compute(user, region_code))
+    scope_key = (
+        sorted(scope.region_ids or []),
+        sorted(scope.industry_ids or []),
+        sorted(scope.enterprise_ids or []),
+        scope.region_ids is None,
+    )
+    figures = cached_figures(
+        ("dash", hash(str(scope_key)), region_code or "", get_language()), lambda: _compute(user, region_code)
+    )
     return {**figures, "charts": charts(figures)}
 
 
 def _bar(x: list, y: list, title: str, color: str = "#2563eb", horizontal: bool = False) -> dict[str, Any]:
-    trace: dict[str, Any] = {"type": "bar", "x": y, "y": x, "orientation": "h"} if horizontal else {
-        "type": "bar", "x": x, "y": y}
+    trace: dict[str, Any] = (
+        {"type": "bar", "x": y, "y": x, "orientation": "h"} if horizontal else {"type": "bar", "x": x, "y": y}
+    )
     trace["marker"] = {"color": color}
     return {"data": [trace], "layout": {"title": {"text": title}}}
 
@@ -82,24 +92,53 @@ def charts(f: dict[str, Any]) -> dict[str, Any]:
     out = {
         "stages": _bar([s[1] for s in f["stages"]], [s[2] for s in f["stages"]], _("按改造阶段")),
         "sizes": _bar([s[1] for s in f["sizes"]], [s[2] for s in f["sizes"]], _("按规模"), "#0d9488"),
-        "industries": _bar([i[1] for i in reversed(f["industries"])], [i[2] for i in reversed(f["industries"])],
-                           _("主要行业（企业数）"), "#7c3aed", horizontal=True),
+        "industries": _bar(
+            [i[1] for i in reversed(f["industries"])],
+            [i[2] for i in reversed(f["industries"])],
+            _("主要行业（企业数）"),
+            "#7c3aed",
+            horizontal=True,
+        ),
         "productivity": {
-            "data": [{"type": "scatter", "mode": "lines+markers", "x": years,
-                      "y": [y["productivity"] for y in f["years"]], "name": _("人均劳动生产率")}],
+            "data": [
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": years,
+                    "y": [y["productivity"] for y in f["years"]],
+                    "name": _("人均劳动生产率"),
+                }
+            ],
             "layout": {"title": {"text": _("规上企业人均劳动生产率（元/人）")}},
         },
         "investment": {
             "data": [
-                {"type": "bar", "x": years, "y": [y["industrial_investment"] for y in f["years"]],
-                 "name": _("工业投资（元）")},
-                {"type": "bar", "x": years, "y": [y["tech_investment"] for y in f["years"]],
-                 "name": _("技术改造投资（元）")},
-                {"type": "scatter", "mode": "lines+markers", "x": years, "yaxis": "y2",
-                 "y": [y["tech_share"] for y in f["years"]], "name": _("技改投资占比")},
+                {
+                    "type": "bar",
+                    "x": years,
+                    "y": [y["industrial_investment"] for y in f["years"]],
+                    "name": _("工业投资（元）"),
+                },
+                {
+                    "type": "bar",
+                    "x": years,
+                    "y": [y["tech_investment"] for y in f["years"]],
+                    "name": _("技术改造投资（元）"),
+                },
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": years,
+                    "yaxis": "y2",
+                    "y": [y["tech_share"] for y in f["years"]],
+                    "name": _("技改投资占比"),
+                },
             ],
-            "layout": {"title": {"text": _("工业投资与技术改造投资")}, "barmode": "group",
-                       "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero"}},
+            "layout": {
+                "title": {"text": _("工业投资与技术改造投资")},
+                "barmode": "group",
+                "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero"},
+            },
         },
     }
     return out
@@ -112,20 +151,37 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
     def series(name: str) -> list[float | None]:
         return [float(getattr(r, name)) if getattr(r, name) is not None else None for r in rows]
 
-    productivity = [float(r.added_value / r.employees) if r.added_value is not None and r.employees else None
-                    for r in rows]
+    productivity = [
+        float(r.added_value / r.employees) if r.added_value is not None and r.employees else None for r in rows
+    ]
     line = {"type": "scatter", "mode": "lines+markers", "x": years}
     return {
-        "money": {"data": [{**line, "y": series(n), "name": label} for n, label in (
-            ("revenue", _("主营业务收入")), ("added_value", _("工业增加值")), ("profit", _("利润总额")),
-            ("tech_investment", _("技术改造投资")))],
-            "layout": {"title": {"text": _("主要经济指标（元）")}}},
-        "people": {"data": [
-            {"type": "bar", "x": years, "y": series("employees"), "name": _("从业人员")},
-            {"type": "bar", "x": years, "y": series("frontline_employees"), "name": _("一线生产人员")},
-            {**line, "y": series("robots"), "name": _("工业机器人"), "yaxis": "y2"}],
-            "layout": {"title": {"text": _("人员与机器人")}, "barmode": "group",
-                       "yaxis2": {"overlaying": "y", "side": "right", "rangemode": "tozero"}}},
-        "productivity": {"data": [{**line, "y": productivity, "name": _("人均劳动生产率")}],
-                         "layout": {"title": {"text": _("人均劳动生产率（元/人）")}}},
+        "money": {
+            "data": [
+                {**line, "y": series(n), "name": label}
+                for n, label in (
+                    ("revenue", _("主营业务收入")),
+                    ("added_value", _("工业增加值")),
+                    ("profit", _("利润总额")),
+                    ("tech_investment", _("技术改造投资")),
+                )
+            ],
+            "layout": {"title": {"text": _("主要经济指标（元）")}},
+        },
+        "people": {
+            "data": [
+                {"type": "bar", "x": years, "y": series("employees"), "name": _("从业人员")},
+                {"type": "bar", "x": years, "y": series("frontline_employees"), "name": _("一线生产人员")},
+                {**line, "y": series("robots"), "name": _("工业机器人"), "yaxis": "y2"},
+            ],
+            "layout": {
+                "title": {"text": _("人员与机器人")},
+                "barmode": "group",
+                "yaxis2": {"overlaying": "y", "side": "right", "rangemode": "tozero"},
+            },
+        },
+        "productivity": {
+            "data": [{**line, "y": productivity, "name": _("人均劳动生产率")}],
+            "layout": {"title": {"text": _("人均劳动生产率（元/人）")}},
+        },
     }

@@ -18,12 +18,30 @@ from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
 
 # Chinese header labels accepted for the field codes (the template's second language).
 ALIASES = {
-    "统一社会信用代码": "uscc", "企业名称": "name", "县（市、区）代码": "region", "行政区划代码": "region",
-    "行业代码": "industry", "成立年份": "founded_year", "改造阶段": "stage", "标签": "tags", "产业集群": "cluster",
-    "年份": "year", "月份": "month", "主营业务收入": "revenue", "工业总产值": "output_value",
-    "工业增加值": "added_value", "利润总额": "profit", "从业人员": "employees", "一线生产人员": "frontline_employees",
-    "工资总额": "wage_bill", "工业投资": "industrial_investment", "技术改造投资": "tech_investment",
-    "工业机器人": "robots", "研发经费": "rd_spending", "产品不良率": "defect_rate", "综合能耗": "energy_use",
+    "统一社会信用代码": "uscc",
+    "企业名称": "name",
+    "县（市、区）代码": "region",
+    "行政区划代码": "region",
+    "行业代码": "industry",
+    "成立年份": "founded_year",
+    "改造阶段": "stage",
+    "标签": "tags",
+    "产业集群": "cluster",
+    "年份": "year",
+    "月份": "month",
+    "主营业务收入": "revenue",
+    "工业总产值": "output_value",
+    "工业增加值": "added_value",
+    "利润总额": "profit",
+    "从业人员": "employees",
+    "一线生产人员": "frontline_employees",
+    "工资总额": "wage_bill",
+    "工业投资": "industrial_investment",
+    "技术改造投资": "tech_investment",
+    "工业机器人": "robots",
+    "研发经费": "rd_spending",
+    "产品不良率": "defect_rate",
+    "综合能耗": "energy_use",
     "上云水平": "cloud_level",
 }
 REQUIRED = {"enterprises": ["uscc", "name", "region", "industry"], "indicators": ["uscc", "year"]}
@@ -61,11 +79,20 @@ def _header(cells: list[object]) -> list[str]:
 def _table(header_cells: list[object], rows: Iterator[tuple[int, list[object]]], sheet: str | None) -> Table:
     columns = _header(header_cells)
     kind = SHEET_KINDS.get((sheet or "").strip().lower()) or (
-        "indicators" if "year" in columns else "enterprises" if "name" in columns else "")
+        "indicators" if "year" in columns else "enterprises" if "name" in columns else ""
+    )
     where = {"sheet": sheet} if sheet else {}
     if not kind:
-        raise FileProblem([{"row": 1, "column": "", "message": _(
-            "无法识别表格内容：企业表须有 name 列，指标表须有 year 列（请使用下载的模板）"), **where}])
+        raise FileProblem(
+            [
+                {
+                    "row": 1,
+                    "column": "",
+                    "message": _("无法识别表格内容：企业表须有 name 列，指标表须有 year 列（请使用下载的模板）"),
+                    **where,
+                }
+            ]
+        )
     problems = []
     for col in columns:
         if col not in KNOWN[kind]:
@@ -113,7 +140,7 @@ def read_tables(path: Path, filename: str) -> list[Table]:
             header = next(reader)
         except StopIteration:
             raise FileProblem([{"row": 1, "column": "", "message": _("文件是空的")}]) from None
-        rows = ((n, list(r)) for n, r in enumerate(reader, start=2))
+        rows: Iterator[tuple[int, list[object]]] = ((n, list(r)) for n, r in enumerate(reader, start=2))
         return [_table(list(header), rows, None)]
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)

@@ -59,8 +59,13 @@ def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], E
             errors.append((name, str(exc)))
     for small, large in INDICATOR_BOUNDS:
         if clean.get(small) is not None and clean.get(large) is not None and clean[small] > clean[large]:
-            errors.append((small, _("%(a)s（%(va)s）不能大于%(b)s（%(vb)s）") % {
-                "a": small, "va": clean[small], "b": large, "vb": clean[large]}))
+            errors.append(
+                (
+                    small,
+                    _("%(a)s（%(va)s）不能大于%(b)s（%(vb)s）")
+                    % {"a": small, "va": clean[small], "b": large, "vb": clean[large]},
+                )
+            )
     return clean, errors
 
 
@@ -143,7 +148,8 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
             errors.append(("founded_year", str(exc)))
     if "stage" in raw and not is_blank(raw["stage"]):
         stage = lookups.stage_names.get(str(raw["stage"]).strip().lower()) or lookups.stage_names.get(
-            str(raw["stage"]).strip())
+            str(raw["stage"]).strip()
+        )
         if stage is None:
             errors.append(("stage", _("改造阶段应为 %(v)s 之一") % {"v": ", ".join(s.value for s in Stage)}))
         clean["stage"] = stage
@@ -151,8 +157,13 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
         codes = [c.strip() for c in str(raw["tags"] or "").replace(",", ";").split(";") if c.strip()]
         unknown = [c for c in codes if c not in lookups.tags]
         if unknown:
-            errors.append(("tags", _("未知标签：%(t)s（可用：%(all)s）") % {
-                "t": ", ".join(unknown), "all": ", ".join(sorted(lookups.tags))}))
+            errors.append(
+                (
+                    "tags",
+                    _("未知标签：%(t)s（可用：%(all)s）")
+                    % {"t": ", ".join(unknown), "all": ", ".join(sorted(lookups.tags))},
+                )
+            )
         clean["tag_ids"] = sorted({lookups.tags[c] for c in codes if c in lookups.tags})
     if "cluster" in raw:
         code = str(raw["cluster"] or "").strip()

@@ -16,15 +16,21 @@ from zhigai.core.errors import ZhigaiError
 from . import selectors
 from .importer import import_job_create
 from .models import INDICATOR_FIELDS, Industry, SizeClass, Stage, Tag
-from .templates_io import import_template_file
 from .stats import dashboard_figures, enterprise_charts
+from .templates_io import import_template_file
 
 
 def _filters(request: HttpRequest) -> selectors.EnterpriseFilters:
     g = request.GET
     return selectors.EnterpriseFilters(
-        q=g.get("q", "")[:100], region=g.get("region", ""), industry=g.get("industry", ""),
-        size=g.get("size", ""), stage=g.get("stage", ""), tag=g.get("tag", ""), sort=g.get("sort", "name"))
+        q=g.get("q", "")[:100],
+        region=g.get("region", ""),
+        industry=g.get("industry", ""),
+        size=g.get("size", ""),
+        stage=g.get("stage", ""),
+        tag=g.get("tag", ""),
+        sort=g.get("sort", "name"),
+    )
 
 
 @login_required
@@ -35,11 +41,22 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {
-        "page": page, "filters": filters, "query": query.urlencode(),
-        "regions": selectors.region_list(), "industries": Industry.objects.all(),
-        "sizes": SizeClass.choices, "stages": Stage.choices, "tags": Tag.objects.all(),
-        "sort_options": [("name", _("名称")), ("uscc", _("代码")), ("region", _("地区")), ("industry", _("行业")),
-                         ("-size", _("规模")), ("-stage", _("改造阶段"))],
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "regions": selectors.region_list(),
+        "industries": Industry.objects.all(),
+        "sizes": SizeClass.choices,
+        "stages": Stage.choices,
+        "tags": Tag.objects.all(),
+        "sort_options": [
+            ("name", _("名称")),
+            ("uscc", _("代码")),
+            ("region", _("地区")),
+            ("industry", _("行业")),
+            ("-size", _("规模")),
+            ("-stage", _("改造阶段")),
+        ],
     }
     template = "base/partials/enterprise_rows.html" if request.htmx else "base/enterprise_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -49,11 +66,17 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
     rows = list(selectors.indicator_list(user=request.user, enterprise=enterprise).order_by("year"))
-    return render(request, "base/enterprise_detail.html", {
-        "e": enterprise, "rows": rows, "fields": [name for name, _kind in INDICATOR_FIELDS],
-        "charts": enterprise_charts(rows),
-        "history": selectors.enterprise_history(user=request.user, enterprise=enterprise)[:50],
-    })
+    return render(
+        request,
+        "base/enterprise_detail.html",
+        {
+            "e": enterprise,
+            "rows": rows,
+            "fields": [name for name, _kind in INDICATOR_FIELDS],
+            "charts": enterprise_charts(rows),
+            "history": selectors.enterprise_history(user=request.user, enterprise=enterprise)[:50],
+        },
+    )
 
 
 @login_required
@@ -61,10 +84,15 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.region_get(user=request.user, code=code)
     scope = scope_for(request.user)
     children = [c for c in region.children.all() if scope.region_ids is None or c.id in scope.region_ids]
-    return render(request, "base/region_detail.html", {
-        "region": region, "children": children,
-        "figures": dashboard_figures(user=request.user, region_code=region.code),
-    })
+    return render(
+        request,
+        "base/region_detail.html",
+        {
+            "region": region,
+            "children": children,
+            "figures": dashboard_figures(user=request.user, region_code=region.code),
+        },
+    )
 
 
 @login_required
@@ -94,7 +122,7 @@ def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+def import_template(request: HttpRequest, fmt: str) -> FileResponse:
     if fmt not in ("xlsx", "enterprises.csv", "indicators.csv"):
         raise Http404
     name, content = import_template_file(fmt)

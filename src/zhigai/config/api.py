@@ -36,8 +36,7 @@ api = NinjaAPI(
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "details": details or []},
-                               status=status)
+    return api.create_response(request, {"code": code, "message": message, "details": details or []}, status=status)
 
 
 @api.exception_handler(ZhigaiError)
@@ -51,8 +50,13 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
         details.append({"field": ".".join(loc), "message": err.get("msg", "")})
-    return _error(request, 422, "invalid", "The request is not valid: "
-                  + "; ".join(f"{d['field']}: {d['message']}" for d in details), details)
+    return _error(
+        request,
+        422,
+        "invalid",
+        "The request is not valid: " + "; ".join(f"{d['field']}: {d['message']}" for d in details),
+        details,
+    )
 
 
 @api.exception_handler(AuthenticationError)

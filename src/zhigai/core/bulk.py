@@ -42,12 +42,13 @@ def bulk_upsert(
         action = "DO NOTHING"
     sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({placeholders}) ON CONFLICT ({conflict}) {action}"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, rows)  # type: ignore[arg-type]  # any iterable works; avoids a copy
         return max(cursor.rowcount, 0)
 
 
-def _upsert_postgresql(table: str, columns: Sequence[str], cols: str, conflict: str,
-                       update: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def _upsert_postgresql(
+    table: str, columns: Sequence[str], cols: str, conflict: str, update: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
     staging = f"_stage_{table}"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_q(staging)}")
@@ -59,12 +60,16 @@ def _upsert_postgresql(table: str, columns: Sequence[str], cols: str, conflict: 
         if update:
             target = ", ".join(f"{_q(table)}.{_q(c)}" for c in update)
             source = ", ".join(f"EXCLUDED.{_q(c)}" for c in update)
-            action = ("DO UPDATE SET " + ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in update)
-                      + f" WHERE ({target}) IS DISTINCT FROM ({source})")
+            action = (
+                "DO UPDATE SET "
+                + ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in update)
+                + f" WHERE ({target}) IS DISTINCT FROM ({source})"
+            )
         else:
             action = "DO NOTHING"
-        cursor.execute(f"INSERT INTO {_q(table)} ({cols}) SELECT {cols} FROM {_q(staging)} "
-                       f"ON CONFLICT ({conflict}) {action}")
+        cursor.execute(
+            f"INSERT INTO {_q(table)} ({cols}) SELECT {cols} FROM {_q(staging)} ON CONFLICT ({conflict}) {action}"
+        )
         changed = cursor.rowcount
         cursor.execute(f"DROP TABLE {_q(staging)}")
         return max(changed, 0)

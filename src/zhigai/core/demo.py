@@ -30,8 +30,7 @@ def demo_users_ensure() -> list[tuple[str, str]]:
         _ensure(city.pinyin, role=Role.CITY, region=city)
         out.append((city.pinyin, f"city officer, {city.name_en}"))
     hangzhou = Region.objects.get(level=RegionLevel.CITY, pinyin="hangzhou")
-    enterprise = (Enterprise.objects.filter(region__parent=hangzhou, indicators__isnull=False)
-                  .order_by("uscc").first())
+    enterprise = Enterprise.objects.filter(region__parent=hangzhou, indicators__isnull=False).order_by("uscc").first()
     if enterprise is not None:
         _ensure("enterprise", role=Role.ENTERPRISE, enterprise=enterprise)
         out.append(("enterprise", f"enterprise user of {enterprise.name} ({enterprise.uscc})"))

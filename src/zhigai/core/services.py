@@ -29,21 +29,30 @@ def user_sign_in(*, request: Any, username: str, password: str, channel: str = "
     """
     username = (username or "").strip()
     if _recent_failures(username) >= settings.LOGIN_FAILURE_LIMIT:
-        audit_record(actor=username, action="sign_in_locked", entity="user", entity_id=username,
-                     summary=channel, ip=client_ip(request))
-        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
-        raise SignInLocked(
-            _("登录失败次数过多，该账号已暂时锁定，请%(m)d分钟后再试。") % {"m": minutes}
+        audit_record(
+            actor=username,
+            action="sign_in_locked",
+            entity="user",
+            entity_id=username,
+            summary=channel,
+            ip=client_ip(request),
         )
+        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+        raise SignInLocked(_("登录失败次数过多，该账号已暂时锁定，请%(m)d分钟后再试。") % {"m": minutes})
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         LoginFailure.objects.create(username=username.lower(), ip=client_ip(request))
-        audit_record(actor=username, action="sign_in_failed", entity="user", entity_id=username,
-                     summary=channel, ip=client_ip(request))
+        audit_record(
+            actor=username,
+            action="sign_in_failed",
+            entity="user",
+            entity_id=username,
+            summary=channel,
+            ip=client_ip(request),
+        )
         return None
     LoginFailure.objects.filter(username=username.lower()).delete()
-    audit_record(actor=user, action="sign_in", entity="user", entity_id=user.pk, summary=channel,
-                 ip=client_ip(request))
+    audit_record(actor=user, action="sign_in", entity="user", entity_id=user.pk, summary=channel, ip=client_ip(request))
     return user  # type: ignore[return-value]
 
 
@@ -54,7 +63,8 @@ def _digest(token: str) -> str:
 def api_token_issue(*, user: User) -> str:
     token = secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        digest=_digest(token), user=user,
+        digest=_digest(token),
+        user=user,
         expires=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
     return token

@@ -30,9 +30,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 target = "/"
             return redirect(target)
         error = error or _("用户名或密码错误。")
-    return render(request, "core/login.html", {"error": error, "username": username,
-                                               "next": request.GET.get("next", "")},
-                  status=401 if error else 200)
+    return render(
+        request,
+        "core/login.html",
+        {"error": error, "username": username, "next": request.GET.get("next", "")},
+        status=401 if error else 200,
+    )
 
 
 @require_POST

@@ -5,123 +5,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Cluster',
+            name="Cluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=100)),
-                ('name_en', models.CharField(max_length=150)),
-                ('code', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(max_length=100)),
+                ("name_en", models.CharField(max_length=150)),
+                ("code", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('file', models.FileField(upload_to='imports/%Y/%m/')),
-                ('filename', models.CharField(max_length=255)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '处理中'), ('succeeded', '已完成'), ('failed', '有错误，未写入')], default='pending', max_length=12)),
-                ('progress', models.FloatField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("file", models.FileField(upload_to="imports/%Y/%m/")),
+                ("filename", models.CharField(max_length=255)),
+                ("dry_run", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("running", "处理中"),
+                            ("succeeded", "已完成"),
+                            ("failed", "有错误，未写入"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("progress", models.FloatField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created'],
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('month', models.PositiveSmallIntegerField(default=0, help_text='0 = the whole year', verbose_name='月份')),
-                ('revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='主营业务收入（元）')),
-                ('output_value', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='工业总产值（元）')),
-                ('added_value', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='工业增加值（元）')),
-                ('profit', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='利润总额（元）')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='从业人员')),
-                ('frontline_employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='一线生产人员')),
-                ('wage_bill', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='工资总额（元）')),
-                ('industrial_investment', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='工业投资（元）')),
-                ('tech_investment', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='技术改造投资（元）')),
-                ('robots', models.PositiveIntegerField(blank=True, null=True, verbose_name='在役工业机器人（台）')),
-                ('rd_spending', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='研发经费（元）')),
-                ('defect_rate', models.FloatField(blank=True, null=True, verbose_name='产品不良率')),
-                ('energy_use', models.FloatField(blank=True, null=True, verbose_name='综合能耗（吨标煤）')),
-                ('cloud_level', models.PositiveSmallIntegerField(blank=True, choices=[(0, '未上云'), (1, '基础设施上云'), (2, '业务系统上云'), (3, '深度用云（工业互联网）')], null=True, verbose_name='上云水平')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(default=0, help_text="0 = the whole year", verbose_name="月份"),
+                ),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="主营业务收入（元）"
+                    ),
+                ),
+                (
+                    "output_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="工业总产值（元）"
+                    ),
+                ),
+                (
+                    "added_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="工业增加值（元）"
+                    ),
+                ),
+                (
+                    "profit",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="利润总额（元）"
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="从业人员")),
+                (
+                    "frontline_employees",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="一线生产人员"),
+                ),
+                (
+                    "wage_bill",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="工资总额（元）"
+                    ),
+                ),
+                (
+                    "industrial_investment",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="工业投资（元）"
+                    ),
+                ),
+                (
+                    "tech_investment",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="技术改造投资（元）"
+                    ),
+                ),
+                ("robots", models.PositiveIntegerField(blank=True, null=True, verbose_name="在役工业机器人（台）")),
+                (
+                    "rd_spending",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="研发经费（元）"
+                    ),
+                ),
+                ("defect_rate", models.FloatField(blank=True, null=True, verbose_name="产品不良率")),
+                ("energy_use", models.FloatField(blank=True, null=True, verbose_name="综合能耗（吨标煤）")),
+                (
+                    "cloud_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "未上云"),
+                            (1, "基础设施上云"),
+                            (2, "业务系统上云"),
+                            (3, "深度用云（工业互联网）"),
+                        ],
+                        null=True,
+                        verbose_name="上云水平",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['enterprise', 'year', 'month'],
+                "ordering": ["enterprise", "year", "month"],
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=100)),
-                ('name_en', models.CharField(max_length=150)),
-                ('code', models.CharField(max_length=8, unique=True)),
-                ('share', models.FloatField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(max_length=100)),
+                ("name_en", models.CharField(max_length=150)),
+                ("code", models.CharField(max_length=8, unique=True)),
+                ("share", models.FloatField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'industries',
-                'ordering': ['code'],
+                "verbose_name_plural": "industries",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=100)),
-                ('name_en', models.CharField(max_length=150)),
-                ('code', models.CharField(max_length=12, unique=True)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '省'), (2, '市'), (3, '县（市、区）')])),
-                ('pinyin', models.CharField(blank=True, max_length=40)),
-                ('share', models.FloatField(default=0, help_text="share of the province's enterprises, for the demo generator")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(max_length=100)),
+                ("name_en", models.CharField(max_length=150)),
+                ("code", models.CharField(max_length=12, unique=True)),
+                ("level", models.PositiveSmallIntegerField(choices=[(1, "省"), (2, "市"), (3, "县（市、区）")])),
+                ("pinyin", models.CharField(blank=True, max_length=40)),
+                (
+                    "share",
+                    models.FloatField(
+                        default=0, help_text="share of the province's enterprises, for the demo generator"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(max_length=100)),
-                ('name_en', models.CharField(max_length=150)),
-                ('code', models.CharField(max_length=32, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(max_length=100)),
+                ("name_en", models.CharField(max_length=150)),
+                ("code", models.CharField(max_length=32, unique=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='企业名称')),
-                ('founded_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='成立年份')),
-                ('stage', models.CharField(choices=[('mechanization', '机械化'), ('automation', '自动化'), ('digitization', '数字化'), ('networking', '网络化'), ('intelligentization', '智能化')], default='mechanization', max_length=20, verbose_name='改造阶段')),
-                ('size_class', models.CharField(choices=[('large', '大型'), ('medium', '中型'), ('small', '小型'), ('micro', '微型')], default='micro', max_length=8, verbose_name='规模')),
-                ('above_designated_size', models.BooleanField(default=False, verbose_name='规模以上')),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='enterprises', to='base.cluster', verbose_name='产业集群')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uscc", models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="企业名称")),
+                ("founded_year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="成立年份")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("mechanization", "机械化"),
+                            ("automation", "自动化"),
+                            ("digitization", "数字化"),
+                            ("networking", "网络化"),
+                            ("intelligentization", "智能化"),
+                        ],
+                        default="mechanization",
+                        max_length=20,
+                        verbose_name="改造阶段",
+                    ),
+                ),
+                (
+                    "size_class",
+                    models.CharField(
+                        choices=[("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型")],
+                        default="micro",
+                        max_length=8,
+                        verbose_name="规模",
+                    ),
+                ),
+                ("above_designated_size", models.BooleanField(default=False, verbose_name="规模以上")),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="enterprises",
+                        to="base.cluster",
+                        verbose_name="产业集群",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

@@ -6,87 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('base', '0001_initial'),
+        ("base", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="importjob",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='base.enterprise'),
+            model_name="indicator",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="indicators", to="base.enterprise"
+            ),
         ),
         migrations.AddField(
-            model_name='industry',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='base.industry'),
+            model_name="industry",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="base.industry",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='industry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='base.industry', verbose_name='行业'),
+            model_name="enterprise",
+            name="industry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="base.industry",
+                verbose_name="行业",
+            ),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='industry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clusters', to='base.industry'),
+            model_name="cluster",
+            name="industry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="clusters", to="base.industry"
+            ),
         ),
         migrations.AddField(
-            model_name='region',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='base.region'),
+            model_name="region",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="base.region",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='base.region', verbose_name='所在县（市、区）'),
+            model_name="enterprise",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="base.region",
+                verbose_name="所在县（市、区）",
+            ),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clusters', to='base.region'),
+            model_name="cluster",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="clusters", to="base.region"
+            ),
         ),
         migrations.AddField(
-            model_name='industry',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='industries', to='base.tag'),
+            model_name="industry",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="industries", to="base.tag"),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='enterprises', to='base.tag', verbose_name='标签'),
+            model_name="enterprise",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="enterprises", to="base.tag", verbose_name="标签"),
         ),
         migrations.AddIndex(
-            model_name='indicator',
-            index=models.Index(fields=['year', 'month'], name='base_indica_year_aa696b_idx'),
+            model_name="indicator",
+            index=models.Index(fields=["year", "month"], name="base_indica_year_aa696b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'year', 'month'), name='indicator_unique_period'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(fields=("enterprise", "year", "month"), name="indicator_unique_period"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['region', 'name'], name='base_enterp_region__ef9b56_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["region", "name"], name="base_enterp_region__ef9b56_idx"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['industry', 'name'], name='base_enterp_industr_2f67af_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["industry", "name"], name="base_enterp_industr_2f67af_idx"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['size_class', 'name'], name='base_enterp_size_cl_95349f_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["size_class", "name"], name="base_enterp_size_cl_95349f_idx"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['stage', 'name'], name='base_enterp_stage_b4deac_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["stage", "name"], name="base_enterp_stage_b4deac_idx"),
         ),
     ]
