@@ -1,0 +1,117 @@
+"""The main journey in a real browser, against `zhigai demo` running as a user would start it.
+
+Runs Debian's Chromium through Playwright. Outside CI it skips when no browser is installed; in CI
+(CI=true) a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists() or not shutil.which("chromium"):
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but Chromium is missing: install it with `apt-get install -y chromium`")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`zhigai demo` on a fresh SQLite file with a small province."""
+    var = tmp_path_factory.mktemp("var")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(ZHIGAI_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
+    log = open(var / "demo.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhigai.cli", "demo", "--port", str(port), "--enterprises", "400", "--seed", "7"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(base + "/login/", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("zhigai demo did not start:\n" + (var / "demo.log").read_text()) from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def page(demo_server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def test_sign_in_search_open_switch_language_and_read_import_errors(page, demo_server, tmp_path):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(demo_server + "/")
+    expect(page).to_have_url(f"{demo_server}/login/?next=/")
+    page.fill("input[name=username]", "hangzhou")
+    page.fill("input[name=password]", "zhigai-demo")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("杭州")
+    expect(page.locator("div.chart .main-svg").first).to_be_visible(timeout=15000)
+
+    # Search: take the first enterprise's name from the list and find it by part of its name.
+    page.click("header nav >> text=企业")
+    first = page.locator("#rows tbody tr td a").first
+    name = first.inner_text()
+    page.fill("[data-testid=search]", name[2:6])
+    expect(page.locator("#rows")).to_contain_text(name)
+    page.locator("#rows tbody a", has_text=name).first.click()
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.locator("[data-testid=indicators]")).to_be_visible()
+
+    # Language switch: the page comes back in English, and back again.
+    page.click("[data-testid=lang-switch]")
+    expect(page.locator("h2").first).to_have_text("Indicators")
+    page.click("[data-testid=lang-switch]")
+    expect(page.locator("h2").first).to_have_text("指标")
+
+    # A bad file: its errors are listed with row, column and reason; nothing is written.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("uscc,name,region,industry\n91330102MA27XYZ12X,测试,330102,34\n", encoding="utf-8")
+    page.click("header nav >> text=导入")
+    page.set_input_files("[data-testid=import-file]", str(bad))
+    page.click("[data-testid=import-submit]")
+    errors = page.locator("[data-testid=import-errors]")
+    expect(errors).to_be_visible()
+    expect(errors).to_contain_text("uscc")
+    expect(errors.locator("tbody tr").first.locator("td").nth(1)).to_have_text("2")
+    page.screenshot(path=str(tmp_path / "import-errors.png"), full_page=True)
