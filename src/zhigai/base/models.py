@@ -208,3 +208,9 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created"]
+
+
+def indicator_columns() -> list[tuple[str, Any, str]]:
+    """(field, translated label, kind) for every indicator, in SPEC order."""
+    labels = {f.name: f.verbose_name for f in Indicator._meta.concrete_fields}
+    return [(name, labels[name], kind) for name, kind in INDICATOR_FIELDS]

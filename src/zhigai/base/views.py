@@ -15,7 +15,7 @@ from zhigai.core.errors import ZhigaiError
 
 from . import selectors
 from .importer import import_job_create
-from .models import INDICATOR_FIELDS, Industry, SizeClass, Stage, Tag
+from .models import Industry, SizeClass, Stage, Tag, indicator_columns
 from .stats import dashboard_figures, enterprise_charts
 from .templates_io import import_template_file
 
@@ -72,7 +72,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         {
             "e": enterprise,
             "rows": rows,
-            "fields": [name for name, _kind in INDICATOR_FIELDS],
+            "fields": indicator_columns(),
             "charts": enterprise_charts(rows),
             "history": selectors.enterprise_history(user=request.user, enterprise=enterprise)[:50],
         },

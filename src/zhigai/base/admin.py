@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from zhigai.core.admin import AuditedAdmin
+
+from .models import Cluster, Enterprise, ImportJob, Indicator, Industry, Region, Tag
+from .services import enterprise_refresh_derived
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ("code", "name_zh", "name_en", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name_zh", "name_en")
+
+
+@admin.register(Industry)
+class IndustryAdmin(AuditedAdmin):
+    list_display = ("code", "name_zh", "name_en")
+    search_fields = ("code", "name_zh", "name_en")
+
+
+@admin.register(Tag)
+class TagAdmin(AuditedAdmin):
+    list_display = ("code", "name_zh", "name_en")
+
+
+@admin.register(Cluster)
+class ClusterAdmin(AuditedAdmin):
+    list_display = ("code", "name_zh", "region", "industry")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(AuditedAdmin):
+    list_display = ("uscc", "name", "region", "industry", "size_class", "stage")
+    list_filter = ("size_class", "stage", "above_designated_size")
+    search_fields = ("uscc", "name")
+    raw_id_fields = ("region", "industry", "cluster")
+    readonly_fields = ("size_class", "above_designated_size")  # derived from indicators, never typed in
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(AuditedAdmin):
+    list_display = ("enterprise", "year", "month", "revenue", "employees")
+    list_filter = ("year",)
+    search_fields = ("enterprise__uscc", "enterprise__name")
+    raw_id_fields = ("enterprise",)
+
+    def save_model(self, request: HttpRequest, obj: Indicator, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        enterprise_refresh_derived(ids=[obj.enterprise_id])
+
+    def delete_model(self, request: HttpRequest, obj: Indicator) -> None:
+        enterprise_id = obj.enterprise_id
+        super().delete_model(request, obj)
+        enterprise_refresh_derived(ids=[enterprise_id])
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("created", "filename", "created_by", "status", "dry_run")
+    readonly_fields = ("errors", "summary")

@@ -1,0 +1,82 @@
+"""Django admin for superusers. Changes made here are audited like any other change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db import models
+from django.http import HttpRequest
+
+from .audit import audit_record, client_ip
+from .models import AuditLog, User
+
+
+def _fields(obj: models.Model) -> dict[str, Any]:
+    from .audit import jsonable
+
+    return {
+        f.name: jsonable(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+        if f.name not in ("password", "last_login")
+    }
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Writes an audit row with before and after for every save and delete made in the admin."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = _fields(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="admin_update" if change else "admin_create",
+            entity=obj._meta.label_lower,
+            entity_id=obj.pk,
+            summary=str(obj)[:200],
+            before=before,
+            after=_fields(obj),
+            ip=client_ip(request),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        before = _fields(obj)
+        pk = obj.pk
+        super().delete_model(request, obj)
+        audit_record(
+            actor=request.user,
+            action="admin_delete",
+            entity=obj._meta.label_lower,
+            entity_id=pk,
+            summary=str(obj)[:200],
+            before=before,
+            ip=client_ip(request),
+        )
+
+
+@admin.register(User)
+class ZhigaiUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+    list_display = ("username", "role", "region", "enterprise", "is_active", "is_superuser")
+    list_filter = ("role", "is_active", "is_superuser")
+    raw_id_fields = ("enterprise",)
+    filter_horizontal = ("industries",)
+    fieldsets = (*UserAdmin.fieldsets, ("zhigai", {"fields": ("role", "region", "enterprise", "industries")}))  # type: ignore[misc]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """The trail is append-only: it can be read and searched, never changed."""
+
+    list_display = ("at", "actor_name", "action", "entity", "entity_id", "summary")
+    list_filter = ("action", "entity")
+    search_fields = ("actor_name", "entity_id", "summary")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
