@@ -14,6 +14,10 @@ def _django() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # The default SQLite file lives in VAR_DIR: create it before anything opens the database.
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
 
 
 def _manage(*args: str) -> None:
@@ -26,8 +30,8 @@ def _prepare() -> None:
     """Create the data folder, migrate and load the reference data if it is missing."""
     from django.conf import settings
 
-    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     _manage("migrate", "--verbosity", "0")
     from zhigai.base.reference import reference_data_ensure
 

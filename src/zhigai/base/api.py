@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from . import selectors, services
@@ -98,11 +98,11 @@ def enterprises(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]
 
 
 @router.post("/enterprises", response={201: EnterpriseOut})
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> tuple[int, dict[str, Any]]:
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status:
     data = payload.model_dump()
     data["tags"] = ";".join(data["tags"])
     created = services.enterprise_create(by=request.auth, data=data)  # type: ignore[attr-defined]
-    return 201, enterprise_out(selectors.enterprise_get(user=request.auth, uscc=created.uscc))  # type: ignore[attr-defined]
+    return Status(201, enterprise_out(selectors.enterprise_get(user=request.auth, uscc=created.uscc)))  # type: ignore[attr-defined]
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseOut)
@@ -139,11 +139,9 @@ def indicator_put(
 
 
 @router.post("/imports", response={201: ImportCreated})
-def import_create(
-    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
-) -> tuple[int, dict[str, int]]:
+def import_create(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Status:
     job = import_job_create(by=request.auth, upload=file, dry_run=dry_run)  # type: ignore[attr-defined]
-    return 201, {"id": job.id}
+    return Status(201, {"id": job.id})
 
 
 @router.get("/imports/{job_id}", response=ImportOut)

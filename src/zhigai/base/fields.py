@@ -7,12 +7,14 @@ raises FieldError with a sentence saying what is wrong. Blank cells become None.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-MONEY_LIMIT = Decimal("1e16")  # 18 digits with 2 decimals
+MONEY_LIMIT = Decimal("1e16")
+CENT = Decimal("0.01")  # 18 digits with 2 decimals
 
 
 class FieldError(ValueError):
@@ -30,7 +32,7 @@ def parse_money(raw: object, *, negative: bool = False) -> Decimal | None:
     if is_blank(raw):
         return None
     if isinstance(raw, str) and _PLAIN_MONEY.fullmatch(raw) and (negative or raw[0] != "-"):
-        return Decimal(raw)  # the common case of an import, checked by the pattern alone
+        return Decimal(raw).quantize(CENT)  # the common case of an import, checked by the pattern alone
     if isinstance(raw, float):
         raw = repr(raw)
     try:
@@ -56,7 +58,7 @@ def parse_count(raw: object, *, maximum: int = 10_000_000) -> int | None:
         number = float(str(raw).strip().replace(",", "")) if not isinstance(raw, int) else raw
     except ValueError:
         raise FieldError(_("“%(v)s”不是整数") % {"v": raw}) from None
-    if number != int(number):
+    if not math.isfinite(number) or number != int(number):
         raise FieldError(_("“%(v)s”不是整数") % {"v": raw})
     value = int(number)
     if value < 0:

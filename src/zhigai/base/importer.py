@@ -8,6 +8,7 @@ in the background worker.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from .validation import (
     clean_period,
 )
 
+log = logging.getLogger(__name__)
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
 ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
 
@@ -287,6 +289,10 @@ def import_job_run(*, job_id: int) -> None:
         )
     except PermissionDenied as exc:
         errors, summary = [{"row": 0, "column": "", "message": exc.message}], {}
+    except Exception:
+        # Never leave a job "running" for ever: the page would poll it endlessly.
+        log.exception("import job %s failed", job_id)
+        errors, summary = [{"row": 0, "column": "", "message": _("导入时发生内部错误，已记录，请联系管理员。")}], {}
     ImportJob.objects.filter(id=job.id).update(
         status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED,
         progress=1.0,

@@ -26,6 +26,13 @@ def _enterprises(user: Any, region_code: str | None) -> Any:
     return qs
 
 
+def _ratio(part: object, whole: object) -> float | None:
+    """part / whole, or None when either is missing (some enterprises report only some figures)."""
+    if part is None or not whole:
+        return None
+    return float(Decimal(str(part)) / Decimal(str(whole)))
+
+
 def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
     qs = _enterprises(user, region_code)
     by_stage = dict(qs.values_list("stage").annotate(n=Count("id")).order_by())
@@ -46,12 +53,8 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
     for y in years:
         for f in YEAR_SUMS:
             y[f] = y.pop(f"sum_{f}")
-        y["productivity"] = float(Decimal(y["above_added"]) / y["above_employees"]) if y["above_employees"] else None
-        y["tech_share"] = (
-            float(Decimal(y["tech_investment"]) / Decimal(y["industrial_investment"]))
-            if y["industrial_investment"]
-            else None
-        )
+        y["productivity"] = _ratio(y["above_added"], y["above_employees"])
+        y["tech_share"] = _ratio(y["tech_investment"], y["industrial_investment"])
         for key, value in list(y.items()):
             if isinstance(value, Decimal):
                 y[key] = float(value)
@@ -66,16 +69,8 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
 
 
 def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
-    scope = scope_for(user)
-    scope_key = (
-        sorted(scope.region_ids or []),
-        sorted(scope.industry_ids or []),
-        sorted(scope.enterprise_ids or []),
-        scope.region_ids is None,
-    )
-    figures = cached_figures(
-        ("dash", hash(str(scope_key)), region_code or "", get_language()), lambda: _compute(user, region_code)
-    )
+    key = ("dash", scope_for(user).key, region_code or "", get_language())
+    figures = cached_figures(key, lambda: _compute(user, region_code))
     return {**figures, "charts": charts(figures)}
 
 

@@ -156,6 +156,7 @@ def _read_xlsx(path: Path) -> list[Table]:
         raise FileProblem([{"row": 0, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}]) from None
     tables = []
     try:
+        # Read-only workbooks parse each sheet lazily: damage inside a sheet shows up only here.
         for sheet in book.worksheets:
             if sheet.title.strip().lower() in ("readme", "说明"):
                 continue
@@ -165,6 +166,10 @@ def _read_xlsx(path: Path) -> list[Table]:
                 continue
             rows = ((n, list(r)) for n, r in enumerate(it, start=2))
             tables.append(_table(list(first), rows, sheet.title))
+    except FileProblem:
+        raise
+    except Exception:
+        raise FileProblem([{"row": 0, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}]) from None
     finally:
         book.close()
     if not tables:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # its own copy of Swagger UI, so the API docs load nothing from a CDN
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhigai.core.middleware.HtmxMessagesMiddleware",
+    "zhigai.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "zhigai.config.urls"

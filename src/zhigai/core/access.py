@@ -5,6 +5,7 @@ Every selector builds its queryset from `scope_for(user)`, so pages, API, export
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,12 @@ class Scope:
     industry_ids: frozenset[int] | None
     enterprise_ids: frozenset[int] | None
     can_write_enterprises: bool
+
+    @property
+    def key(self) -> str:
+        """A stable text naming exactly this scope, for cache keys ("no limit" and "nothing" differ)."""
+        parts = [None if s is None else sorted(s) for s in (self.region_ids, self.industry_ids, self.enterprise_ids)]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
     @property
     def sees_nothing(self) -> bool:

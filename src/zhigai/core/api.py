@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .errors import Unauthorized
 from .services import api_token_issue, user_sign_in
@@ -33,11 +33,11 @@ class MeOut(Schema):
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
-def token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def token(request: HttpRequest, payload: TokenIn) -> Status:
     user = user_sign_in(request=request, username=payload.username, password=payload.password, channel="api")
     if user is None:
         raise Unauthorized("Wrong username or password.")
-    return 200, {"token": api_token_issue(user=user)}
+    return Status(200, {"token": api_token_issue(user=user)})
 
 
 @router.get("/me", response=MeOut)

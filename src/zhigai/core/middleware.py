@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 
 class HtmxMessagesMiddleware:
@@ -22,4 +22,41 @@ class HtmxMessagesMiddleware:
         messages = [{"level": m.level_tag, "text": str(m.message)} for m in get_messages(request)]
         if messages:
             response.headers["HX-Trigger"] = json.dumps({"messages": messages})
+        return response
+
+
+API_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/, every error is JSON {"code", "message", "details"} — also the ones Django itself
+    answers before the API sees the request (an unknown path, a method a route does not have)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            code = API_ERROR_CODES.get(status, "error")
+            message = {404: "Not found.", 405: f"Method {request.method} is not allowed here."}.get(
+                status, getattr(response, "reason_phrase", "Error")
+            )
+            replaced = JsonResponse({"code": code, "message": message, "details": []}, status=status)
+            if "Allow" in response:
+                replaced["Allow"] = response["Allow"]
+            return replaced
         return response
