@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from zhigai.core.access import scope_for
 from zhigai.core.audit import audit_record
@@ -39,6 +40,15 @@ from .validation import (
 )
 
 log = logging.getLogger(__name__)
+SUMMARY_LABELS = {
+    "rows": _lazy("数据行"),
+    "enterprises": _lazy("企业记录"),
+    "indicators": _lazy("指标记录"),
+    "enterprises_created": _lazy("新增企业"),
+    "enterprises_updated": _lazy("更新企业"),
+    "indicators_created": _lazy("新增指标"),
+    "indicators_updated": _lazy("更新指标"),
+}
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
 ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
 

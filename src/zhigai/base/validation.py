@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .fields import FieldError, is_blank, parse_count, parse_float, parse_money, parse_year
-from .models import INDICATOR_FIELDS, Cluster, Industry, Region, RegionLevel, Stage, Tag
+from .models import INDICATOR_FIELDS, Cluster, Indicator, Industry, Region, RegionLevel, Stage, Tag
 from .uscc import USCCError, normalize_uscc
 
 Errors = list[tuple[str, str]]
@@ -45,6 +45,10 @@ def clean_uscc(raw: object) -> str:
     return normalize_uscc(raw)
 
 
+def _label(field_name: str) -> str:
+    return str(Indicator._meta.get_field(field_name).verbose_name)  # type: ignore[union-attr]
+
+
 def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], Errors]:
     """Parse the indicator fields present in raw; check the bounds between them."""
     clean: dict[str, Any] = {}
@@ -63,7 +67,7 @@ def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], E
                 (
                     small,
                     _("%(a)s（%(va)s）不能大于%(b)s（%(vb)s）")
-                    % {"a": small, "va": clean[small], "b": large, "vb": clean[large]},
+                    % {"a": _label(small), "va": clean[small], "b": _label(large), "vb": clean[large]},
                 )
             )
     return clean, errors

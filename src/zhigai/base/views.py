@@ -14,7 +14,7 @@ from zhigai.core.access import scope_for
 from zhigai.core.errors import ZhigaiError
 
 from . import selectors
-from .importer import import_job_create
+from .importer import SUMMARY_LABELS, import_job_create
 from .models import Industry, SizeClass, Stage, Tag, indicator_columns
 from .stats import dashboard_figures, enterprise_charts
 from .templates_io import import_template_file
@@ -117,7 +117,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     template = "base/partials/import_status.html" if request.htmx else "base/import_status.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job})
+    summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in job.summary.items()]
+    return render(request, template, {"job": job, "summary": summary})
 
 
 @login_required

@@ -7,8 +7,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditLog
+
+ACTION_LABELS = {
+    "create": _("新建"),
+    "update": _("修改"),
+    "import": _("导入"),
+    "sign_in": _("登录"),
+    "sign_in_failed": _("登录失败"),
+    "sign_in_locked": _("登录被锁定"),
+    "admin_create": _("后台新建"),
+    "admin_update": _("后台修改"),
+    "admin_delete": _("后台删除"),
+}
+ENTITY_LABELS = {"enterprise": _("企业"), "indicator": _("指标"), "user": _("用户"), "file": _("文件")}
 
 
 def jsonable(value: Any) -> Any:

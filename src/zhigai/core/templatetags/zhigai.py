@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 
+from zhigai.core.audit import ACTION_LABELS, ENTITY_LABELS
+
 register = template.Library()
 
 
@@ -19,6 +21,16 @@ def chart(name: str, spec: dict[str, Any]) -> SafeString:
 @register.filter
 def attr(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+@register.filter
+def entity_label(code: str) -> str:
+    return str(ENTITY_LABELS.get(code, code))
 
 
 @register.filter
