@@ -26,8 +26,26 @@ from .validation import (
 )
 
 ENTERPRISE_AUDIT_FIELDS = ["uscc", "name", "region", "industry", "founded_year", "stage", "cluster"]
+EDITABLE_FIELDS = frozenset({"name", "region", "industry", "founded_year", "stage", "tags", "cluster"})
 # Fields an enterprise user may change on their own enterprise; officers may change all.
-SELF_EDITABLE = {"name", "founded_year"}
+SELF_EDITABLE = frozenset({"name", "founded_year"})
+
+
+def enterprise_editable_fields(*, user: Any, enterprise: Enterprise) -> frozenset[str]:
+    """The profile fields `user` may change on `enterprise` (which they can already see)."""
+    scope = scope_for(user)
+    if scope.can_write_enterprises:
+        return EDITABLE_FIELDS
+    if scope.enterprise_ids is not None and enterprise.id in scope.enterprise_ids:
+        return SELF_EDITABLE
+    return frozenset()
+
+
+def indicators_writable(*, user: Any, enterprise: Enterprise) -> bool:
+    scope = scope_for(user)
+    if scope.enterprise_ids is not None:
+        return enterprise.id in scope.enterprise_ids
+    return scope.can_write_enterprises
 
 
 def _raise(errors: Errors) -> None:
@@ -87,11 +105,10 @@ def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
 @transaction.atomic
 def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, object]) -> Enterprise:
     """Change the given fields; the caller obtained `enterprise` through enterprise_get for `by`."""
-    scope = scope_for(by)
-    if not scope.can_write_enterprises:
-        forbidden = set(data) - SELF_EDITABLE
-        if scope.enterprise_ids is None or enterprise.id not in scope.enterprise_ids or forbidden:
-            raise PermissionDenied(_("您不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(forbidden)) or "*"})
+    editable = enterprise_editable_fields(user=by, enterprise=enterprise)
+    forbidden = set(data) - editable - {"uscc"}
+    if not editable or forbidden:
+        raise PermissionDenied(_("您不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(forbidden)) or "*"})
     if "uscc" in data and str(data["uscc"]).strip().upper() != enterprise.uscc:
         _raise([("uscc", _("统一社会信用代码不能修改"))])
     clean, errors = clean_enterprise_values({k: v for k, v in data.items() if k != "uscc"}, _writable_lookups(by))
@@ -120,19 +137,12 @@ def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, obj
     return enterprise
 
 
-def _may_write_indicators(by: Any, enterprise: Enterprise) -> bool:
-    scope = scope_for(by)
-    if scope.enterprise_ids is not None:
-        return enterprise.id in scope.enterprise_ids
-    return scope.can_write_enterprises
-
-
 @transaction.atomic
 def indicator_put(
     *, by: Any, enterprise: Enterprise, year: object, month: object = 0, data: Mapping[str, object]
 ) -> Indicator:
     """Set one period's indicators to exactly `data` (fields not given become empty)."""
-    if not _may_write_indicators(by, enterprise):
+    if not indicators_writable(user=by, enterprise=enterprise):
         raise PermissionDenied(_("您不能填报该企业的指标"))
     clean_year, clean_month, errors = clean_period(year, month)
     unknown = [k for k in data if k not in INDICATOR_NAMES]

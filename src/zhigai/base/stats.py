@@ -26,6 +26,10 @@ def _enterprises(user: Any, region_code: str | None) -> Any:
     return qs
 
 
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _ratio(part: object, whole: object) -> float | None:
     """part / whole, or None when either is missing (some enterprises report only some figures)."""
     if part is None or not whole:
@@ -63,7 +67,7 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
         "above": qs.filter(above_designated_size=True).count(),
         "stages": [(s.value, str(s.label), by_stage.get(s.value, 0)) for s in Stage],
         "sizes": [(s.value, str(s.label), by_size.get(s.value, 0)) for s in SizeClass],
-        "industries": [(names[i].code, names[i].name, n) for i, n in by_industry],
+        "industries": [(names[i].code, _short(f"{names[i].code} {names[i].name}"), n) for i, n in by_industry],
         "years": years,
     }
 

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, views_edit
 
 app_name = "base"
 urlpatterns = [
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/new/", views_edit.enterprise_new, name="enterprise_new"),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
+    path("enterprises/<str:uscc>/edit/", views_edit.enterprise_edit, name="enterprise_edit"),
+    path("enterprises/<str:uscc>/indicators/", views_edit.indicator_edit, name="indicator_edit"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("imports/", views.import_page, name="import"),
     path("imports/template.<str:fmt>", views.import_template, name="import_template"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from zhigai.core.access import scope_for
 from zhigai.core.errors import ZhigaiError
 
-from . import selectors
+from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import Industry, SizeClass, Stage, Tag, indicator_columns
 from .stats import dashboard_figures, enterprise_charts
@@ -74,6 +74,8 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             "rows": rows,
             "fields": indicator_columns(),
             "charts": enterprise_charts(rows),
+            "can_edit": bool(services.enterprise_editable_fields(user=request.user, enterprise=enterprise)),
+            "can_report": services.indicators_writable(user=request.user, enterprise=enterprise),
             "history": selectors.enterprise_history(user=request.user, enterprise=enterprise)[:50],
         },
     )

@@ -34,6 +34,18 @@ def entity_label(code: str) -> str:
 
 
 @register.filter
+def attr_get(mapping: Any, key: str) -> Any:
+    """mapping[key] in a template, for keys held in variables."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A whole number with thousands separators."""
+    return "—" if value is None else f"{round(float(value)):,}"
+
+
+@register.filter
 def yuan(value: Any) -> str:
     """Money for reading: thousands separated, no decimals past the fen."""
     if value is None:

@@ -21,6 +21,9 @@
         var layout = Object.assign({margin: {t: 40, r: 40, b: 40, l: 60}, height: 300,
           font: {family: "system-ui, 'Noto Sans CJK SC', sans-serif", size: 12},
           legend: {orientation: "h"}}, spec.layout || {});
+        // Long category names (industries) get the room they need instead of being cut off.
+        layout.yaxis = Object.assign({automargin: true}, layout.yaxis || {});
+        layout.xaxis = Object.assign({automargin: true}, layout.xaxis || {});
         window.Plotly.newPlot(node, spec.data, layout, {displaylogo: false, responsive: true});
         node.setAttribute("data-drawn", "1");
       });

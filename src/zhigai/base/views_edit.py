@@ -1,0 +1,159 @@
+"""Pages that change base data: new enterprise, profile edit, a year's indicators.
+
+Validation and permissions live in the services; these views only carry the form in and the errors out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from zhigai.core.access import scope_for
+from zhigai.core.errors import InvalidInput, PermissionDenied
+
+from . import selectors, services
+from .models import Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
+
+
+def _choices(user: Any) -> dict[str, Any]:
+    scope = scope_for(user)
+    counties = Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
+    if scope.region_ids is not None:
+        counties = counties.filter(id__in=scope.region_ids)
+    return {
+        "counties": counties,
+        "industries": Industry.objects.all(),
+        "stages": Stage.choices,
+        "tags": Tag.objects.all(),
+        "clusters": Cluster.objects.select_related("region"),
+    }
+
+
+def _profile_data(request: HttpRequest, fields: frozenset[str]) -> dict[str, object]:
+    data: dict[str, object] = {k: request.POST.get(k, "") for k in fields if k != "tags"}
+    if "tags" in fields:
+        data["tags"] = ";".join(request.POST.getlist("tags"))
+    return data
+
+
+def _field_errors(exc: InvalidInput) -> dict[str, str]:
+    return {d.get("field", ""): d.get("message", "") for d in exc.details}
+
+
+def _values_of(enterprise: Enterprise) -> dict[str, Any]:
+    return {
+        "name": enterprise.name,
+        "region": enterprise.region.code,
+        "industry": enterprise.industry.code,
+        "founded_year": enterprise.founded_year or "",
+        "stage": enterprise.stage,
+        "cluster": enterprise.cluster.code if enterprise.cluster else "",
+        "tags": [t.code for t in enterprise.tags.all()],
+    }
+
+
+@login_required
+def enterprise_new(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).can_write_enterprises:
+        raise Http404
+    values: dict[str, Any] = {"tags": []}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = _profile_data(request, services.EDITABLE_FIELDS)
+        data["uscc"] = request.POST.get("uscc", "")
+        try:
+            created = services.enterprise_create(by=request.user, data=data)
+        except InvalidInput as exc:
+            errors = _field_errors(exc)
+            values = {**request.POST.dict(), "tags": request.POST.getlist("tags")}
+        else:
+            messages.success(request, _("企业已登记。"))
+            return redirect("base:enterprise_detail", uscc=created.uscc)
+    return render(
+        request,
+        "base/enterprise_form.html",
+        {
+            "new": True,
+            "values": values,
+            "errors": errors,
+            "editable": services.EDITABLE_FIELDS,
+            **_choices(request.user),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    editable = services.enterprise_editable_fields(user=request.user, enterprise=enterprise)
+    if not editable:
+        raise DjangoPermissionDenied
+    values, errors = _values_of(enterprise), {}
+    if request.method == "POST":
+        try:
+            services.enterprise_update(by=request.user, enterprise=enterprise, data=_profile_data(request, editable))
+        except InvalidInput as exc:
+            errors = _field_errors(exc)
+            values = {**values, **request.POST.dict(), "tags": request.POST.getlist("tags")}
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from exc
+        else:
+            messages.success(request, _("企业信息已保存。"))
+            return redirect("base:enterprise_detail", uscc=enterprise.uscc)
+    return render(
+        request,
+        "base/enterprise_form.html",
+        {
+            "e": enterprise,
+            "values": values,
+            "errors": errors,
+            "editable": editable,
+            **_choices(request.user),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def indicator_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    if not services.indicators_writable(user=request.user, enterprise=enterprise):
+        raise DjangoPermissionDenied
+    columns = indicator_columns()
+    year = request.POST.get("year") or request.GET.get("year") or ""
+    existing = (
+        selectors.indicator_list(user=request.user, enterprise=enterprise)
+        .filter(year=int(year) if str(year).isdigit() else -1)
+        .first()
+    )
+    values = {name: getattr(existing, name) for name, _label, _kind in columns} if existing else {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = {name: request.POST.get(name, "") for name, _label, _kind in columns}
+        try:
+            services.indicator_put(by=request.user, enterprise=enterprise, year=year, data=data)
+        except InvalidInput as exc:
+            errors, values = _field_errors(exc), data
+        else:
+            messages.success(request, _("%(y)s年指标已保存。") % {"y": year})
+            return redirect("base:enterprise_detail", uscc=enterprise.uscc)
+    return render(
+        request,
+        "base/indicator_form.html",
+        {
+            "e": enterprise,
+            "year": year,
+            "values": values,
+            "errors": errors,
+            "columns": columns,
+            "existing": existing,
+        },
+        status=422 if errors else 200,
+    )
