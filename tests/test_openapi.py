@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.test import Client
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"

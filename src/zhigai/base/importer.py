@@ -27,6 +27,7 @@ from zhigai.core.bulk import bulk_upsert
 from zhigai.core.cache import data_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
 
+from .import_audit import enterprise_changes, indicator_changes
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .services import enterprise_refresh_derived
 from .tabular import FileProblem, Table, read_tables
@@ -172,11 +173,12 @@ class _Validator:
                 plan.indicators.append((uscc, year, month, [values[c] for c in value_columns]))
 
 
-def _write(plan: Plan) -> dict[str, int]:
+def _write(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:
     summary = {"enterprises": len(plan.enterprises), "indicators": len(plan.indicators)}
     with transaction.atomic():
         if plan.enterprises:
             fields = [f for f in ENTERPRISE_DB_FIELDS if f in _db_fields(plan.enterprise_columns)]
+            enterprise_changes(user=user, records=plan.enterprises, fields=fields, filename=filename)
             before = Enterprise.objects.count()
             changed = bulk_upsert(
                 table=Enterprise._meta.db_table,
@@ -194,8 +196,9 @@ def _write(plan: Plan) -> dict[str, int]:
             usccs = {row[0] for row in plan.indicators}
             for _start, chunk in _chunks(sorted(usccs), 5000):
                 ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
-            before = Indicator.objects.count()
             cols = plan.indicator_columns
+            indicator_changes(user=user, rows=plan.indicators, columns=cols, ids=ids, filename=filename)
+            before = Indicator.objects.count()
             changed = bulk_upsert(
                 table=Indicator._meta.db_table,
                 key=["enterprise_id", "year", "month"],
@@ -255,12 +258,14 @@ def import_file(
         tables = read_tables(path, filename)
     except FileProblem as exc:
         return exc.problems, {}
+    if not any(table.rows for table in tables):
+        return [{"row": 2, "column": "", "message": _("文件只有表头，没有数据行")}], {}
     plan = _Validator(user, progress).run(tables)
     summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": len(plan.indicators)}
     if plan.errors or dry_run:
         return plan.errors, summary
     progress(0.9)
-    summary = {"rows": plan.rows, **_write(plan)}
+    summary = {"rows": plan.rows, **_write(plan, user=user, filename=filename)}
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
     audit_record(actor=user, action="import", entity="file", entity_id=digest, summary=filename, after=summary)
     return [], summary

@@ -34,18 +34,16 @@ SELF_EDITABLE = frozenset({"name", "founded_year"})
 def enterprise_editable_fields(*, user: Any, enterprise: Enterprise) -> frozenset[str]:
     """The profile fields `user` may change on `enterprise` (which they can already see)."""
     scope = scope_for(user)
+    if not scope.contains(enterprise):
+        return frozenset()  # also when a caller passes an object it did not get through the selectors
     if scope.can_write_enterprises:
         return EDITABLE_FIELDS
-    if scope.enterprise_ids is not None and enterprise.id in scope.enterprise_ids:
-        return SELF_EDITABLE
-    return frozenset()
+    return SELF_EDITABLE if scope.enterprise_ids is not None else frozenset()  # the enterprise's own user
 
 
 def indicators_writable(*, user: Any, enterprise: Enterprise) -> bool:
     scope = scope_for(user)
-    if scope.enterprise_ids is not None:
-        return enterprise.id in scope.enterprise_ids
-    return scope.can_write_enterprises
+    return scope.contains(enterprise) and (scope.can_write_enterprises or scope.enterprise_ids is not None)
 
 
 def _raise(errors: Errors) -> None:

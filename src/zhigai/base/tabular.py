@@ -76,7 +76,9 @@ def _header(cells: list[object]) -> list[str]:
     return out
 
 
-def _table(header_cells: list[object], rows: Iterator[tuple[int, list[object]]], sheet: str | None) -> Table:
+def _table(
+    header_cells: list[object], rows: Iterator[tuple[int, list[object]]], sheet: str | None, header_row: int = 1
+) -> Table:
     columns = _header(header_cells)
     kind = SHEET_KINDS.get((sheet or "").strip().lower()) or (
         "indicators" if "year" in columns else "enterprises" if "name" in columns else ""
@@ -86,7 +88,7 @@ def _table(header_cells: list[object], rows: Iterator[tuple[int, list[object]]],
         raise FileProblem(
             [
                 {
-                    "row": 1,
+                    "row": header_row,
                     "column": "",
                     "message": _("无法识别表格内容：企业表须有 name 列，指标表须有 year 列（请使用下载的模板）"),
                     **where,
@@ -96,15 +98,17 @@ def _table(header_cells: list[object], rows: Iterator[tuple[int, list[object]]],
     problems = []
     for col in columns:
         if col not in KNOWN[kind]:
-            problems.append({"row": 1, "column": col, "message": _("未知列“%(c)s”") % {"c": col}, **where})
+            problems.append({"row": header_row, "column": col, "message": _("未知列“%(c)s”") % {"c": col}, **where})
     seen: set[str] = set()
     for col in columns:
         if col in seen:
-            problems.append({"row": 1, "column": col, "message": _("列“%(c)s”重复") % {"c": col}, **where})
+            problems.append({"row": header_row, "column": col, "message": _("列“%(c)s”重复") % {"c": col}, **where})
         seen.add(col)
     for col in REQUIRED[kind]:
         if col not in columns:
-            problems.append({"row": 1, "column": col, "message": _("缺少必需的列“%(c)s”") % {"c": col}, **where})
+            problems.append(
+                {"row": header_row, "column": col, "message": _("缺少必需的列“%(c)s”") % {"c": col}, **where}
+            )
     if problems:
         raise FileProblem(problems)
     width = len(columns)
@@ -161,11 +165,16 @@ def _read_xlsx(path: Path) -> list[Table]:
             if sheet.title.strip().lower() in ("readme", "说明"):
                 continue
             it = sheet.iter_rows(values_only=True)
-            first = next(it, None)
-            if first is None or not any(c is not None for c in first):
+            # The header is the first non-blank row: sheets often keep a blank line or two on top.
+            first, header_row = None, 0
+            for header_row, row in enumerate(it, start=1):  # noqa: B007 - header_row is used below
+                if any(c is not None and str(c).strip() for c in row):
+                    first = row
+                    break
+            if first is None:
                 continue
-            rows = ((n, list(r)) for n, r in enumerate(it, start=2))
-            tables.append(_table(list(first), rows, sheet.title))
+            rows = ((n, list(r)) for n, r in enumerate(it, start=header_row + 1))
+            tables.append(_table(list(first), rows, sheet.title, header_row=header_row))
     except FileProblem:
         raise
     except Exception:

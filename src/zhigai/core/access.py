@@ -27,6 +27,15 @@ class Scope:
         parts = [None if s is None else sorted(s) for s in (self.region_ids, self.industry_ids, self.enterprise_ids)]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
+    def contains(self, enterprise: Any) -> bool:
+        """Whether an enterprise (anything with id, region_id, industry_id) lies in this scope."""
+        return (
+            not self.sees_nothing
+            and (self.region_ids is None or enterprise.region_id in self.region_ids)
+            and (self.industry_ids is None or enterprise.industry_id in self.industry_ids)
+            and (self.enterprise_ids is None or enterprise.id in self.enterprise_ids)
+        )
+
     @property
     def sees_nothing(self) -> bool:
         return any(s is not None and not s for s in (self.region_ids, self.industry_ids, self.enterprise_ids))

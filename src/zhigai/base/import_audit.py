@@ -1,0 +1,90 @@
+"""Before/after audit rows for the existing records an import changes.
+
+New records are audited once per file (the stored file is their "after"); records that already
+existed and change get one audit row each with the old and new values of the changed fields, so an
+enterprise's history shows what an import did to it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from zhigai.core.audit import jsonable
+from zhigai.core.models import AuditLog
+
+from .models import Enterprise, Indicator
+
+CHUNK = 5000
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _row(user: Any, entity: str, entity_id: str, summary: str, before: dict, after: dict) -> AuditLog:
+    return AuditLog(
+        actor=user,
+        actor_name=user.username,
+        action="import",
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary[:255],
+        before=before,
+        after=after,
+    )
+
+
+def _diff(names: Sequence[str], old: Sequence[Any], new: Sequence[Any]) -> tuple[dict, dict]:
+    before, after = {}, {}
+    for name, a, b in zip(names, old, new, strict=True):
+        if a != b:
+            before[name], after[name] = jsonable(a), jsonable(b)
+    return before, after
+
+
+def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list[str], filename: str) -> int:
+    """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing."""
+    names = [f.removesuffix("_id") for f in fields]
+    rows = []
+    for chunk in _chunks(records):
+        existing = {
+            row[0]: row[1:]
+            for row in Enterprise.objects.filter(uscc__in=[r["uscc"] for r in chunk]).values_list("uscc", *fields)
+        }
+        for record in chunk:
+            old = existing.get(record["uscc"])
+            if old is not None:
+                before, after = _diff(names, old, [record[f] for f in fields])
+                if after:
+                    rows.append(_row(user, "enterprise", record["uscc"], filename, before, after))
+    AuditLog.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def indicator_changes(
+    *, user: Any, rows: list[tuple[str, int, int, list[Any]]], columns: list[str], ids: dict[str, int], filename: str
+) -> int:
+    """Audit the existing (enterprise, year, month) records that `rows` change. Call before writing."""
+    by_enterprise: dict[int, list[tuple[str, int, int, list[Any]]]] = defaultdict(list)
+    for row in rows:
+        by_enterprise[ids[row[0]]].append(row)
+    audits = []
+    for chunk in _chunks(list(by_enterprise)):
+        existing = {
+            (r[0], r[1], r[2]): r[3:]
+            for r in Indicator.objects.filter(enterprise_id__in=chunk).values_list(
+                "enterprise_id", "year", "month", *columns
+            )
+        }
+        for enterprise_id in chunk:
+            for uscc, year, month, values in by_enterprise[enterprise_id]:
+                old = existing.get((enterprise_id, year, month))
+                if old is not None:
+                    before, after = _diff(columns, old, values)
+                    if after:
+                        audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", filename, before, after))
+    AuditLog.objects.bulk_create(audits, batch_size=2000)
+    return len(audits)

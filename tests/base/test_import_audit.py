@@ -1,0 +1,73 @@
+"""What an import changes in existing records is audited with before and after; odd files get clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from tests.base.test_import import ent, ind, run, write_csv, write_xlsx
+from tests.conftest import new_uscc
+from zhigai.base.models import Enterprise
+from zhigai.base.selectors import enterprise_history
+from zhigai.base.validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
+from zhigai.core.models import AuditLog, User
+
+
+def _import_audits() -> list[AuditLog]:
+    return list(AuditLog.objects.filter(action="import").exclude(entity="file").order_by("id"))
+
+
+def test_first_import_audits_the_file_not_every_new_row(hangzhou_user: User, tmp_path: Path) -> None:
+    code = new_uscc()
+    errors, _summary = run(hangzhou_user, write_xlsx(tmp_path / "a.xlsx", [ent(code)], [ind(code)]))
+    assert errors == []
+    assert _import_audits() == []
+    assert AuditLog.objects.filter(action="import", entity="file", summary="a.xlsx").count() == 1
+
+
+def test_changed_existing_records_get_before_and_after(hangzhou_user: User, tmp_path: Path) -> None:
+    code = new_uscc()
+    run(hangzhou_user, write_xlsx(tmp_path / "a.xlsx", [ent(code)], [ind(code), ind(code, year="2019")]))
+    errors, summary = run(hangzhou_user, write_xlsx(
+        tmp_path / "b.xlsx", [ent(code, name="杭州新名字机械有限公司")],
+        [ind(code, revenue="26000000"), ind(code, year="2019")]))
+    assert errors == [] and summary["indicators_updated"] == 1 and summary["enterprises_updated"] == 1
+    audits = _import_audits()
+    assert [(a.entity, a.entity_id) for a in audits] == [("enterprise", code), ("indicator", f"{code}/2020/0")]
+    assert audits[0].before == {"name": "杭州精工机械有限公司"}
+    assert audits[0].after == {"name": "杭州新名字机械有限公司"}
+    assert audits[1].before == {"revenue": "25000000.00"} and audits[1].after == {"revenue": "26000000.00"}
+    assert all(a.actor == hangzhou_user and a.summary == "b.xlsx" for a in audits)
+    # The enterprise's history (its page) lists both changes.
+    history = enterprise_history(user=hangzhou_user, enterprise=Enterprise.objects.get(uscc=code))
+    assert {h.entity_id for h in history} >= {code, f"{code}/2020/0"}
+
+
+def test_reimporting_the_same_file_audits_nothing(hangzhou_user: User, tmp_path: Path) -> None:
+    code = new_uscc()
+    path = write_xlsx(tmp_path / "a.xlsx", [ent(code)], [ind(code)])
+    run(hangzhou_user, path)
+    run(hangzhou_user, path)
+    assert _import_audits() == []
+
+
+def test_a_file_with_only_a_header_is_refused(hangzhou_user: User, tmp_path: Path) -> None:
+    errors, _summary = run(hangzhou_user, write_csv(tmp_path / "empty.csv", ENTERPRISE_COLUMNS, []))
+    assert len(errors) == 1 and "没有数据行" in errors[0]["message"]
+
+
+def test_blank_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(
+    hangzhou_user: User, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "indicators"
+    sheet.append([])
+    sheet.append([])
+    sheet.append(INDICATOR_COLUMNS)
+    sheet.append(ind(new_uscc(), employees="-1"))
+    book.save(tmp_path / "gap.xlsx")
+    errors, _summary = run(hangzhou_user, tmp_path / "gap.xlsx")
+    places = {(e["row"], e["column"]) for e in errors}
+    assert (4, "employees") in places and (4, "uscc") in places
