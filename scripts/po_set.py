@@ -29,7 +29,8 @@ def main() -> None:
                     continue
                 in_msgstr = False
                 kept.append(line)
-            kept.append('msgstr "%s"' % translations[found.group(1)].replace('"', '\\"'))
+            escaped = translations[found.group(1)].replace('"', '\\"')
+            kept.append(f'msgstr "{escaped}"')
             block = "\n".join(kept)
         out.append(block)
     with open(path, "w", encoding="utf-8") as handle:
