@@ -14,7 +14,7 @@ from typing import Any
 from zhigai.core.audit import jsonable
 from zhigai.core.models import AuditLog
 
-from .models import Enterprise, Indicator
+from .models import Cluster, Enterprise, Indicator, Industry, Region
 
 CHUNK = 5000
 
@@ -45,9 +45,23 @@ def _diff(names: Sequence[str], old: Sequence[Any], new: Sequence[Any]) -> tuple
     return before, after
 
 
+def _codes() -> dict[str, dict[int, str]]:
+    """id -> code of the tables an enterprise refers to, so audits read like the import file did."""
+    return {
+        "region_id": dict(Region.objects.values_list("id", "code")),
+        "industry_id": dict(Industry.objects.values_list("id", "code")),
+        "cluster_id": dict(Cluster.objects.values_list("id", "code")),
+    }
+
+
 def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list[str], filename: str) -> int:
     """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing."""
     names = [f.removesuffix("_id") for f in fields]
+    codes = _codes()
+
+    def readable(values: Sequence[Any]) -> list[Any]:
+        return [codes[f].get(v, v) if f in codes else v for f, v in zip(fields, values, strict=True)]
+
     rows = []
     for chunk in _chunks(records):
         existing = {
@@ -57,7 +71,7 @@ def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list
         for record in chunk:
             old = existing.get(record["uscc"])
             if old is not None:
-                before, after = _diff(names, old, [record[f] for f in fields])
+                before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
                 if after:
                     rows.append(_row(user, "enterprise", record["uscc"], filename, before, after))
     AuditLog.objects.bulk_create(rows, batch_size=2000)

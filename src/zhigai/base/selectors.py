@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 
 from zhigai.core.access import Scope, scope_for
 from zhigai.core.models import AuditLog
 
-from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel
+from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel, SizeClass, Stage
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
@@ -23,10 +23,15 @@ SORTS = {
     "-region": "-region__code",
     "industry": "industry__code",
     "-industry": "-industry__code",
-    "size": "size_class",
-    "-size": "-size_class",
-    "stage": "stage",
-    "-stage": "-stage",
+}
+# Size and stage sort by their rank (large first; the most advanced stage first), not by their code's text.
+SIZE_RANK = Case(*(When(size_class=s.value, then=Value(i)) for i, s in enumerate(SizeClass)), default=Value(9))
+STAGE_RANK = Case(*(When(stage=s.value, then=Value(i)) for i, s in enumerate(Stage)), default=Value(9))
+RANKED_SORTS = {
+    "-size": SIZE_RANK.asc(),
+    "size": SIZE_RANK.desc(),
+    "-stage": STAGE_RANK.desc(),
+    "stage": STAGE_RANK.asc(),
 }
 
 
@@ -74,7 +79,7 @@ def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> Q
     q = f.q.strip()
     if q:
         compact = q.replace(" ", "").upper()
-        if len(compact) == 18:
+        if len(compact) == 18 and compact.isascii() and compact.isalnum():
             qs = qs.filter(uscc=compact)
         elif compact.isalnum() and compact.isascii() and len(compact) >= 6:
             qs = qs.filter(Q(uscc__startswith=compact) | Q(name__icontains=q))
@@ -90,7 +95,8 @@ def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> Q
         qs = qs.filter(stage=f.stage)
     if f.tag:
         qs = qs.filter(Q(tags__code=f.tag) | Q(industry__tags__code=f.tag)).distinct()
-    return qs.select_related("region", "region__parent", "industry").order_by(SORTS.get(f.sort, "name"), "id")
+    order = RANKED_SORTS.get(f.sort) or SORTS.get(f.sort, "name")
+    return qs.select_related("region", "region__parent", "industry").order_by(order, "name", "id")
 
 
 def enterprise_get(*, user: Any, uscc: str) -> Enterprise:

@@ -25,7 +25,6 @@ from .validation import (
     uscc_error,
 )
 
-ENTERPRISE_AUDIT_FIELDS = ["uscc", "name", "region", "industry", "founded_year", "stage", "cluster"]
 EDITABLE_FIELDS = frozenset({"name", "region", "industry", "founded_year", "stage", "tags", "cluster"})
 # Fields an enterprise user may change on their own enterprise; officers may change all.
 SELF_EDITABLE = frozenset({"name", "founded_year"})
@@ -60,9 +59,17 @@ def _writable_lookups(user: Any) -> Lookups:
 
 
 def _enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
-    snap = snapshot(enterprise, ENTERPRISE_AUDIT_FIELDS)
-    snap["tags"] = sorted(enterprise.tags.values_list("id", flat=True)) if enterprise.pk else []
-    return snap
+    """The profile as people read it: codes of region, industry, cluster and tags, not database ids."""
+    return {
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "region": enterprise.region.code,
+        "industry": enterprise.industry.code,
+        "founded_year": enterprise.founded_year,
+        "stage": enterprise.stage,
+        "cluster": enterprise.cluster.code if enterprise.cluster_id and enterprise.cluster else None,
+        "tags": sorted(enterprise.tags.values_list("code", flat=True)) if enterprise.pk else [],
+    }
 
 
 @transaction.atomic

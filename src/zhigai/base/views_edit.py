@@ -5,6 +5,7 @@ Validation and permissions live in the services; these views only carry the form
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -128,10 +129,11 @@ def indicator_edit(request: HttpRequest, uscc: str) -> HttpResponse:
         raise DjangoPermissionDenied
     columns = indicator_columns()
     year = request.POST.get("year") or request.GET.get("year") or ""
+    plain_year = re.fullmatch(r"[0-9]{1,4}", str(year))  # only ASCII digits: int() refuses "²"
     existing = (
-        selectors.indicator_list(user=request.user, enterprise=enterprise)
-        .filter(year=int(year) if str(year).isdigit() else -1)
-        .first()
+        selectors.indicator_list(user=request.user, enterprise=enterprise).filter(year=int(year)).first()
+        if plain_year
+        else None
     )
     values = {name: getattr(existing, name) for name, _label, _kind in columns} if existing else {}
     errors: dict[str, str] = {}

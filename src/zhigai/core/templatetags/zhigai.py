@@ -40,6 +40,11 @@ def attr_get(mapping: Any, key: str) -> Any:
 
 
 @register.filter
+def percent(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.0%}"
+
+
+@register.filter
 def num(value: Any) -> str:
     """A whole number with thousands separators."""
     return "—" if value is None else f"{round(float(value)):,}"
