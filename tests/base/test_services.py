@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import new_uscc
-from zhigai.base.models import Enterprise, Indicator, Tag
+from zhigai.base.models import Enterprise, Indicator
 from zhigai.base.services import enterprise_create, enterprise_update, indicator_put
 from zhigai.core.errors import InvalidInput, PermissionDenied
 from zhigai.core.models import AuditLog, Role, User
@@ -70,9 +70,8 @@ def test_create_normalises_and_records_who_and_what(hangzhou_user: User) -> None
     entry = last_audit()
     assert (entry.actor, entry.action, entry.entity, entry.entity_id) == (hangzhou_user, "create", "enterprise", code)
     assert entry.before is None
-    assert entry.after["name"] == "萧山化纤一厂" and entry.after["region"] == enterprise.region_id
-    assert entry.after["tags"] == sorted(Tag.objects.filter(code__in=["equipment", "traditional"])
-                                         .values_list("id", flat=True))
+    assert entry.after["name"] == "萧山化纤一厂" and entry.after["region"] == enterprise.region.code
+    assert entry.after["tags"] == ["equipment", "traditional"]
 
 
 def test_create_without_stage_starts_at_mechanization(hangzhou_user: User) -> None:
@@ -147,12 +146,9 @@ def test_update_records_only_what_changed(hangzhou_user: User, make_enterprise: 
     entry = last_audit()
     assert (entry.actor, entry.action, entry.entity, entry.entity_id) == (
         hangzhou_user, "update", "enterprise", enterprise.uscc)
-    hightech = Tag.objects.get(code="hightech").id
-    old_region = entry.before["region"]
-    assert entry.before == {"name": "旧名", "stage": "mechanization", "tags": [], "region": old_region}
-    assert entry.after == {"name": "新名", "stage": "networking", "tags": [hightech],
-                           "region": enterprise.region_id}
-    assert old_region != enterprise.region_id
+    # Audits read like the input: region, industry, cluster and tags by their codes, not database ids.
+    assert entry.before == {"name": "旧名", "stage": "mechanization", "tags": [], "region": "330102"}
+    assert entry.after == {"name": "新名", "stage": "networking", "tags": ["hightech"], "region": "330106"}
 
 
 def test_update_without_change_writes_no_audit(hangzhou_user: User, make_enterprise: Make) -> None:
