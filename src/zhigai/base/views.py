@@ -15,7 +15,7 @@ from zhigai.core.errors import ZhigaiError
 
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
-from .models import Industry, SizeClass, Stage, Tag, indicator_columns
+from .models import Industry, RegionLevel, SizeClass, Stage, Tag, indicator_columns
 from .stats import dashboard_figures, enterprise_charts
 from .templates_io import import_template_file
 
@@ -44,11 +44,14 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "regions": selectors.region_list(),
-        "industries": Industry.objects.all(),
+        "regions": [
+            (r.code, ("\u00a0\u00a0" if r.level == RegionLevel.COUNTY else "") + r.name)
+            for r in selectors.region_list()
+        ],
+        "industries": [(i.code, f"{i.code} {i.name}") for i in Industry.objects.all()],
         "sizes": SizeClass.choices,
         "stages": Stage.choices,
-        "tags": Tag.objects.all(),
+        "tags": [(t.code, t.name) for t in Tag.objects.all()],
         "sort_options": [
             ("name", _("名称")),
             ("uscc", _("代码")),

@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from .cache import cached_figures
 from .models import Role
 
 
@@ -45,31 +46,52 @@ NOTHING = Scope(region_ids=frozenset(), industry_ids=None, enterprise_ids=None, 
 
 
 def region_subtree_ids(region_id: int) -> frozenset[int]:
+    """The region and every region below it."""
     from zhigai.base.models import Region
 
-    ids = {region_id}
-    frontier = {region_id}
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Region.objects.values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    ids, frontier = {region_id}, [region_id]
     while frontier:
-        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        ids |= frontier
+        frontier = [child for pk in frontier for child in children.get(pk, [])]
+        ids.update(frontier)
     return frozenset(ids)
 
 
+def _region_scope(region_id: int) -> frozenset[int] | None:
+    """The subtree as a filter, or None when it is the whole tree (one province loaded: no filter at all,
+    which keeps the big queries simple). Regions change rarely: cached per data version."""
+    from zhigai.base.models import Region
+
+    def compute() -> frozenset[int] | None:
+        subtree = region_subtree_ids(region_id)
+        return None if len(subtree) == Region.objects.count() else subtree
+
+    return cached_figures(("region-scope", region_id), compute)
+
+
 def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per request (kept on the user object, which lives as long)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
+    key = (user.pk, user.role, user.region_id, user.enterprise_id, user.is_superuser)
+    memo = user.__dict__.get("_zhigai_scope")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    scope = _scope(user)
+    user.__dict__["_zhigai_scope"] = (key, scope)
+    return scope
+
+
+def _scope(user: Any) -> Scope:
     if user.is_superuser:
         return Scope(None, None, None, can_write_enterprises=True)
     role = user.role
     if role in (Role.PROVINCE, Role.CITY):
         if user.region_id is None:
             return NOTHING if role == Role.CITY else Scope(None, None, None, True)
-        from zhigai.base.models import Region
-
-        subtree = region_subtree_ids(user.region_id)
-        # The whole tree (one province loaded): no filter at all, which keeps the big queries simple.
-        unrestricted = len(subtree) == Region.objects.count()
-        return Scope(None if unrestricted else subtree, None, None, can_write_enterprises=True)
+        return Scope(_region_scope(user.region_id), None, None, can_write_enterprises=True)
     if role == Role.INDUSTRY:
         industries = frozenset(user.industries.values_list("id", flat=True))
         return Scope(None, industries, None, can_write_enterprises=False)
