@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures
 
-from .models import Indicator, Industry, SizeClass, Stage
+from .models import Indicator, Industry, Region, RegionLevel, SizeClass, Stage
 from .selectors import region_codes_below, scoped_enterprises
 from .sizing import ABOVE_DESIGNATED_REVENUE
 
@@ -76,6 +76,24 @@ def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str,
     key = ("dash", scope_for(user).key, region_code or "", get_language())
     figures = cached_figures(key, lambda: _compute(user, region_code))
     return {**figures, "charts": charts(figures)}
+
+
+def region_children_counts(*, user: Any, region: Region) -> dict[int, int]:
+    """Enterprises the user may see under each child region of `region` (child id -> count)."""
+    per_county = dict(
+        scoped_enterprises(scope_for(user))
+        .filter(region_id__in=region_codes_below(region.code))
+        .values_list("region_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    parents = dict(Region.objects.filter(id__in=per_county).values_list("id", "parent_id"))
+    counts: dict[int, int] = {}
+    for county, n in per_county.items():
+        child = county if region.level == RegionLevel.CITY else parents.get(county)
+        if child is not None:
+            counts[child] = counts.get(child, 0) + n
+    return counts
 
 
 def _bar(x: list, y: list, title: str, color: str = "#2563eb", horizontal: bool = False) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from zhigai.core.errors import ZhigaiError
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import Industry, RegionLevel, SizeClass, Stage, Tag, indicator_columns
-from .stats import dashboard_figures, enterprise_charts
+from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
 
 
@@ -88,7 +88,10 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.region_get(user=request.user, code=code)
     scope = scope_for(request.user)
-    children = [c for c in region.children.all() if scope.region_ids is None or c.id in scope.region_ids]
+    counts = region_children_counts(user=request.user, region=region)
+    children = [
+        (c, counts.get(c.id, 0)) for c in region.children.all() if scope.region_ids is None or c.id in scope.region_ids
+    ]
     return render(
         request,
         "base/region_detail.html",
