@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from tests.conftest import new_uscc
@@ -18,12 +17,6 @@ from zhigai.base.models import Enterprise, Indicator, Tag
 from zhigai.core.models import AuditLog, Role, User
 
 Make = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # Dashboard figures are cached per data version, and every test starts from the same version.
-    cache.clear()
 
 
 # --- helpers -----------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -120,12 +119,6 @@ class World:
 
     def uscc(self, key: str) -> str:
         return self.enterprises[key].uscc
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # Dashboard figures are cached per data version; tests start from the same version, so start clean.
-    cache.clear()
 
 
 @pytest.fixture

@@ -93,8 +93,11 @@ def enterprises(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]
     page_size = min(max(query.page_size, 1), 500)
     page = max(query.page, 1)
     qs = selectors.enterprise_list(user=request.auth, filters=filters)  # type: ignore[attr-defined]
-    items = qs.prefetch_related("tags", "cluster")[(page - 1) * page_size : page * page_size]
-    return {"count": qs.count(), "page": page, "page_size": page_size, "items": [enterprise_out(e) for e in items]}
+    items = qs.select_related("region", "industry", "cluster").prefetch_related("tags")[
+        (page - 1) * page_size : page * page_size
+    ]
+    count = selectors.enterprise_count(user=request.auth, filters=filters)  # type: ignore[attr-defined]
+    return {"count": count, "page": page, "page_size": page_size, "items": [enterprise_out(e) for e in items]}
 
 
 @router.post("/enterprises", response={201: EnterpriseOut})

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import get_language
 
 from zhigai.core.access import Scope, scope_for
+from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 
-from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel, SizeClass, Stage
+from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel, SizeClass, Stage, Tag
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
@@ -83,8 +86,10 @@ def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> Q
             qs = qs.filter(uscc=compact)
         elif compact.isalnum() and compact.isascii() and len(compact) >= 6:
             qs = qs.filter(Q(uscc__startswith=compact) | Q(name__icontains=q))
-        else:
+        elif any(c.isascii() and c.isalpha() for c in q):
             qs = qs.filter(name__icontains=q)
+        else:
+            qs = qs.filter(name__contains=q)  # Chinese has no case: a plain LIKE, without UPPER() on 100,000 names
     if f.region:
         qs = qs.filter(region_id__in=region_codes_below(f.region))
     if f.industry:
@@ -96,7 +101,21 @@ def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> Q
     if f.tag:
         qs = qs.filter(Q(tags__code=f.tag) | Q(industry__tags__code=f.tag)).distinct()
     order = RANKED_SORTS.get(f.sort) or SORTS.get(f.sort, "name")
-    return qs.select_related("region", "region__parent", "industry").order_by(order, "name", "id")
+    return qs.order_by(order, "name", "id")
+
+
+def _check(user: Any, enterprise: Enterprise) -> None:
+    """Http404 unless the user may see the enterprise; for selectors handed an object, not a code, so
+    that an object obtained elsewhere cannot leak through them. No query: the scope is per request."""
+    if not scope_for(user).contains(enterprise):
+        raise Http404
+
+
+def enterprise_count(*, user: Any, filters: EnterpriseFilters) -> int:
+    """How many enterprises the list shows; cached per data version (counting 100,000 rows is the slow
+    part of a list page)."""
+    key = ("count", scope_for(user).key, repr(dataclasses.astuple(filters)[:-1]))  # the sort does not matter
+    return cached_figures(key, lambda: enterprise_list(user=user, filters=filters).order_by().count())
 
 
 def enterprise_get(*, user: Any, uscc: str) -> Enterprise:
@@ -117,11 +136,34 @@ def enterprise_get(*, user: Any, uscc: str) -> Enterprise:
 
 
 def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
-    # The enterprise came from enterprise_get for the same user; checking again keeps the selector safe
-    # when called with an object obtained elsewhere.
-    enterprise_get(user=user, uscc=enterprise.uscc)
+    _check(user, enterprise)
     qs = Indicator.objects.filter(enterprise=enterprise)
     return qs if monthly else qs.filter(month=0)
+
+
+def reference_labels() -> dict[str, Any]:
+    """Option lists and labels of regions, industries and tags in the current language: reference data
+    read on every list page, so built once per data version instead of per request."""
+
+    def build() -> dict[str, Any]:
+        regions = list(region_list())
+        by_id = {r.id: r for r in regions}
+        industries = list(Industry.objects.order_by("code"))
+        return {
+            "region_options": [
+                (r.code, ("\u00a0\u00a0" if r.level == RegionLevel.COUNTY else "") + r.name) for r in regions
+            ],
+            "region_labels": {
+                r.id: f"{by_id[r.parent_id].name} {r.name}" if r.parent_id in by_id else r.name for r in regions
+            },
+            "industry_options": [(i.code, f"{i.code} {i.name}") for i in industries],
+            "industry_labels": {i.id: f"{i.code} {i.name}" for i in industries},
+            "tag_options": [(t.code, t.name) for t in Tag.objects.order_by("code")],
+            "sizes": [(k, str(v)) for k, v in SizeClass.choices],
+            "stages": [(k, str(v)) for k, v in Stage.choices],
+        }
+
+    return cached_figures(("labels", get_language()), build)
 
 
 def region_list() -> QuerySet[Region]:
@@ -155,7 +197,7 @@ def import_job_get(*, user: Any, job_id: int) -> ImportJob:
 
 def enterprise_history(*, user: Any, enterprise: Enterprise) -> QuerySet[AuditLog]:
     """Audit entries of the enterprise and its indicators, newest first."""
-    enterprise_get(user=user, uscc=enterprise.uscc)
+    _check(user, enterprise)
     return AuditLog.objects.filter(
         Q(entity="enterprise", entity_id=enterprise.uscc)
         | Q(entity="indicator", entity_id__startswith=f"{enterprise.uscc}/")

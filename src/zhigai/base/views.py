@@ -7,15 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.access import scope_for
 from zhigai.core.errors import ZhigaiError
+from zhigai.core.templatetags.zhigai import yuan
 
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
-from .models import Industry, RegionLevel, SizeClass, Stage, Tag, indicator_columns
+from .models import indicator_columns
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
 
@@ -33,25 +36,51 @@ def _filters(request: HttpRequest) -> selectors.EnterpriseFilters:
     )
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (cached by the selector) instead of counting again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # fills Paginator.count, a cached_property
+
+
+def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The page's rows as plain values with their labels looked up once, not per row in the template."""
+    region, industry = labels["region_labels"], labels["industry_labels"]
+    sizes, stages = dict(labels["sizes"]), dict(labels["stages"])
+    return [
+        (
+            e.uscc,
+            e.name,
+            region.get(e.region_id, ""),
+            industry.get(e.industry_id, ""),
+            sizes.get(e.size_class),
+            e.above_designated_size,
+            stages.get(e.stage),
+        )
+        for e in page
+    ]
+
+
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.enterprise_list(user=request.user, filters=filters)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    count = selectors.enterprise_count(user=request.user, filters=filters)
+    page = KnownCountPaginator(qs, 25, count=count).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    labels = selectors.reference_labels()
     context: dict[str, Any] = {
         "page": page,
+        "rows": _rows(page.object_list, labels),
         "filters": filters,
         "query": query.urlencode(),
-        "regions": [
-            (r.code, ("\u00a0\u00a0" if r.level == RegionLevel.COUNTY else "") + r.name)
-            for r in selectors.region_list()
-        ],
-        "industries": [(i.code, f"{i.code} {i.name}") for i in Industry.objects.all()],
-        "sizes": SizeClass.choices,
-        "stages": Stage.choices,
-        "tags": [(t.code, t.name) for t in Tag.objects.all()],
+        "regions": labels["region_options"],
+        "industries": labels["industry_options"],
+        "sizes": labels["sizes"],
+        "stages": labels["stages"],
+        "tags": labels["tag_options"],
         "sort_options": [
             ("name", _("名称")),
             ("uscc", _("代码")),
@@ -76,12 +105,36 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             "e": enterprise,
             "rows": rows,
             "fields": indicator_columns(),
+            "table": _indicator_table(rows),
             "charts": enterprise_charts(rows),
             "can_edit": bool(services.enterprise_editable_fields(user=request.user, enterprise=enterprise)),
             "can_report": services.indicators_writable(user=request.user, enterprise=enterprise),
             "history": selectors.enterprise_history(user=request.user, enterprise=enterprise)[:50],
         },
     )
+
+
+def _indicator_table(rows: list[Any]) -> list[tuple[int, SafeString]]:
+    """(year, its <td> cells) per row, formatted in one pass: 14 columns × many years is slow as template tags."""
+    columns = indicator_columns()
+    return [
+        (
+            row.year,
+            format_html_join(
+                "",
+                '<td class="num">{}</td>',
+                (
+                    (yuan(getattr(row, name)) if kind == "money" else _plain(getattr(row, name)),)
+                    for name, _label, kind in columns
+                ),
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _plain(value: Any) -> str:
+    return "—" if value is None else str(value)
 
 
 @login_required

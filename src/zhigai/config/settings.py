@@ -134,6 +134,18 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024
 
+# Cached figures (keyed by data version, so never stale) are shared by every web process and machine
+# through the database; ZHIGAI_CACHE=locmem keeps them per process instead.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if os.environ.get("ZHIGAI_CACHE") == "locmem"
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "zhigai_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("ZHIGAI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ from django.db.models import F
 from .models import DataVersion
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 def data_version() -> int:
@@ -25,9 +27,11 @@ def data_changed() -> None:
 
 
 def cached_figures(key: tuple[Any, ...], compute: Callable[[], T], timeout: int = 3600) -> T:
-    full_key = "fig:" + ":".join(str(k) for k in (data_version(), *key))
-    value = cache.get(full_key)
-    if value is None:
+    # Hashed: keys carry search terms and other text that some cache backends refuse.
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    full_key = f"fig:{data_version()}:{digest}"
+    value = cache.get(full_key, _MISSING)
+    if value is _MISSING:  # None is a value too (e.g. "no region filter")
         value = compute()
         cache.set(full_key, value, timeout)
     return value
