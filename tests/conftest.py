@@ -11,6 +11,7 @@ import pytest
 
 from zhigai.base.models import Enterprise, Indicator, Industry, Region
 from zhigai.base.uscc import ALPHABET, make_uscc
+from zhigai.core.cache import local_clear
 from zhigai.core.models import Role, User
 
 PASSWORD = "correct-horse-battery"
@@ -30,6 +31,9 @@ def _immediate_tasks(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only in tests
+    # Each test's transaction is rolled back, so data versions repeat between tests: forget the
+    # in-process level of cached figures (the shared level lives in the database and rolls back too).
+    local_clear()
 
 
 def new_uscc(county: str = "330102") -> str:

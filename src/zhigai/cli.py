@@ -33,9 +33,13 @@ def _prepare() -> None:
     Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     _manage("migrate", "--verbosity", "0")
+    from django.core.cache import cache
+
     from zhigai.base.reference import reference_data_ensure
 
     reference_data_ensure()
+    # Cached figures are keyed by data version, not by code version: a new release starts clean.
+    cache.clear()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

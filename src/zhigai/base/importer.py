@@ -32,13 +32,7 @@ from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .services import enterprise_refresh_derived
 from .tabular import FileProblem, Table, read_tables
 from .uscc import USCCError, normalize_uscc
-from .validation import (
-    INDICATOR_NAMES,
-    Lookups,
-    clean_enterprise_values,
-    clean_indicator_values,
-    clean_period,
-)
+from .validation import IndicatorRows, Lookups, clean_enterprise_values
 
 log = logging.getLogger(__name__)
 SUMMARY_LABELS = {
@@ -84,6 +78,7 @@ class _Validator:
 
         self.writable = dict(scoped_enterprises(scope).values_list("uscc", "stage"))
         self.progress = progress
+        self._codes: dict[str, tuple[str | None, str]] = {}  # cell text -> (code, error message)
 
     def run(self, tables: list[Table]) -> Plan:
         plan = Plan()
@@ -103,11 +98,19 @@ class _Validator:
             self.progress(0.9 * plan.rows / total)
 
     def _uscc(self, raw: object, number: int, plan: Plan, sheet: str | None) -> str | None:
-        try:
-            return normalize_uscc(raw)
-        except USCCError as exc:
-            plan.error(number, "uscc", str(exc), sheet)
-            return None
+        # An indicator file repeats each code once per period: check each distinct text once.
+        known = self._codes.get(raw) if type(raw) is str else None
+        if known is None:
+            try:
+                known = (normalize_uscc(raw), "")
+            except USCCError as exc:
+                known = (None, str(exc))
+            if type(raw) is str:
+                self._codes[raw] = known
+        code, message = known
+        if message:
+            plan.error(number, "uscc", message, sheet)
+        return code
 
     def _enterprises(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
         columns = table.columns
@@ -142,18 +145,19 @@ class _Validator:
             plan.enterprises.append(clean)
 
     def _indicators(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
-        columns = table.columns
-        value_columns = [c for c in columns if c in INDICATOR_NAMES]
-        plan.indicator_columns = value_columns
+        cleaner = IndicatorRows(table.columns)
+        plan.indicator_columns = cleaner.value_columns
+        uscc_at = table.columns.index("uscc")
+        sheet = table.sheet
         seen: dict[tuple[str, int, int], int] = {}
         for number, cells in table.rows:
             self._tick(plan, total)
-            raw = dict(zip(columns, cells, strict=True))
-            uscc = self._uscc(raw.get("uscc"), number, plan, table.sheet)
-            year, month, period_errors = clean_period(raw.get("year"), raw.get("month"))
-            values, errors = clean_indicator_values({c: raw[c] for c in value_columns})
-            for column, message in period_errors + errors:
-                plan.error(number, column, message, table.sheet)
+            uscc = self._uscc(cells[uscc_at], number, plan, sheet)
+            year, month, period_errors = cleaner.period(cells)
+            values, errors = cleaner.values(cells)
+            if period_errors or errors:
+                for column, message in period_errors + errors:
+                    plan.error(number, column, message, sheet)
             if uscc is None or year is None:
                 continue
             if uscc not in self.writable and uscc not in file_usccs:
@@ -161,16 +165,16 @@ class _Validator:
                     number,
                     "uscc",
                     _("企业%(c)s未登记或不在您的管辖范围内（可在同一文件的企业表中登记）") % {"c": uscc},
-                    table.sheet,
+                    sheet,
                 )
                 continue
             key = (uscc, year, month)
             if key in seen:
-                plan.error(number, "year", _("与第%(n)d行是同一企业同一期间") % {"n": seen[key]}, table.sheet)
+                plan.error(number, "year", _("与第%(n)d行是同一企业同一期间") % {"n": seen[key]}, sheet)
                 continue
             seen[key] = number
             if not (period_errors or errors):
-                plan.indicators.append((uscc, year, month, [values[c] for c in value_columns]))
+                plan.indicators.append((uscc, year, month, values))
 
 
 def _write(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 
-from zhigai.core.access import Scope, scope_for
+from zhigai.core.access import Scope, region_subtree_ids, scope_for
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 
@@ -64,16 +65,12 @@ def scoped_enterprises(scope: Scope) -> QuerySet[Enterprise]:
 
 def region_codes_below(code: str) -> list[int]:
     """Ids of the region with this code and every region under it (empty when the code is unknown)."""
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        return []
-    if region.level == RegionLevel.COUNTY:
-        return [region.id]
-    return list(
-        Region.objects.filter(Q(id=region.id) | Q(parent_id=region.id) | Q(parent__parent_id=region.id)).values_list(
-            "id", flat=True
-        )
-    )
+
+    def compute() -> list[int]:
+        region = Region.objects.filter(code=code).first()
+        return sorted(region_subtree_ids(region.id)) if region else []
+
+    return cached_figures(("below", code), compute)
 
 
 def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
@@ -149,7 +146,7 @@ def reference_labels() -> dict[str, Any]:
         regions = list(region_list())
         by_id = {r.id: r for r in regions}
         industries = list(Industry.objects.order_by("code"))
-        return {
+        labels: dict[str, Any] = {
             "region_options": [
                 (r.code, ("\u00a0\u00a0" if r.level == RegionLevel.COUNTY else "") + r.name) for r in regions
             ],
@@ -162,6 +159,9 @@ def reference_labels() -> dict[str, Any]:
             "sizes": [(k, str(v)) for k, v in SizeClass.choices],
             "stages": [(k, str(v)) for k, v in Stage.choices],
         }
+        for name in ("region_options", "industry_options", "tag_options", "sizes", "stages"):
+            labels[f"{name}_html"] = str(format_html_join("", '<option value="{}">{}</option>', labels[name]))
+        return labels
 
     return cached_figures(("labels", get_language()), build)
 

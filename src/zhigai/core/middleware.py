@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from .cache import request_scope
+
 
 class HtmxMessagesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -60,3 +62,14 @@ class ApiJsonErrorsMiddleware:
                 replaced["Allow"] = response["Allow"]
             return replaced
         return response
+
+
+class DataVersionMiddleware:
+    """One read of the data version per request (cached figures are keyed by it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_scope():
+            return self.get_response(request)

@@ -18,17 +18,20 @@ def chart(name: str, spec: dict[str, Any]) -> SafeString:
     return format_html('<div class="chart" data-chart="{}"></div>{}', element_id, json_script(spec, element_id))
 
 
+def _option_tags(choices: Any) -> str:
+    return str(format_html_join("", '<option value="{}">{}</option>', choices))
+
+
 @register.simple_tag
 def options(choices: Any, selected: Any, blank: str | None = None) -> SafeString:
-    """<option> elements for (value, label) pairs, built in one pass: long lists (regions) render fast."""
-    chosen = str(selected or "")
+    """<option> elements for (value, label) pairs, or for options already rendered (a string, as the
+    reference lists are, once per language), with `selected` marked. Long lists render fast either way."""
+    body = choices if isinstance(choices, str) else _option_tags(choices)
+    if selected:
+        needle = str(format_html('<option value="{}">', selected))
+        body = body.replace(needle, needle[:-1] + " selected>", 1)
     head = format_html('<option value="">{}</option>', blank) if blank is not None else ""
-    body = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) == chosen else "", label) for value, label in choices),
-    )
-    return mark_safe(head + body)  # both parts come from format_html, which escaped them
+    return mark_safe(head + body)  # every part comes from format_html, which escaped it
 
 
 @register.filter
