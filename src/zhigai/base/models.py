@@ -84,6 +84,13 @@ class Stage(models.TextChoices):
 STAGE_ORDER = [s.value for s in Stage]
 
 
+def rank_sql(column: str, values: list[str], *, table: str = "") -> str:
+    """CASE mapping each value to its position (the order to sort by); values are our own enum codes."""
+    ref = f'"{table}"."{column}"' if table else f'"{column}"'
+    whens = " ".join(f"WHEN '{value}' THEN {rank}" for rank, value in enumerate(values))
+    return f"CASE {ref} {whens} ELSE 9 END"
+
+
 class SizeClass(models.TextChoices):
     LARGE = "large", _("大型")
     MEDIUM = "medium", _("中型")

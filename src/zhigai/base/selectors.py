@@ -6,7 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import format_html_join
 from django.utils.translation import get_language
@@ -15,7 +16,7 @@ from zhigai.core.access import Scope, region_subtree_ids, scope_for
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 
-from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel, SizeClass, Stage, Tag
+from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel, SizeClass, Stage, Tag, rank_sql
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
@@ -29,13 +30,14 @@ SORTS = {
     "-industry": "-industry__code",
 }
 # Size and stage sort by their rank (large first; the most advanced stage first), not by their code's text.
-SIZE_RANK = Case(*(When(size_class=s.value, then=Value(i)) for i, s in enumerate(SizeClass)), default=Value(9))
-STAGE_RANK = Case(*(When(stage=s.value, then=Value(i)) for i, s in enumerate(Stage)), default=Value(9))
+# The same SQL as the expression indexes of migration base 0003, so the database sorts by walking them.
+SIZE_RANK = RawSQL(rank_sql("size_class", [s.value for s in SizeClass], table="base_enterprise"), ())
+STAGE_RANK = RawSQL(rank_sql("stage", [s.value for s in reversed(Stage)], table="base_enterprise"), ())
 RANKED_SORTS = {
     "-size": SIZE_RANK.asc(),
     "size": SIZE_RANK.desc(),
-    "-stage": STAGE_RANK.desc(),
-    "stage": STAGE_RANK.asc(),
+    "-stage": STAGE_RANK.asc(),
+    "stage": STAGE_RANK.desc(),
 }
 
 

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from django.utils.translation import gettext as _
 
@@ -76,6 +77,13 @@ def _header(cells: list[object]) -> list[str]:
     return out
 
 
+def _blank(cells: list[object]) -> bool:
+    try:
+        return not "".join(cells).strip()  # type: ignore[arg-type]  # a CSV row: text only, checked at C speed
+    except TypeError:  # a spreadsheet row with empty or number cells
+        return not any(c is not None and str(c).strip() for c in cells)
+
+
 def _table(
     header_cells: list[object], rows: Iterator[tuple[int, list[object]]], sheet: str | None, header_row: int = 1
 ) -> Table:
@@ -114,12 +122,14 @@ def _table(
     width = len(columns)
     table = Table(kind=kind, columns=columns, sheet=sheet)
     for number, cells in rows:
-        if not any(c is not None and str(c).strip() for c in cells):
+        if _blank(cells):
             continue  # blank lines are not data
-        if len(cells) > width and any(c is not None and str(c).strip() for c in cells[width:]):
-            problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
-            continue
-        table.rows.append((number, (list(cells) + [None] * width)[:width]))
+        if len(cells) != width:
+            if len(cells) > width and not _blank(cells[width:]):
+                problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
+                continue
+            cells = (cells + [None] * width)[:width]
+        table.rows.append((number, cells))
     if problems:
         raise FileProblem(problems)
     return table
@@ -144,7 +154,8 @@ def read_tables(path: Path, filename: str) -> list[Table]:
             header = next(reader)
         except StopIteration:
             raise FileProblem([{"row": 1, "column": "", "message": _("文件是空的")}]) from None
-        rows: Iterator[tuple[int, list[object]]] = ((n, list(r)) for n, r in enumerate(reader, start=2))
+        # The reader makes a new list per row: no copy needed.
+        rows: Iterator[tuple[int, list[object]]] = enumerate(cast(Iterator[list[object]], reader), start=2)
         return [_table(list(header), rows, None)]
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)

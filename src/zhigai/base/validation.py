@@ -49,8 +49,7 @@ _FAST_PARSERS: dict[str, Callable[[], Callable[[object], Any]]] = {
     "cloud": lambda: count_parser(maximum=3),
 }
 FAST_INDICATOR_PARSERS: dict[str, Callable[[object], Any]] = {
-    name: money_parser(negative=True) if name == "profit" else _FAST_PARSERS[kind]()
-    for name, kind in INDICATOR_FIELDS
+    name: money_parser(negative=True) if name == "profit" else _FAST_PARSERS[kind]() for name, kind in INDICATOR_FIELDS
 }
 
 # (smaller, larger): the first may never exceed the second when both are given.
