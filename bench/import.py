@@ -26,12 +26,14 @@ import csv
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _each_db import run_each_database
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 FIRST_YEAR = 2012
@@ -405,28 +407,14 @@ def main(argv: list[str] | None = None) -> int:
         print(run_one(args, args.db), flush=True)
         return 0
     # One process per database: Django's settings are read once per process.
-    headlines = []
     child_args = ["--enterprises", str(args.enterprises), "--years", str(args.years), "--seed", str(args.seed),
                   *(["--profile"] if args.profile else []), *(["--sql"] if args.sql else []),
                   *(["--keep"] if args.keep else [])]
-    for db in ("sqlite", "postgres"):
-        with subprocess.Popen([sys.executable, __file__, "--db", db, *child_args], stdout=subprocess.PIPE,
-                              text=True) as proc:
-            assert proc.stdout is not None
-            last = ""
-            try:
-                for line in proc.stdout:
-                    print(line, end="", flush=True)
-                    last = line.strip() or last
-            except BaseException:
-                proc.terminate()  # the child cleans up its server / database on SIGTERM
-                raise
-        if proc.returncode:
-            print(f"{db}: failed (exit {proc.returncode})", flush=True)
-            return proc.returncode
-        headlines.append(last)
-    print("; ".join(headlines))
-    return 0
+    headlines, failed = run_each_database(__file__, child_args)
+    if not failed:
+        print("; ".join(headlines))
+    return failed
+
 
 if __name__ == "__main__":
     sys.exit(main())

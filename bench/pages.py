@@ -31,6 +31,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _each_db import run_each_database
+
 BENCH_DIR = Path(__file__).resolve().parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "zhigai-demo"
@@ -401,25 +404,8 @@ def main(argv: list[str] | None = None) -> int:
                   "--rounds", str(args.rounds),
                   "--clients", str(args.clients), "--workers", str(args.workers), "--threads", str(args.threads),
                   *(["--profile"] if args.profile else []), *(["--keep"] if args.keep else [])]
-    headlines = []
-    failed = 0
-    for db in ("sqlite", "postgres"):
-        with subprocess.Popen([sys.executable, __file__, "--db", db, *child_args], stdout=subprocess.PIPE,
-                              text=True) as proc:
-            assert proc.stdout is not None
-            last = ""
-            try:
-                for line in proc.stdout:
-                    print(line, end="", flush=True)
-                    last = line.strip() or last
-            except BaseException:
-                proc.terminate()  # the child cleans up its server / database on SIGTERM
-                raise
-        if proc.returncode or not last.startswith("pages:"):
-            print(f"{db}: failed (exit {proc.returncode})", flush=True)
-            failed = proc.returncode or 1
-            continue
-        headlines.append(last)
+    headlines, failed = run_each_database(__file__, child_args)
+    headlines = [h for h in headlines if h.startswith("pages:")]
     if headlines:
         worst = max(headlines, key=lambda h: float(re.search(r"= ([\d.]+) ×", h).group(1)))  # type: ignore[union-attr]
         print(worst)

@@ -1,0 +1,33 @@
+"""Run a benchmark script once per database, each in its own process (Django reads settings once)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def run_each_database(script: str, child_args: list[str]) -> tuple[list[str], int]:
+    """Run `script --db DB *child_args` for SQLite then PostgreSQL, echoing their output.
+
+    Returns the last non-blank line of each successful run (its headline) and the first failing exit code.
+    """
+    headlines: list[str] = []
+    failed = 0
+    for db in ("sqlite", "postgres"):
+        with subprocess.Popen([sys.executable, script, "--db", db, *child_args], stdout=subprocess.PIPE,
+                              text=True) as proc:
+            assert proc.stdout is not None
+            last = ""
+            try:
+                for line in proc.stdout:
+                    print(line, end="", flush=True)
+                    last = line.strip() or last
+            except BaseException:
+                proc.terminate()  # the child cleans up its server / database on SIGTERM
+                raise
+        if proc.returncode:
+            print(f"{db}: failed (exit {proc.returncode})", flush=True)
+            failed = failed or proc.returncode
+            continue
+        headlines.append(last)
+    return headlines, failed
