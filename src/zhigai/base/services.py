@@ -187,20 +187,31 @@ def _size_case_sql(alias: str) -> str:
 
 
 def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
-    """Recompute size class and the above-designated-size flag from each latest annual record."""
-    latest = (
-        "SELECT {expr} FROM base_indicator i WHERE i.enterprise_id = base_enterprise.id AND i.month = 0 "
-        "ORDER BY i.year DESC LIMIT 1"
+    """Recompute size class and the above-designated-size flag from each latest annual record.
+
+    One statement, writing only the rows whose values change: a refresh after an import changes few of
+    them, and rewriting every row also rewrote its indexes (size class is indexed).
+    """
+    from zhigai.core.bulk import in_values
+
+    only, params = "", []
+    if ids is not None:
+        chosen = in_values(ids)
+        only, params = f"WHERE e.id IN ({chosen.sql})", list(chosen.params)
+    # Each latest annual record by the (enterprise, year, month) index, found once for both fields:
+    # PostgreSQL joins it laterally (its planner would rather hash the whole indicator table for a
+    # join on a subquery); SQLite has no LATERAL but runs the join on the subquery row by row.
+    latest = "FROM base_indicator i WHERE i.enterprise_id = e.id AND i.month = 0 ORDER BY i.year DESC LIMIT 1"
+    if connection.vendor == "postgresql":
+        join = f"LEFT JOIN LATERAL (SELECT i.employees, i.revenue {latest}) l ON TRUE"
+    else:
+        join = f"LEFT JOIN base_indicator l ON l.id = (SELECT i.id {latest})"
+    flag = f"CASE WHEN l.revenue >= {ABOVE_DESIGNATED_REVENUE} THEN TRUE ELSE FALSE END"
+    derived = f"SELECT e.id, {_size_case_sql('l')} AS size_class, {flag} AS above FROM base_enterprise e {join} {only}"
+    sql = (
+        f"UPDATE base_enterprise SET size_class = d.size_class, above_designated_size = d.above FROM ({derived}) d "
+        "WHERE base_enterprise.id = d.id AND (base_enterprise.size_class <> d.size_class "
+        "OR base_enterprise.above_designated_size <> d.above)"
     )
-    size_sql = f"COALESCE(({latest.format(expr=_size_case_sql('i'))}), 'micro')"
-    flag_expr = f"CASE WHEN i.revenue >= {ABOVE_DESIGNATED_REVENUE} THEN TRUE ELSE FALSE END"
-    flag_sql = f"COALESCE(({latest.format(expr=flag_expr)}), FALSE)"
-    sql = f"UPDATE base_enterprise SET size_class = {size_sql}, above_designated_size = {flag_sql}"
     with connection.cursor() as cursor:
-        if ids is None:
-            cursor.execute(sql)
-            return
-        id_list = list(ids)
-        for start in range(0, len(id_list), 5000):
-            chunk = id_list[start : start + 5000]
-            cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        cursor.execute(sql, params)
