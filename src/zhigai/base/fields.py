@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -160,3 +161,78 @@ def year_parser(*, earliest: int = 1900) -> Callable[[object], int | None]:
         return parse_year(raw, earliest=earliest)
 
     return parse
+
+
+# --- Whole-column checks --------------------------------------------------------------------------
+# Cheaper still: one check over a whole column of an import at C speed. Each returns the clean values
+# when every cell passes, else None and the caller parses that column cell by cell.
+
+# Money exactly as str() of the parsed Decimal writes it: no leading zero, two decimals, ASCII digits.
+_MONEY_TEXT = r"(?:0|[1-9][0-9]{0,15})\.[0-9]{2}"
+_MONEY_TEXT_ONCE = r"(?:0|[1-9][0-9]{0,15}+)\.[0-9]{2}"  # possessive: no backtracking, twice as fast
+_MONEY_TEXTS = re.compile(rf"(?:{_MONEY_TEXT_ONCE}\n)*+{_MONEY_TEXT}")
+_SIGNED_MONEY_TEXTS = re.compile(rf"(?:-?{_MONEY_TEXT_ONCE}\n)*+-?{_MONEY_TEXT}")
+
+
+def _text(cells: list[object], separator: str = "") -> str | None:
+    try:
+        return separator.join(cells)  # type: ignore[arg-type]
+    except TypeError:  # spreadsheet numbers or empty cells: cell by cell
+        return None
+
+
+def money_texts(cells: list[object], *, negative: bool = False) -> list[object] | None:
+    """The cells themselves when each is money written the way its Decimal prints (e.g. "1200.50").
+
+    Such text stands for the Decimal parse_money would give (money_value turns it back): exports
+    nearly always write money like this, and keeping the text spares a Decimal per cell here and its
+    conversion back to text when the database is written.
+    """
+    joined = _text(cells, "\n")
+    if joined is None or joined.count("\n") != len(cells) - 1:  # a cell holding a line break
+        return None
+    return cells if (_SIGNED_MONEY_TEXTS if negative else _MONEY_TEXTS).fullmatch(joined) else None
+
+
+def money_value(value: Decimal | str | None) -> Decimal | None:
+    """The Decimal that a money value from money_texts or a money parser stands for."""
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def money_greater(a: Decimal | str, b: Decimal | str) -> bool:
+    """a > b for two non-negative money values, either Decimals or text from money_texts."""
+    if isinstance(a, str) and isinstance(b, str):
+        return money_text_key(a) > money_text_key(b)
+    return money_value(a) > money_value(b)  # type: ignore[operator]
+
+
+# Non-negative money text from money_texts padded with zeros to one width (16 digits, the point and
+# 2 decimals): such texts compare as their numbers do, with no Decimal made.
+money_text_key = operator.methodcaller("zfill", 19)
+
+
+def count_column(cells: list[object], *, maximum: int = 10_000_000, minimum: int = 0) -> list[int] | None:
+    joined = _text(cells)
+    if not joined or not (joined.isascii() and joined.isdigit()):
+        return None
+    try:
+        values = list(map(int, cells))  # type: ignore[arg-type]
+    except ValueError:  # an empty cell, or digits beyond int()'s length limit
+        return None
+    return values if minimum <= min(values) and max(values) <= maximum else None
+
+
+def year_column(cells: list[object], *, earliest: int = 1900) -> list[int] | None:
+    return count_column(cells, minimum=earliest, maximum=dt.date.today().year + 1)
+
+
+def float_column(cells: list[object], *, low: float = 0.0, high: float | None = None) -> list[float] | None:
+    if not cells or _text(cells) is None:
+        return None
+    try:
+        values = list(map(float, cells))  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    if not all(map(math.isfinite, values)):
+        return None
+    return values if low <= min(values) and (high is None or max(values) <= high) else None

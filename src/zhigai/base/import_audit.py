@@ -8,20 +8,15 @@ enterprise's history shows what an import did to it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from zhigai.core.audit import jsonable
+from zhigai.core.bulk import in_values
 from zhigai.core.models import AuditLog
 
+from .fields import money_value
 from .models import Cluster, Enterprise, Indicator, Industry, Region
-
-CHUNK = 5000
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def _row(user: Any, entity: str, entity_id: str, summary: str, before: dict, after: dict) -> AuditLog:
@@ -55,50 +50,63 @@ def _codes() -> dict[str, dict[int, str]]:
 
 
 def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list[str], filename: str) -> int:
-    """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing."""
+    """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing.
+
+    Returns how many of the records exist already.
+    """
     names = [f.removesuffix("_id") for f in fields]
     codes = _codes()
 
     def readable(values: Sequence[Any]) -> list[Any]:
         return [codes[f].get(v, v) if f in codes else v for f, v in zip(fields, values, strict=True)]
 
+    existing = {
+        row[0]: row[1:]
+        for row in Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in records)).values_list(
+            "uscc", *fields
+        )
+    }
     rows = []
-    for chunk in _chunks(records):
-        existing = {
-            row[0]: row[1:]
-            for row in Enterprise.objects.filter(uscc__in=[r["uscc"] for r in chunk]).values_list("uscc", *fields)
-        }
-        for record in chunk:
-            old = existing.get(record["uscc"])
-            if old is not None:
-                before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
-                if after:
-                    rows.append(_row(user, "enterprise", record["uscc"], filename, before, after))
+    for record in records if existing else ():
+        old = existing.get(record["uscc"])
+        if old is not None:
+            before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
+            if after:
+                rows.append(_row(user, "enterprise", record["uscc"], filename, before, after))
     AuditLog.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return len(existing)
 
 
 def indicator_changes(
-    *, user: Any, rows: list[tuple[str, int, int, list[Any]]], columns: list[str], ids: dict[str, int], filename: str
+    *,
+    user: Any,
+    rows: list[tuple[str, int, int, Sequence[Any]]],
+    columns: list[str],
+    ids: dict[str, int],
+    filename: str,
 ) -> int:
-    """Audit the existing (enterprise, year, month) records that `rows` change. Call before writing."""
-    by_enterprise: dict[int, list[tuple[str, int, int, list[Any]]]] = defaultdict(list)
+    """Audit the existing (enterprise, year, month) records that `rows` change. Call before writing.
+
+    Returns how many records of the enterprises of `rows` exist already.
+    """
+    by_enterprise: dict[int, list[tuple[str, int, int, Sequence[Any]]]] = defaultdict(list)
     for row in rows:
         by_enterprise[ids[row[0]]].append(row)
+    existing = {
+        (r[0], r[1], r[2]): r[3:]
+        for r in Indicator.objects.filter(enterprise_id__in=in_values(by_enterprise)).values_list(
+            "enterprise_id", "year", "month", *columns
+        )
+    }
+    if not existing:
+        return 0  # a first load of these enterprises' figures
     audits = []
-    for chunk in _chunks(list(by_enterprise)):
-        existing = {
-            (r[0], r[1], r[2]): r[3:]
-            for r in Indicator.objects.filter(enterprise_id__in=chunk).values_list(
-                "enterprise_id", "year", "month", *columns
-            )
-        }
-        for enterprise_id in chunk:
-            for uscc, year, month, values in by_enterprise[enterprise_id]:
-                old = existing.get((enterprise_id, year, month))
-                if old is not None:
-                    before, after = _diff(columns, old, values)
-                    if after:
-                        audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", filename, before, after))
+    for enterprise_id, enterprise_rows in by_enterprise.items():
+        for uscc, year, month, values in enterprise_rows:
+            old = existing.get((enterprise_id, year, month))
+            if old is not None:
+                before, after = _diff(columns, old, [money_value(v) for v in values])
+                if after:
+                    audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", filename, before, after))
     AuditLog.objects.bulk_create(audits, batch_size=2000)
-    return len(audits)
+    return len(existing)

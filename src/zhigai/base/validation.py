@@ -5,22 +5,30 @@ A validator returns the clean values and a list of (column, message) errors; it 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress, count
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from .fields import (
     FieldError,
+    count_column,
     count_parser,
+    float_column,
     float_parser,
     is_blank,
+    money_greater,
     money_parser,
+    money_text_key,
+    money_texts,
     parse_count,
     parse_float,
     parse_money,
     parse_year,
+    year_column,
     year_parser,
 )
 from .models import INDICATOR_FIELDS, Cluster, Indicator, Industry, Region, RegionLevel, Stage, Tag
@@ -111,52 +119,116 @@ def clean_period(year: object, month: object) -> tuple[int | None, int, Errors]:
     return clean_year, clean_month or 0, errors
 
 
-class IndicatorRows:
-    """clean_period and clean_indicator_values for the rows of one table, by cell position.
+def _column_checks() -> dict[str, Callable[[list[object]], list[Any] | None]]:
+    kinds: dict[str, Callable[[list[object]], list[Any] | None]] = {
+        "money": money_texts,
+        "count": count_column,
+        "ratio": lambda cells: float_column(cells, low=0.0, high=1.0),
+        "float": float_column,
+        "cloud": lambda cells: count_column(cells, maximum=3),
+    }
+    checks = {name: kinds[kind] for name, kind in INDICATOR_FIELDS}
+    checks["profit"] = lambda cells: money_texts(cells, negative=True)
+    return checks
 
-    An import cleans up to millions of rows laid out alike: the parser of each column is chosen once,
-    cells are read by position instead of through a dict per row, and a row whose cells all pass the
-    quick checks costs one list comprehension. A row with any problem is cleaned again by the general
-    functions above, so its values and errors are theirs, in their order.
+
+# Whole-column versions of INDICATOR_PARSERS (fields.py): the clean values, or None to go cell by cell.
+INDICATOR_COLUMN_CHECKS = _column_checks()
+
+
+class IndicatorTable:
+    """clean_period and clean_indicator_values for every row of an imported table at once.
+
+    An import holds up to millions of rows laid out alike, nearly all clean: each column is checked
+    in one pass (fields.py), a column that fails that check is parsed cell by cell, and only the rows
+    with a problem are cleaned again by the general functions above, so their values and errors are
+    exactly theirs. Money may come out as its text (fields.money_texts).
     """
 
-    def __init__(self, columns: list[str]):
+    def __init__(self, columns: list[str], rows: list[list[object]]):
         self.value_columns = [c for c in columns if c in INDICATOR_NAMES]
-        self._cells = [(columns.index(c), FAST_INDICATOR_PARSERS[c]) for c in self.value_columns]
-        self._year_at = columns.index("year") if "year" in columns else None
-        self._month_at = columns.index("month") if "month" in columns else None
-        self._year = year_parser(earliest=1949)
-        self._month = count_parser(maximum=12)
+        self._columns = columns
+        self._rows = rows
+        self.years, self.months, self.period_errors = self._periods()
+        self._bad: set[int] = set()  # rows with a value cell that did not parse or out of bounds
+        self._plain: set[str] = set()  # columns that passed their whole-column check
+        values = [self._column(name) for name in self.value_columns]
+        self._bad.update(self._out_of_bounds(values))
+        self.values: list[tuple[Any, ...]] = list(zip(*values, strict=True)) if values else [()] * len(rows)
+        self.value_errors = {k: self._recheck(rows[k]) for k in sorted(self._bad)}
+        self.bad_rows = set(self.period_errors) | set(self.value_errors)
+
+    def errors(self, k: int) -> Errors:
+        """The errors of row k (its index in the rows given), in the order of clean_period then values."""
+        if k in self.bad_rows:
+            return self.period_errors.get(k, []) + self.value_errors.get(k, [])
+        return []
+
+    def _cells(self, name: str) -> list[object]:
+        return list(map(operator.itemgetter(self._columns.index(name)), self._rows))
+
+    def _periods(self) -> tuple[list[int | None], list[int], dict[int, Errors]]:
+        n = len(self._rows)
+        blank: list[object] = [None] * n
+        year_cells = self._cells("year") if "year" in self._columns else blank
+        month_cells = self._cells("month") if "month" in self._columns else blank
+        years = year_column(year_cells, earliest=1949)
+        months = count_column(month_cells, maximum=12) if "month" in self._columns else [0] * n
+        if years is not None and months is not None:
+            return years, months, {}  # type: ignore[return-value]
+        year_of, month_of = year_parser(earliest=1949), count_parser(maximum=12)
+        clean_years: list[int | None] = []
+        clean_months: list[int] = []
+        errors: dict[int, Errors] = {}
+        for k, (year, month) in enumerate(zip(year_cells, month_cells, strict=True)):
+            try:
+                clean_year, clean_month = year_of(year), month_of(month)
+            except FieldError:
+                clean_year = None
+            if clean_year is None:  # for the messages
+                clean_year, clean_month, problems = clean_period(year, month)
+                if problems:
+                    errors[k] = problems
+            clean_years.append(clean_year)
+            clean_months.append(clean_month or 0)
+        return clean_years, clean_months, errors
+
+    def _column(self, name: str) -> list[Any]:
+        cells = self._cells(name)
+        values = INDICATOR_COLUMN_CHECKS[name](cells)
+        if values is not None:
+            self._plain.add(name)
+            return values
+        parse = FAST_INDICATOR_PARSERS[name]
+        values = []
+        for k, raw in enumerate(cells):
+            try:
+                values.append(parse(raw))
+            except FieldError:
+                values.append(None)
+                self._bad.add(k)
+        return values
+
+    def _out_of_bounds(self, values: list[list[Any]]) -> list[int]:
         where = {c: k for k, c in enumerate(self.value_columns)}
-        self._bounds = [(where[s], where[b]) for s, b in INDICATOR_BOUNDS if s in where and b in where]
+        bad: list[int] = []
+        for small, large in INDICATOR_BOUNDS:
+            if small not in where or large not in where:
+                continue
+            money = dict(INDICATOR_FIELDS)[small] == "money"
+            greater = money_greater if money else operator.gt
+            a, b = values[where[small]], values[where[large]]
+            if small in self._plain and large in self._plain:  # no empty cell: compare at C speed
+                if money:
+                    a, b = list(map(money_text_key, a)), list(map(money_text_key, b))
+                bad.extend(compress(count(), map(operator.gt, a, b)))
+            else:
+                pairs = enumerate(zip(a, b, strict=True))
+                bad.extend(k for k, (x, y) in pairs if x is not None and y is not None and greater(x, y))
+        return bad
 
-    def period(self, cells: list[object]) -> tuple[int | None, int, Errors]:
-        year_raw = None if self._year_at is None else cells[self._year_at]
-        month_raw = None if self._month_at is None else cells[self._month_at]
-        try:
-            year, month = self._year(year_raw), self._month(month_raw)
-        except FieldError:
-            year = None
-        if year is None:
-            return clean_period(year_raw, month_raw)  # for its messages
-        return year, month or 0, []
-
-    def values(self, cells: list[object]) -> tuple[list[Any], Errors]:
-        """The clean values in value_columns order, and the errors (then the values are incomplete)."""
-        try:
-            values = [parse(cells[at]) for at, parse in self._cells]
-        except FieldError:
-            return self._values_with_errors(cells)
-        for small_at, large_at in self._bounds:
-            a, b = values[small_at], values[large_at]
-            if a is not None and b is not None and a > b:
-                return self._values_with_errors(cells)
-        return values, []
-
-    def _values_with_errors(self, cells: list[object]) -> tuple[list[Any], Errors]:
-        raw = {c: cells[at] for c, (at, _parse) in zip(self.value_columns, self._cells, strict=True)}
-        clean, errors = clean_indicator_values(raw)
-        return [clean.get(c) for c in self.value_columns], errors
+    def _recheck(self, cells: list[object]) -> Errors:
+        return clean_indicator_values({c: cells[self._columns.index(c)] for c in self.value_columns})[1]
 
 
 @dataclass
