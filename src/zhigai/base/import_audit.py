@@ -60,12 +60,9 @@ def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list
     def readable(values: Sequence[Any]) -> list[Any]:
         return [codes[f].get(v, v) if f in codes else v for f, v in zip(fields, values, strict=True)]
 
-    existing = {
-        row[0]: row[1:]
-        for row in Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in records)).values_list(
-            "uscc", *fields
-        )
-    }
+    # order_by(): no order needed, and enterprises sort by name.
+    found = Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in records)).order_by()
+    existing = {row[0]: row[1:] for row in found.values_list("uscc", *fields)}
     rows = []
     for record in records if existing else ():
         old = existing.get(record["uscc"])
@@ -92,12 +89,9 @@ def indicator_changes(
     by_enterprise: dict[int, list[tuple[str, int, int, Sequence[Any]]]] = defaultdict(list)
     for row in rows:
         by_enterprise[ids[row[0]]].append(row)
-    existing = {
-        (r[0], r[1], r[2]): r[3:]
-        for r in Indicator.objects.filter(enterprise_id__in=in_values(by_enterprise)).values_list(
-            "enterprise_id", "year", "month", *columns
-        )
-    }
+    # order_by(): no order needed, and indicators sort by their enterprise's name (a join and a sort).
+    found = Indicator.objects.filter(enterprise_id__in=in_values(by_enterprise)).order_by()
+    existing = {(r[0], r[1], r[2]): r[3:] for r in found.values_list("enterprise_id", "year", "month", *columns)}
     if not existing:
         return 0  # a first load of these enterprises' figures
     audits = []

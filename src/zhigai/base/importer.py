@@ -79,7 +79,8 @@ class _Validator:
         # Existing enterprises the user may write: code -> stage; others exist but are out of reach.
         from .selectors import scoped_enterprises
 
-        self.writable = dict(scoped_enterprises(scope).values_list("uscc", "stage"))
+        # order_by(): lookups need no order, and enterprises sort by name (a sort of the whole table).
+        self.writable = dict(scoped_enterprises(scope).order_by().values_list("uscc", "stage"))
         self.progress = progress
         self._codes: dict[str, tuple[str | None, str]] = {}  # cell text -> (code, error message)
 
@@ -135,7 +136,8 @@ class _Validator:
             first_row[uscc] = number
             if uscc not in self.writable:
                 if existing_others is None:
-                    existing_others = set(Enterprise.objects.values_list("uscc", flat=True)) - set(self.writable)
+                    everyone = set(Enterprise.objects.order_by().values_list("uscc", flat=True))
+                    existing_others = everyone - set(self.writable)
                 if uscc in existing_others:
                     plan.error(number, "uscc", _("该企业已登记在您管辖范围之外的地区"), table.sheet)
                     continue
@@ -243,7 +245,7 @@ class _Rows:
 
 
 def _ids_of(codes: Iterable[str]) -> dict[str, int]:
-    return dict(Enterprise.objects.filter(uscc__in=in_values(codes)).values_list("uscc", "id"))
+    return dict(Enterprise.objects.filter(uscc__in=in_values(codes)).order_by().values_list("uscc", "id"))
 
 
 def _db_fields(columns: list[str]) -> set[str]:
