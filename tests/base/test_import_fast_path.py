@@ -287,3 +287,65 @@ def test_import_leaves_the_cycle_collector_as_it_found_it(was_enabled: bool, han
         assert gc.isenabled() is was_enabled
     finally:
         gc.enable()
+
+
+# --- a clean indicator table is taken in one go; the row loop gives the same plan -------------------
+
+
+def plans(user: User, path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, list[bool]]:
+    """The plan of a file with the one-go path for clean tables and without it, and what that path did."""
+    from zhigai.base import importer
+    from zhigai.base.tabular import read_tables
+
+    def plan() -> Any:
+        result = importer._Validator(user, lambda _p: None).run(read_tables(path, path.name))
+        return result.errors, result.indicators, result.indicator_columns, result.rows
+
+    taken: list[bool] = []
+    one_go = importer._Validator._all_clean
+    monkeypatch.setattr(importer._Validator, "_all_clean", lambda *args: taken.append(one_go(*args)) or taken[-1])
+    fast = plan()
+    monkeypatch.setattr(importer._Validator, "_all_clean", lambda *_args: False)
+    return fast, plan(), taken
+
+
+@pytest.mark.parametrize("case", ["clean", "same period twice", "unknown enterprise", "bad code", "bad cell",
+                                  "blank month", "enterprise of the same file"])
+def test_clean_table_in_one_go_equals_the_row_loop(case: str, hangzhou_user: User,
+                                                   make_enterprise: Callable[..., Any], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import Workbook
+
+    from tests.base.test_import import ENTERPRISE_COLUMNS, ent
+
+    codes = [make_enterprise().uscc for _ in range(3)]
+    rows = [ind(code, year=str(year)) for code in codes for year in (2019, 2020)]
+    enterprises: list[list[Any]] = []
+    if case == "same period twice":
+        rows.append(ind(codes[0], year="2019", revenue="1.00"))
+    elif case == "unknown enterprise":
+        rows.append(ind(new_uscc(), year="2019"))
+    elif case == "bad code":
+        rows.insert(2, ind(codes[0][:17] + "?", year="2018"))
+    elif case == "bad cell":
+        rows.insert(1, ind(codes[1], year="2018", robots="many"))
+    elif case == "blank month":
+        rows.append(ind(codes[2], year="2021", month=""))
+    elif case == "enterprise of the same file":
+        code = new_uscc()
+        enterprises.append(ent(code))
+        rows.append(ind(code, year="2020"))
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, data in (("enterprises", ENTERPRISE_COLUMNS, enterprises),
+                                ("indicators", INDICATOR_COLUMNS, rows)):
+        if data:
+            sheet = book.create_sheet(title)
+            for row in [header, *data]:
+                sheet.append([str(v) for v in row])  # text cells, as a CSV brings them
+    book.save(tmp_path / "f.xlsx")
+    fast, slow, taken = plans(hangzhou_user, tmp_path / "f.xlsx", monkeypatch)
+    assert fast == slow
+    has_errors = case in ("same period twice", "unknown enterprise", "bad code", "bad cell")
+    assert bool(fast[0]) is has_errors
+    assert taken == [not has_errors]

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -174,14 +174,14 @@ _MONEY_TEXTS = re.compile(rf"(?:{_MONEY_TEXT_ONCE}\n)*+{_MONEY_TEXT}")
 _SIGNED_MONEY_TEXTS = re.compile(rf"(?:-?{_MONEY_TEXT_ONCE}\n)*+-?{_MONEY_TEXT}")
 
 
-def _text(cells: list[object], separator: str = "") -> str | None:
+def _text(cells: Sequence[object], separator: str = "") -> str | None:
     try:
         return separator.join(cells)  # type: ignore[arg-type]
     except TypeError:  # spreadsheet numbers or empty cells: cell by cell
         return None
 
 
-def money_texts(cells: list[object], *, negative: bool = False) -> list[object] | None:
+def money_texts(cells: Sequence[object], *, negative: bool = False) -> Sequence[object] | None:
     """The cells themselves when each is money written the way its Decimal prints (e.g. "1200.50").
 
     Such text stands for the Decimal parse_money would give (money_value turns it back): exports
@@ -211,7 +211,7 @@ def money_greater(a: Decimal | str, b: Decimal | str) -> bool:
 money_text_key = operator.methodcaller("zfill", 19)
 
 
-def count_column(cells: list[object], *, maximum: int = 10_000_000, minimum: int = 0) -> list[int] | None:
+def count_column(cells: Sequence[object], *, maximum: int = 10_000_000, minimum: int = 0) -> list[int] | None:
     joined = _text(cells)
     if not joined or not (joined.isascii() and joined.isdigit()):
         return None
@@ -222,11 +222,11 @@ def count_column(cells: list[object], *, maximum: int = 10_000_000, minimum: int
     return values if minimum <= min(values) and max(values) <= maximum else None
 
 
-def year_column(cells: list[object], *, earliest: int = 1900) -> list[int] | None:
+def year_column(cells: Sequence[object], *, earliest: int = 1900) -> list[int] | None:
     return count_column(cells, minimum=earliest, maximum=dt.date.today().year + 1)
 
 
-def float_column(cells: list[object], *, low: float = 0.0, high: float | None = None) -> list[float] | None:
+def float_column(cells: Sequence[object], *, low: float = 0.0, high: float | None = None) -> list[float] | None:
     if not cells or _text(cells) is None:
         return None
     try:
