@@ -349,3 +349,14 @@ def test_clean_table_in_one_go_equals_the_row_loop(case: str, hangzhou_user: Use
     has_errors = case in ("same period twice", "unknown enterprise", "bad code", "bad cell")
     assert bool(fast[0]) is has_errors
     assert taken == [not has_errors]
+
+
+def test_in_values_of_codes_ids_and_nothing(make_enterprise: Callable[..., Any]) -> None:
+    from zhigai.base.services import enterprise_refresh_derived
+    from zhigai.core.bulk import in_values
+
+    first, second = make_enterprise(), make_enterprise()
+    assert set(Enterprise.objects.filter(uscc__in=in_values([first.uscc, "nobody"]))) == {first}
+    assert set(Enterprise.objects.filter(id__in=in_values([first.id, second.id]))) == {first, second}
+    assert list(Enterprise.objects.filter(uscc__in=in_values([]))) == []
+    enterprise_refresh_derived(ids=[])  # nothing to do, and no error

@@ -192,11 +192,15 @@ def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
     One statement, writing only the rows whose values change: a refresh after an import changes few of
     them, and rewriting every row also rewrote its indexes (size class is indexed).
     """
+    from django.db.models.expressions import RawSQL
+
     from zhigai.core.bulk import in_values
 
     only, params = "", []
     if ids is not None:
         chosen = in_values(ids)
+        if not isinstance(chosen, RawSQL):
+            return  # no ids
         only, params = f"WHERE e.id IN ({chosen.sql})", list(chosen.params)
     # Each latest annual record by the (enterprise, year, month) index, found once for both fields:
     # PostgreSQL joins it laterally (its planner would rather hash the whole indicator table for a

@@ -24,15 +24,19 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def in_values(values: Iterable[int] | Iterable[str]) -> RawSQL:
+def in_values(values: Iterable[int] | Iterable[str]) -> RawSQL | list[Any]:
     """The values as a subquery for a `field__in=` filter: one parameter however many there are.
 
     An IN list of thousands of placeholders has to be chunked and costs the database a long parse and
     plan per chunk; an array (PostgreSQL) or a JSON list (SQLite) is one parameter of one statement.
+    No values stay an empty list, which Django's `__in` turns into "nothing" without a query (an empty
+    array would have no element type to compare with).
     """
     items = list(values)
+    if not items:
+        return []
     if connection.vendor == "postgresql":
-        kind = "text" if items and isinstance(items[0], str) else "bigint"
+        kind = "text" if isinstance(items[0], str) else "bigint"
         return RawSQL(f"SELECT unnest(%s::{kind}[])", [items])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(items)])
 
