@@ -227,7 +227,7 @@ def year_column(cells: Sequence[object], *, earliest: int = 1900) -> list[int] |
 
 
 def float_column(cells: Sequence[object], *, low: float = 0.0, high: float | None = None) -> list[float] | None:
-    if not cells or _text(cells) is None:
+    if not cells or _text(cells) is None:  # not all text: the full parser reads numbers its own way
         return None
     try:
         values = list(map(float, cells))  # type: ignore[arg-type]
