@@ -31,3 +31,14 @@ def run_each_database(script: str, child_args: list[str]) -> tuple[list[str], in
             continue
         headlines.append(last)
     return headlines, failed
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def pg_admin(sql: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the PostgreSQL server, outside a transaction."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)

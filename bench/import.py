@@ -33,9 +33,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _each_db import run_each_database
+from _each_db import pg_admin, run_each_database
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 FIRST_YEAR = 2012
 
 
@@ -147,13 +146,6 @@ def _pg_database_url(name: str) -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def run_one(args: argparse.Namespace, db: str) -> str:
     """Set up a fresh database of kind `db`, run both loads, print the figures; return the headline."""
     tmp = Path(tempfile.mkdtemp(prefix=f"zhigai-bench-import-{db}-"))
@@ -162,8 +154,8 @@ def run_one(args: argparse.Namespace, db: str) -> str:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "zhigai.config.settings"
     if db == "postgres":
-        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
-        _pg_admin(f'CREATE DATABASE "{pg_name}"')
+        pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
+        pg_admin(f'CREATE DATABASE "{pg_name}"')
         os.environ["DATABASE_URL"] = _pg_database_url(pg_name)
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
@@ -174,7 +166,7 @@ def run_one(args: argparse.Namespace, db: str) -> str:
 
         connections.close_all()
         if db == "postgres":
-            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         if args.keep:
             print(f"kept {tmp}")
         else:

@@ -32,10 +32,9 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _each_db import run_each_database
+from _each_db import pg_admin, run_each_database
 
 BENCH_DIR = Path(__file__).resolve().parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "zhigai-demo"
 TARGET = 5.0
 HOST = "127.0.0.1"
@@ -187,13 +186,6 @@ def stop_server(proc: subprocess.Popen) -> None:
 # ----------------------------------------------------------------------------------------------- run
 
 
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def run_one(args: argparse.Namespace, db: str) -> str:
     tmp = Path(tempfile.mkdtemp(prefix=f"zhigai-bench-pages-{db}-"))
     pg_name = f"zhigai_bench_pages_{os.getpid()}"
@@ -209,8 +201,8 @@ def run_one(args: argparse.Namespace, db: str) -> str:
         if not os.environ.get("DATABASE_URL") and db == "postgres":
             raise SystemExit("--reuse needs DATABASE_URL")
     elif db == "postgres":
-        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
-        _pg_admin(f'CREATE DATABASE "{pg_name}"')
+        pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
+        pg_admin(f'CREATE DATABASE "{pg_name}"')
         created_pg = True
         os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
     else:
@@ -225,7 +217,7 @@ def run_one(args: argparse.Namespace, db: str) -> str:
             print(f"kept: DATABASE_URL={os.environ['DATABASE_URL']} ZHIGAI_VAR_DIR={os.environ['ZHIGAI_VAR_DIR']}")
         else:
             if created_pg:
-                _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+                pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
             shutil.rmtree(tmp, ignore_errors=True)
 
 
