@@ -43,14 +43,16 @@ def parse_money(raw: object, *, negative: bool = False) -> Decimal | None:
         raise FieldError(_("“%(v)s”不是金额（元，最多两位小数）") % {"v": raw}) from None
     if not value.is_finite():
         raise FieldError(_("“%(v)s”不是金额（元，最多两位小数）") % {"v": raw})
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
-        raise FieldError(_("金额最多两位小数（分），“%(v)s”太精确") % {"v": raw})
     if value < 0 and not negative:
         raise FieldError(_("金额不能为负数"))
-    if abs(value) >= MONEY_LIMIT:
+    # Size before precision: quantize and abs() work in the 28-digit context and raise on a longer
+    # result (or a huge exponent), while comparisons and copy_abs are exact at any length.
+    if value.copy_abs() >= MONEY_LIMIT:
         raise FieldError(_("金额过大"))
-    return value.quantize(Decimal("0.01"))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
+        raise FieldError(_("金额最多两位小数（分），“%(v)s”太精确") % {"v": raw})
+    return value.quantize(CENT)
 
 
 def parse_count(raw: object, *, maximum: int = 10_000_000) -> int | None:
