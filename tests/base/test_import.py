@@ -145,6 +145,10 @@ def test_bad_enterprise_cell_located(case: str, hangzhou_user: User, tmp_path: P
 INDICATOR_CASES = {
     "money not a number": ({"revenue": "两千万"}, "revenue", "不是金额"),
     "money with 3 decimals": ({"wage_bill": "9000000.125"}, "wage_bill", "两位小数"),
+    # Longer than Decimal's 28-digit context with more than 2 decimals: once an "internal error".
+    "money of 31 digits with 3 decimals": ({"revenue": "1234567890123456789012345678.123"}, "revenue", "过大"),
+    "signed money of 31 digits": ({"profit": "-1234567890123456789012345678.123"}, "profit", "过大"),
+    "money with a huge exponent": ({"wage_bill": "1e1000000"}, "wage_bill", "过大"),
     "negative money": ({"rd_spending": "-1"}, "rd_spending", "负数"),
     "negative count": ({"robots": "-2"}, "robots", "负数"),
     "count not an integer": ({"employees": "320.5"}, "employees", "不是整数"),
@@ -298,6 +302,38 @@ def test_indicators_of_enterprises_created_in_the_same_workbook(hangzhou_user: U
     assert (entry.actor, entry.summary, entry.after["indicators_created"]) == (hangzhou_user, "both.xlsx", 1)
 
 
+def test_indicator_sheets_with_different_columns_each_keep_their_own(hangzhou_user: User, make_enterprise: Make,
+                                                                       tmp_path: Path) -> None:
+    first, second = make_enterprise().uscc, make_enterprise().uscc
+    book = Workbook()
+    book.remove(book.active)
+    sheets = {
+        "2019年": (["year", "uscc", "employees", "revenue"],
+                  [[2019, first, 120, "5000000.00"], [2019, second, 80, "3000000.50"]]),
+        "2020年": (["uscc", "revenue", "year", "robots", "profit", "employees"],
+                  [[first, "7000000.00", 2020, 9, "-25.50", 130], [second, "4000000.00", 2020, 3, "100.00", 85]]),
+        # The same period as the first sheet, other columns: both sheets' figures end up in it.
+        "研发": (["rd_spending", "uscc", "year"], [["60000.00", first, 2019]]),
+    }
+    for title, (header, rows) in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in [header, *rows]:
+            sheet.append(row)
+    book.save(tmp_path / "sheets.xlsx")
+    errors, summary = run(hangzhou_user, tmp_path / "sheets.xlsx")
+    assert errors == []
+    assert (summary["indicators"], summary["indicators_created"]) == (5, 4)
+    stored = {(u, y): rest for u, y, *rest in Indicator.objects.values_list(
+        "enterprise__uscc", "year", "employees", "revenue", "robots", "profit", "rd_spending")}
+    assert stored == {
+        (first, 2019): [120, Decimal("5000000.00"), None, None, Decimal("60000.00")],
+        (second, 2019): [80, Decimal("3000000.50"), None, None, None],
+        (first, 2020): [130, Decimal("7000000.00"), 9, Decimal("-25.50"), None],
+        (second, 2020): [85, Decimal("4000000.00"), 3, Decimal("100.00"), None],
+    }
+    assert changes(run(hangzhou_user, tmp_path / "sheets.xlsx")) == ([], (0, 0, 0, 0))
+
+
 def test_numbers_typed_into_excel_cells(hangzhou_user: User, tmp_path: Path) -> None:
     code = new_uscc()
     path = write_xlsx(tmp_path / "n.xlsx", enterprises=[ent(code, region=330102, industry=34, founded_year=2005)],
@@ -400,6 +436,19 @@ def test_api_import_reports_row_and_column(hangzhou_user: User, api_client: Api,
     assert (job["status"], job["progress"], job["filename"]) == ("failed", 1.0, "e.csv")
     one_error(job["errors"], 3, "region", "不在您的管辖范围内")
     assert Enterprise.objects.count() == 0
+
+
+def test_job_with_a_number_too_long_for_decimal_reports_its_cell(hangzhou_user: User, api_client: Api,
+                                                                  make_enterprise: Make, tmp_path: Path) -> None:
+    code = make_enterprise().uscc
+    huge = "9" * 29 + ".999"
+    path = write_xlsx(tmp_path / "i.xlsx", indicators=[ind(code), ind(code, year="2019", output_value=huge)])
+    before = counts()
+    job = api_job(api_client(hangzhou_user), path)
+    assert job["status"] == "failed"
+    error = one_error(job["errors"], 3, "output_value", "过大")
+    assert error["sheet"] == "indicators"
+    assert counts() == before
 
 
 def test_api_import_of_a_good_file_and_dry_run(hangzhou_user: User, api_client: Api, tmp_path: Path) -> None:

@@ -51,16 +51,27 @@ ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "sta
 
 
 @dataclass
+class IndicatorRows:
+    """The clean rows of one indicator table: each sheet of a workbook may have its own columns."""
+
+    columns: list[str]
+    # (uscc, year, month, values in `columns` order; money may be its text: fields.money_texts)
+    rows: list[tuple[str, int, int, Sequence[Any]]] = field(default_factory=list)
+
+
+@dataclass
 class Plan:
     """What pass 1 found: clean rows ready to write, or the errors that stop the import."""
 
     errors: list[dict] = field(default_factory=list)
     enterprises: list[dict[str, Any]] = field(default_factory=list)
     enterprise_columns: list[str] = field(default_factory=list)
-    # (uscc, year, month, values in indicator_columns order; money may be its text: fields.money_texts)
-    indicators: list[tuple[str, int, int, Sequence[Any]]] = field(default_factory=list)
-    indicator_columns: list[str] = field(default_factory=list)
+    indicator_tables: list[IndicatorRows] = field(default_factory=list)
     rows: int = 0
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(t.rows) for t in self.indicator_tables)
 
     def error(self, row: int, column: str, message: str, sheet: str | None) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -155,9 +166,10 @@ class _Validator:
 
     def _indicators(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
         clean = IndicatorTable(table.columns, [cells for _number, cells in table.rows])
-        plan.indicator_columns = clean.value_columns
+        out = IndicatorRows(columns=clean.value_columns)
+        plan.indicator_tables.append(out)
         uscc_at = table.columns.index("uscc")
-        if self._all_clean(clean, [cells[uscc_at] for _n, cells in table.rows], plan, file_usccs, total):
+        if self._all_clean(clean, [cells[uscc_at] for _n, cells in table.rows], plan, out, file_usccs, total):
             return
         sheet = table.sheet
         seen: dict[tuple[str, int, int], int] = {}
@@ -183,13 +195,14 @@ class _Validator:
                 continue
             seen[key] = number
             if not errors:
-                plan.indicators.append((uscc, year, month, clean.values[k]))
+                out.rows.append((uscc, year, month, clean.values[k]))
 
     def _all_clean(
         self,
         clean: IndicatorTable,
         uscc_cells: list[object],
         plan: Plan,
+        out: IndicatorRows,
         file_usccs: set[str],
         total: int,
     ) -> bool:
@@ -210,7 +223,7 @@ class _Validator:
         periods = list(zip(usccs, clean.years, clean.months, strict=True))
         if len(set(periods)) != len(periods):  # the same enterprise and period twice
             return False
-        plan.indicators.extend(zip(usccs, clean.years, clean.months, clean.values, strict=True))  # type: ignore[arg-type]
+        out.rows.extend(zip(usccs, clean.years, clean.months, clean.values, strict=True))  # type: ignore[arg-type]
         before, plan.rows = plan.rows, plan.rows + len(periods)
         if plan.rows // 5000 > before // 5000:
             self.progress(0.9 * plan.rows / total)
@@ -218,14 +231,21 @@ class _Validator:
 
 
 def _write(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:
-    summary = {"enterprises": len(plan.enterprises), "indicators": len(plan.indicators)}
+    summary = {"enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
     with transaction.atomic():
         if plan.enterprises:
             summary.update(_write_enterprises(plan, user=user, filename=filename))
         ids: dict[str, int] = {}
-        if plan.indicators:
-            ids = _ids_of({row[0] for row in plan.indicators})
-            summary.update(_write_indicators(plan, ids, user=user, filename=filename))
+        if plan.indicator_count:
+            ids = _ids_of({row[0] for table in plan.indicator_tables for row in table.rows})
+            counts = {"indicators_created": 0, "indicators_updated": 0}
+            # One write per table, in the file's order: a period given in two sheets gets both sheets'
+            # columns, the later sheet's value where both give one.
+            for table in plan.indicator_tables:
+                if table.rows:
+                    for key, n in _write_indicators(table, ids, user=user, filename=filename).items():
+                        counts[key] += n
+            summary.update(counts)
         touched = len(ids) or len(plan.enterprises)
         if touched > 20000:
             enterprise_refresh_derived(ids=None)
@@ -255,15 +275,15 @@ def _write_enterprises(plan: Plan, *, user: Any, filename: str) -> dict[str, int
     return {"enterprises_created": created, "enterprises_updated": changed - created}
 
 
-def _write_indicators(plan: Plan, ids: dict[str, int], *, user: Any, filename: str) -> dict[str, int]:
-    cols = plan.indicator_columns
-    existing = indicator_changes(user=user, rows=plan.indicators, columns=cols, ids=ids, filename=filename)
+def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: Any, filename: str) -> dict[str, int]:
+    cols = table.columns
+    existing = indicator_changes(user=user, rows=table.rows, columns=cols, ids=ids, filename=filename)
     before = Indicator.objects.count()
     changed = bulk_upsert(
         table=Indicator._meta.db_table,
         key=["enterprise_id", "year", "month"],
         columns=["enterprise_id", "year", "month", *cols],
-        rows=_Rows(lambda: ((ids[u], y, m, *values) for u, y, m, values in plan.indicators)),
+        rows=_Rows(lambda: ((ids[u], y, m, *values) for u, y, m, values in table.rows)),
         update=cols,
         new_keys=not existing,
     )
@@ -344,7 +364,7 @@ def _import_file(
     if not any(table.rows for table in tables):
         return [{"row": 2, "column": "", "message": _("文件只有表头，没有数据行")}], {}
     plan = _Validator(user, progress).run(tables)
-    summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": len(plan.indicators)}
+    summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
     if plan.errors or dry_run:
         return plan.errors, summary
     progress(0.9)
