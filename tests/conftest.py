@@ -21,9 +21,11 @@ _serial = itertools.count(1)
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from zhigai.base.reference import reference_data_load
+    from zhigai.diagnosis.loader import maturity_models_load
 
     with django_db_blocker.unblock():
         reference_data_load()
+        maturity_models_load()
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,9 @@ def _prepare() -> None:
     from zhigai.base.reference import reference_data_ensure
 
     reference_data_ensure()
+    from zhigai.diagnosis.loader import maturity_models_load
+
+    maturity_models_load()
     # Cached figures are keyed by data version, not by code version: a new release starts clean.
     cache.clear()
 
@@ -152,9 +155,19 @@ def cmd_load_reference(args: argparse.Namespace) -> int:
     _django()
     _manage("migrate", "--verbosity", "0")
     from zhigai.base.reference import DEFAULT_REGIONS, reference_data_load
+    from zhigai.diagnosis.definition import ModelFileError
+    from zhigai.diagnosis.loader import maturity_models_load
 
     counts = reference_data_load(regions_file=Path(args.regions) if args.regions else DEFAULT_REGIONS)
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    try:
+        models = maturity_models_load()
+    except ModelFileError as exc:
+        print(f"Maturity model {exc.source} not loaded (nothing was changed):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print("maturity models: " + ", ".join(f"{k} {v}" for k, v in models.items()))
     return 0
 
 
@@ -190,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
     p.add_argument("--user", default="province", help="the user the import acts as (default: province)")
     p.set_defaults(func=cmd_import)
-    p = sub.add_parser("load-reference", help="load regions, industries and clusters from the data files")
+    p = sub.add_parser("load-reference", help="load regions, industries, clusters and maturity models")
     p.add_argument("--regions", help="a regions YAML file (default: Zhejiang)")
     p.set_defaults(func=cmd_load_reference)
     p = sub.add_parser("manage", help="run a Django management command, e.g. `zhigai manage createsuperuser`")

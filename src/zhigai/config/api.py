@@ -83,9 +83,11 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register() -> None:
     from zhigai.base.api import router as base_router
     from zhigai.core.api import router as core_router
+    from zhigai.diagnosis.api import router as diagnosis_router
 
     api.add_router("", core_router)
     api.add_router("", base_router)
+    api.add_router("", diagnosis_router)
 
 
 _register()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "zhigai.core",
     "zhigai.base",
+    "zhigai.diagnosis",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("zhigai.base.urls")),
+    path("", include("zhigai.diagnosis.urls")),
     path("", include("zhigai.core.urls")),
 ]

@@ -6,6 +6,7 @@ Every selector builds its queryset from `scope_for(user)`, so pages, API, export
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,16 @@ def _region_scope(region_id: int) -> frozenset[int] | None:
     return cached_figures(("region-scope", region_id), compute)
 
 
+# Roles that see particular enterprises through another module's records (diagnosis assignments,
+# engagements, contracts): each module registers a function user -> enterprise ids for its roles.
+_GRANTS: dict[str, list[Callable[[Any], Iterable[int]]]] = {}
+
+
+def enterprise_grant_register(role: str, grant: Callable[[Any], Iterable[int]]) -> None:
+    if grant not in _GRANTS.setdefault(role, []):
+        _GRANTS[role].append(grant)
+
+
 def scope_for(user: Any) -> Scope:
     """The user's scope, computed once per request (kept on the user object, which lives as long)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -98,6 +109,7 @@ def _scope(user: Any) -> Scope:
     if role == Role.ENTERPRISE:
         own = frozenset([user.enterprise_id]) if user.enterprise_id else frozenset()
         return Scope(None, None, own, can_write_enterprises=False)
-    # Providers, experts and banks see enterprises only through their engagements, diagnoses and
-    # contracts; those modules widen this scope when they arrive.
-    return Scope(None, None, frozenset(), can_write_enterprises=False)
+    # Providers, experts and banks see enterprises only through their assignments, engagements and
+    # contracts, which the modules holding them grant (see enterprise_grant_register).
+    granted = frozenset(pk for grant in _GRANTS.get(role, []) for pk in grant(user))
+    return Scope(None, None, granted, can_write_enterprises=False)

@@ -1,0 +1,175 @@
+"""What a submitted assessment says, assembled once for the page, the API, the PDF and the Excel file."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from zhigai.base.models import Region, RegionLevel
+
+from .definition import ModelDef, Requirement
+from .models import Assessment, Kind, Status
+
+MIN_PEERS = 10  # a benchmark group smaller than this is never shown, to protect its members
+
+
+def rule_text(spec: ModelDef) -> str:
+    return _(
+        "等级规则：某一等级的要求按权重加权平均的满足度不低于 %(t)s，且所有更低等级均已达到，即达到该等级；"
+        "得分 = 已达等级 + 下一等级加权满足度 ÷ %(t)s（未满一级的进展按比例计入，向下取两位小数）。"
+    ) % {"t": f"{spec.threshold:g}"}
+
+
+@dataclass
+class Gap:
+    requirement: Requirement
+    fulfilment: float
+    measures: list[Any]
+
+
+@dataclass
+class Difference:
+    requirement: Requirement
+    claimed: float | None  # the self-assessment's answer
+    verified: float  # the expert diagnosis (from data where a check applies)
+    source: str  # "data" or "expert"
+
+
+@dataclass
+class Result:
+    assessment: Assessment
+    spec: ModelDef
+    language: str
+    level_name: str
+    dimensions: list[dict[str, Any]]
+    gaps: list[Gap]
+    differences: list[Difference] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rule(self) -> str:
+        return rule_text(self.spec)
+
+
+def level_name(spec: ModelDef, number: int | None, language: str) -> str:
+    lv = spec.level(number or 0)
+    return lv.name.get(language) if lv else _("未达到一级")
+
+
+def assessment_result(assessment: Assessment) -> Result:
+    spec, language = assessment.model.spec, get_language() or "zh-hans"
+    fulfilment = assessment.fulfilment
+    dimensions = [
+        {
+            "id": d.id,
+            "name": d.name.get(language),
+            "group": spec.groups[d.group].get(language) if d.group else "",
+            "score": assessment.dimension_scores.get(d.id, 0.0),
+        }
+        for d in spec.dimensions
+    ]
+    gaps = []
+    for rid in assessment.gaps:
+        req = spec.requirement(rid)
+        if req is not None:
+            measures = [spec.measures[m] for m in req.measures if m in spec.measures]
+            gaps.append(Gap(req, fulfilment.get(rid, 0.0), measures))
+    result = Result(assessment, spec, language, level_name(spec, assessment.level, language), dimensions, gaps)
+    if assessment.kind == Kind.EXPERT:
+        result.differences = _differences(assessment, spec)
+        result.checks = [
+            {"requirement": spec.requirement(rid), **outcome}
+            for rid, outcome in assessment.checks.items()
+            if spec.requirement(rid) is not None
+        ]
+    return result
+
+
+def _differences(assessment: Assessment, spec: ModelDef) -> list[Difference]:
+    """Where the verified fulfilment departs from the claim by more than the model's tolerance."""
+    claims = assessment.claims_from
+    claimed = claims.fulfilment if claims is not None and claims.status == Status.SUBMITTED else {}
+    out = []
+    for req in spec.requirements:
+        verified = assessment.fulfilment.get(req.id)
+        claim = claimed.get(req.id)
+        if verified is None:
+            continue
+        from_data = (assessment.checks.get(req.id) or {}).get("fulfilment") is not None
+        if claim is not None and abs(claim - verified) > spec.disagreement:
+            out.append(Difference(req, claim, verified, "data" if from_data else "expert"))
+    return out
+
+
+# Benchmark ---------------------------------------------------------------------------------------
+
+
+def _current_scores(qs: QuerySet[Assessment]) -> dict[int, float]:
+    """Each enterprise's current score: its latest expert diagnosis, else its latest self-assessment."""
+    best: dict[int, tuple[bool, Any, Any]] = {}
+    for ent, kind, submitted, score in qs.values_list("enterprise_id", "kind", "submitted", "score"):
+        key = (kind == Kind.EXPERT, submitted, score)
+        if ent not in best or key[:2] > best[ent][:2]:
+            best[ent] = key
+    return {ent: v[2] for ent, v in best.items()}
+
+
+def benchmark(*, assessment: Assessment) -> dict[str, Any]:
+    """Percentile rank of this assessment's score among peers of the same industry and size class in the
+    county, widening to the city and then the province while fewer than MIN_PEERS enterprises compare.
+    Nothing about a group smaller than MIN_PEERS is returned."""
+    enterprise = assessment.enterprise
+    county = enterprise.region
+    areas = [county]
+    if county.parent_id:
+        city = Region.objects.get(pk=county.parent_id)
+        areas.append(city)
+        if city.parent_id:
+            areas.append(Region.objects.get(pk=city.parent_id))
+    base = Assessment.objects.filter(
+        model__code=assessment.model.code,
+        status=Status.SUBMITTED,
+        enterprise__industry_id=enterprise.industry_id,
+        enterprise__size_class=enterprise.size_class,
+    ).exclude(enterprise=enterprise)
+    for area in areas:
+        if area.level == RegionLevel.COUNTY:
+            qs = base.filter(enterprise__region=area)
+        elif area.level == RegionLevel.CITY:
+            qs = base.filter(enterprise__region__parent=area)
+        else:
+            qs = base
+        scores = [*_current_scores(qs).values(), assessment.score or 0.0]
+        if len(scores) >= MIN_PEERS:
+            mine = assessment.score or 0.0
+            below = sum(1 for s in scores if s < mine)
+            equal = sum(1 for s in scores if s == mine)
+            return {
+                "available": True,
+                "percentile": round((below + 0.5 * equal) / len(scores) * 100, 1),
+                "group_size": len(scores),
+                "region": area.code,
+                "region_name": area.name,
+                "region_level": area.level,
+                "industry": enterprise.industry.code,
+                "size_class": enterprise.size_class,
+                "median": round(statistics.median(scores), 2),
+            }
+    return {
+        "available": False,
+        "percentile": None,
+        "group_size": None,
+        "region": None,
+        "region_name": None,
+        "region_level": None,
+        "industry": enterprise.industry.code,
+        "size_class": enterprise.size_class,
+        "median": None,
+        "reason": _("同行业、同规模的可比企业不足 %(n)d 家（已扩大到全省），为保护企业信息不显示对比。")
+        % {"n": MIN_PEERS},
+    }

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "diagnosis"
+urlpatterns = [
+    path("diagnosis/", views.overview, name="overview"),
+    path("enterprises/<str:uscc>/diagnosis/", views.enterprise_diagnosis, name="enterprise"),
+    path("enterprises/<str:uscc>/diagnosis/start/", views.assessment_start, name="start"),
+    path("enterprises/<str:uscc>/diagnosis/assign/", views.assignment_add, name="assign"),
+    path("assessments/<int:assessment_id>/", views.assessment_detail, name="detail"),
+    path("assessments/<int:assessment_id>/fill/<int:step>/", views.assessment_fill, name="fill"),
+    path("assessments/<int:assessment_id>/review/", views.assessment_review, name="review"),
+    path("assessments/<int:assessment_id>/submit/", views.assessment_submit, name="submit"),
+    path("assessments/<int:assessment_id>/report.<str:fmt>", views.assessment_report, name="report"),
+    path("assessments/<int:assessment_id>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
+]

@@ -1,0 +1,306 @@
+"""Diagnosis pages: the questionnaire (one dimension per page), results, history, officers' overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhigai.base.selectors import enterprise_get
+from zhigai.core.errors import ZhigaiError
+from zhigai.core.models import Role, User
+
+from . import charts, selectors, services, stats
+from .models import Assessment, Kind
+from .results import assessment_result, benchmark, rule_text
+
+OFFICER_ROLES = (Role.PROVINCE, Role.CITY, Role.INDUSTRY)
+
+
+def _error_details(exc: ZhigaiError) -> list[str]:
+    return [d.get("message", "") if isinstance(d, dict) else str(d) for d in exc.details]
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Officers: levels by region, industry, size; cohorts; not assessed. Others: their own work."""
+    user: Any = request.user
+    ctx: dict[str, Any] = {"models": selectors.model_list(), "drafts": selectors.assessment_drafts(user=user)}
+    if user.is_superuser or user.role in OFFICER_ROLES:
+        model = selectors.model_get(ref=request.GET.get("model") or "ladder")
+        figures = stats.level_figures(user=user, model=model)
+        levels = figures["levels"]
+        ctx.update(
+            model=model,
+            figures=figures,
+            charts={
+                "levels_region": charts.stacked_levels(figures["by_region"], levels),
+                "levels_industry": charts.stacked_levels(figures["by_industry"], levels),
+                "levels_size": charts.stacked_levels(figures["by_size"], levels),
+            },
+            cohort_rows=list(zip(levels, figures["cohort_matrix"], strict=True)),
+        )
+        pending = stats.unassessed(user=user)
+        ctx["unassessed_page"] = Paginator(pending, 25).get_page(request.GET.get("page"))
+    if user.role in services.EXPERT_ROLES:
+        ctx["assignments"] = selectors.assignments_for(user=user)
+    return render(request, "diagnosis/overview.html", ctx)
+
+
+@login_required
+def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
+    """An enterprise's assessments over time, and where to start a new one."""
+    user: Any = request.user
+    enterprise = enterprise_get(user=user, uscc=uscc)
+    history = list(selectors.assessment_history(user=user, enterprise=enterprise))
+    submitted = [a for a in history if not a.is_draft]
+    experts = None
+    if user.is_superuser or (user.role in (Role.PROVINCE, Role.CITY)):
+        experts = User.objects.filter(role__in=services.EXPERT_ROLES, is_active=True).order_by("username")
+    return render(request, "diagnosis/enterprise.html", {
+        "e": enterprise,
+        "history": history,
+        "progress": charts.progress(submitted) if submitted else None,
+        "models": selectors.model_list(),
+        "can_self": services.can_self_assess(user=user, enterprise=enterprise),
+        "can_diagnose": services.can_diagnose(user=user, enterprise=enterprise),
+        "experts": experts,
+        "assigned": selectors.assignments_of(enterprise=enterprise),
+    })
+
+
+@login_required
+@require_POST
+def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = enterprise_get(user=request.user, uscc=uscc)
+    try:
+        model = selectors.model_get(ref=request.POST.get("model", ""))
+        assessment = services.assessment_start(by=request.user, enterprise=enterprise, model=model)
+    except ZhigaiError as exc:
+        messages.error(request, exc.message)
+        return redirect("diagnosis:enterprise", uscc=enterprise.uscc)
+    return redirect("diagnosis:fill", assessment_id=assessment.pk, step=1)
+
+
+@login_required
+@require_POST
+def assignment_add(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = enterprise_get(user=request.user, uscc=uscc)
+    expert = User.objects.filter(pk=request.POST.get("expert") or 0, role__in=services.EXPERT_ROLES).first()
+    if expert is None:
+        messages.error(request, _("请选择一位专家或工程服务公司用户。"))
+    else:
+        try:
+            services.assignment_add(by=request.user, expert=expert, enterprise=enterprise)
+            messages.success(request, _("已指派 %(name)s 诊断该企业。") % {"name": expert.username})
+        except ZhigaiError as exc:
+            messages.error(request, exc.message)
+    return redirect("diagnosis:enterprise", uscc=enterprise.uscc)
+
+
+def _steps(assessment: Assessment) -> list[dict[str, Any]]:
+    spec, lang = assessment.model.spec, get_language()
+    out = []
+    for d in spec.dimensions:
+        reqs = spec.dimension_requirements(d.id)
+        done = sum(1 for r in reqs if r.id in assessment.answers)
+        out.append({"dimension": d, "name": d.name.get(lang), "total": len(reqs), "done": done})
+    return out
+
+
+def _option_name(spec: Any, option_id: str, lang: str | None) -> str:
+    option = spec.option(option_id)
+    return option.name.get(lang) if option else ""
+
+
+@login_required
+def assessment_fill(request: HttpRequest, assessment_id: int, step: int) -> HttpResponse:
+    """One dimension's questions; saving moves to the next dimension (or back, or to the review)."""
+    user = request.user
+    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
+    if not services.can_edit(user=user, assessment=assessment):
+        return redirect("diagnosis:detail", assessment_id=assessment.pk)
+    spec, lang = assessment.model.spec, get_language()
+    steps = _steps(assessment)
+    if not 1 <= step <= len(steps):
+        return redirect("diagnosis:fill", assessment_id=assessment.pk, step=1)
+    dimension = spec.dimensions[step - 1]
+    requirements = spec.dimension_requirements(dimension.id)
+    errors: list[str] = []
+    if request.method == "POST":
+        posted = request.POST
+        answers = {r.id: posted[f"answer-{r.id}"] for r in requirements if f"answer-{r.id}" in posted}
+        notes = {r.id: posted[f"note-{r.id}"] for r in requirements if f"note-{r.id}" in posted}
+        try:
+            services.assessment_answer(by=user, assessment=assessment, answers=answers, notes=notes)
+        except ZhigaiError as exc:
+            errors = _error_details(exc) or [exc.message]
+        else:
+            go = request.POST.get("go", "next")
+            if go == "prev" and step > 1:
+                return redirect("diagnosis:fill", assessment_id=assessment.pk, step=step - 1)
+            if go == "next" and step < len(steps):
+                return redirect("diagnosis:fill", assessment_id=assessment.pk, step=step + 1)
+            if go == "stay":
+                messages.success(request, _("已保存。"))
+                return redirect("diagnosis:fill", assessment_id=assessment.pk, step=step)
+            return redirect("diagnosis:review", assessment_id=assessment.pk)
+    claims = assessment.claims_from.answers if assessment.claims_from_id and assessment.claims_from else {}
+    evidence = selectors.evidence_list(assessment=assessment) if assessment.kind == Kind.EXPERT else {}
+    checks = (
+        services.objective_checks(spec, assessment.enterprise, assessment.answers)
+        if assessment.kind == Kind.EXPERT else {}
+    )
+    questions = [
+        {
+            "r": r,
+            "question": r.question.get(lang),
+            "guidance": r.guidance.get(lang),
+            "level": spec.level(r.level),
+            "level_name": spec.level(r.level).name.get(lang),  # type: ignore[union-attr]
+            "answer": assessment.answers.get(r.id, ""),
+            "note": assessment.notes.get(r.id, ""),
+            "claim": _option_name(spec, claims.get(r.id, ""), lang),
+            "evidence": evidence.get(r.id, []),
+            "check": checks.get(r.id),
+            "unit": r.check.unit.get(lang) if r.check and r.check.unit else "",
+        }
+        for r in requirements
+    ]
+    return render(request, "diagnosis/fill.html", {
+        "a": assessment,
+        "e": assessment.enterprise,
+        "steps": steps,
+        "step": step,
+        "dimension_name": dimension.name.get(lang),
+        "questions": questions,
+        "options": [(o.id, o.name.get(lang), o.value) for o in spec.options],
+        "errors": errors,
+        "is_expert": assessment.kind == Kind.EXPERT,
+        "last": step == len(steps),
+        "accept": ",".join(services.EVIDENCE_TYPES),
+    })
+
+
+@login_required
+def assessment_review(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Progress by dimension, what is still missing, and the submit button."""
+    user = request.user
+    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
+    if not assessment.is_draft:
+        return redirect("diagnosis:detail", assessment_id=assessment.pk)
+    spec, lang = assessment.model.spec, get_language()
+    missing = [spec.requirement(rid) for rid in services.missing_answers(assessment)]
+    steps = _steps(assessment)
+    step_of = {s["dimension"].id: i + 1 for i, s in enumerate(steps)}
+    return render(request, "diagnosis/review.html", {
+        "a": assessment,
+        "e": assessment.enterprise,
+        "steps": steps,
+        "missing": [
+            {"id": r.id, "question": r.question.get(lang), "step": step_of[r.dimension]} for r in missing if r
+        ],
+        "can_edit": services.can_edit(user=user, assessment=assessment),
+    })
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    try:
+        services.assessment_submit(by=request.user, assessment=assessment)
+    except ZhigaiError as exc:
+        messages.error(request, exc.message)
+        return redirect("diagnosis:review", assessment_id=assessment.pk)
+    messages.success(request, _("已提交，结果如下。"))
+    return redirect("diagnosis:detail", assessment_id=assessment.pk)
+
+
+@login_required
+def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    user = request.user
+    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
+    if assessment.is_draft:
+        target = "diagnosis:fill" if services.can_edit(user=user, assessment=assessment) else "diagnosis:review"
+        return redirect(reverse(target, args=[assessment.pk, 1] if target == "diagnosis:fill" else [assessment.pk]))
+    result = assessment_result(assessment)
+    compare = None
+    if assessment.kind == Kind.EXPERT and assessment.claims_from and not assessment.claims_from.is_draft:
+        compare = assessment_result(assessment.claims_from).dimensions
+    return render(request, "diagnosis/result.html", {
+        "a": assessment,
+        "e": assessment.enterprise,
+        "result": result,
+        "radar": charts.radar(result.dimensions, result.spec.top_level, compare=compare),
+        "bench": benchmark(assessment=assessment),
+        "rule": rule_text(result.spec),
+        "next_level": result.spec.level((assessment.level or 0) + 1),
+        "lang": result.language,
+    })
+
+
+@login_required
+def assessment_report(request: HttpRequest, assessment_id: int, fmt: str) -> HttpResponse:
+    from .report import assessment_pdf, assessment_xlsx  # reportlab loads only when a report is asked for
+
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    if assessment.is_draft:
+        return redirect("diagnosis:review", assessment_id=assessment.pk)
+    result = assessment_result(assessment)
+    if fmt == "pdf":
+        body, ctype = assessment_pdf(result, benchmark=benchmark(assessment=assessment)), "application/pdf"
+        disposition = "inline"
+    else:
+        body = assessment_xlsx(result)
+        ctype, disposition = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment"
+    response = HttpResponse(body, content_type=ctype)
+    filename = f"diagnosis-{assessment.pk}-{assessment.enterprise.uscc}.{fmt}"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    step = request.POST.get("step", "1")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            requirement = request.POST.get("requirement", "")
+            services.evidence_add(by=request.user, assessment=assessment, requirement=requirement, upload=upload)
+            messages.success(request, _("已上传 %(name)s。") % {"name": upload.name})
+        except ZhigaiError as exc:
+            messages.error(request, exc.message)
+    return redirect(reverse("diagnosis:fill", args=[assessment.pk, int(step) if step.isdigit() else 1]))
+
+
+@login_required
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    ev = selectors.evidence_get(user=request.user, evidence_id=evidence_id)
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.filename, content_type=ev.content_type)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    ev = selectors.evidence_get(user=request.user, evidence_id=evidence_id)
+    assessment_id, step = ev.assessment_id, request.POST.get("step", "1")
+    try:
+        services.evidence_delete(by=request.user, evidence=ev)
+    except ZhigaiError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("diagnosis:fill", args=[assessment_id, int(step) if step.isdigit() else 1]))
