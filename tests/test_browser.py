@@ -115,3 +115,40 @@ def test_sign_in_search_open_switch_language_and_read_import_errors(page, demo_s
     expect(errors).to_contain_text("uscc")
     expect(errors.locator("tbody tr").first.locator("td").nth(1)).to_have_text("2")
     page.screenshot(path=str(tmp_path / "import-errors.png"), full_page=True)
+
+
+def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "zhigai-demo")
+    page.click("button[type=submit]")
+
+
+def test_enterprise_completes_a_self_assessment_and_sees_its_radar_chart(page, demo_server, tmp_path):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "enterprise")
+    page.click("header nav >> text=诊断")
+    page.click("text=本企业的诊断")
+    page.click("[data-testid=start]")
+    # One dimension per page: answer every question on it, go on; the last page leads to the review.
+    for _ in range(20):
+        expect(page.locator("[data-testid=steps] li.current")).to_be_visible()
+        radios = page.locator("input[type=radio][value=full]")
+        for i in range(radios.count()):
+            radios.nth(i).check()
+        if page.locator("[data-testid=to-review]").count():
+            page.click("[data-testid=to-review]")
+            break
+        page.click("[data-testid=next]")
+    expect(page.locator("[data-testid=missing]")).to_have_count(0)
+    page.click("[data-testid=submit]")
+    expect(page.locator("[data-testid=level]")).to_contain_text("5")
+    expect(page.locator("[data-testid=rule]")).to_contain_text("0.8")
+    radar = page.locator("div.chart .main-svg").first
+    expect(radar).to_be_visible(timeout=15000)
+    expect(page.locator("div.chart .polarlayer")).to_have_count(1)
+    page.screenshot(path=str(tmp_path / "self-assessment-result.png"), full_page=True)
+    # The PDF report is there for the same user.
+    response = page.request.get(page.url + "report.pdf")
+    assert response.status == 200 and response.body().startswith(b"%PDF")

@@ -57,6 +57,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Generating the demo province ({args.enterprises} enterprises, 2012–2020)…", flush=True)
         seed_province(enterprises=args.enterprises, seed=args.seed, progress=lambda m: print("  " + m, flush=True))
     logins = demo_users_ensure()
+    from zhigai.core.models import User
+    from zhigai.diagnosis.models import Assessment
+    from zhigai.diagnosis.seed import diagnosis_demo_seed
+
+    if not Assessment.objects.exists():
+        print("Generating demo diagnoses…", flush=True)
+        diagnosis_demo_seed(seed=args.seed, expert=User.objects.get(username="expert"),
+                            progress=lambda m: print("  " + m, flush=True))
     worker = subprocess.Popen([sys.executable, "-m", "zhigai.cli", "worker"], env=os.environ.copy())
     print(f"\nzhigai demo is running at http://127.0.0.1:{args.port}")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -34,4 +34,6 @@ def demo_users_ensure() -> list[tuple[str, str]]:
     if enterprise is not None:
         _ensure("enterprise", role=Role.ENTERPRISE, enterprise=enterprise)
         out.append(("enterprise", f"enterprise user of {enterprise.name} ({enterprise.uscc})"))
+    _ensure("expert", role=Role.EXPERT, first_name="王工")
+    out.append(("expert", "diagnosis expert assigned to Hangzhou enterprises"))
     return out

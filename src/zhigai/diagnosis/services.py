@@ -173,9 +173,14 @@ def annual_figures(enterprise: Enterprise) -> list[dict[str, Any]]:
 
 
 def objective_checks(spec: ModelDef, enterprise: Enterprise, answers: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    return checks_outcome(spec, annual_figures(enterprise), answers)
+
+
+def checks_outcome(
+    spec: ModelDef, years: list[dict[str, Any]], answers: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
     """For each checked requirement: the figure from the latest year that has the data, its fulfilment,
     and the answer's fulfilment beside it (None everywhere when the enterprise has no such data)."""
-    years = annual_figures(enterprise)
     out: dict[str, dict[str, Any]] = {}
     for req in spec.requirements:
         if req.check is None:
@@ -190,6 +195,24 @@ def objective_checks(spec: ModelDef, enterprise: Enterprise, answers: Mapping[st
             "answered": option.value if option else None,
         }
     return out
+
+
+def assessment_score(assessment: Assessment, spec: ModelDef, years: list[dict[str, Any]]) -> None:
+    """Fill the result fields from the answers (and, for an expert diagnosis, the data checks)."""
+    options = {o.id: o.value for o in spec.options}
+    fulfilment = {rid: options[oid] for rid, oid in assessment.answers.items() if oid in options}
+    if assessment.kind == Kind.EXPERT:
+        assessment.checks = checks_outcome(spec, years, assessment.answers)
+        for rid, outcome in assessment.checks.items():
+            if outcome["fulfilment"] is not None:
+                fulfilment[rid] = outcome["fulfilment"]
+    result = evaluate(spec, fulfilment)
+    assessment.fulfilment = fulfilment
+    assessment.level, assessment.score = result.level, result.score
+    assessment.dimension_scores = result.dimensions
+    assessment.level_fulfilment = {str(k): v for k, v in result.level_fulfilment.items()}
+    assessment.gaps = result.gaps
+    assessment.status = Status.SUBMITTED
 
 
 @transaction.atomic
@@ -207,26 +230,15 @@ def assessment_submit(*, by: Any, assessment: Assessment) -> Assessment:
             code="assessment_incomplete",
             details=[{"field": f"answers.{rid}", "message": _("未回答")} for rid in missing],
         )
-    options = {o.id: o.value for o in spec.options}
-    fulfilment = {rid: options[oid] for rid, oid in assessment.answers.items() if oid in options}
-    if assessment.kind == Kind.EXPERT:
-        assessment.checks = objective_checks(spec, assessment.enterprise, assessment.answers)
-        for rid, outcome in assessment.checks.items():
-            if outcome["fulfilment"] is not None:
-                fulfilment[rid] = outcome["fulfilment"]
-    result = evaluate(spec, fulfilment)
-    assessment.fulfilment = fulfilment
-    assessment.level, assessment.score = result.level, result.score
-    assessment.dimension_scores = result.dimensions
-    assessment.level_fulfilment = {str(k): v for k, v in result.level_fulfilment.items()}
-    assessment.gaps = result.gaps
-    assessment.status, assessment.submitted = Status.SUBMITTED, timezone.now()
+    years = annual_figures(assessment.enterprise) if assessment.kind == Kind.EXPERT else []
+    assessment_score(assessment, spec, years)
+    assessment.submitted = timezone.now()
     assessment.save()
     audit_record(actor=by, action="submit", entity="assessment", entity_id=assessment.pk,
-                 summary=f"{assessment.enterprise.uscc} level {result.level} score {result.score}",
-                 after={"level": result.level, "score": result.score, "kind": assessment.kind})
+                 summary=f"{assessment.enterprise.uscc} level {assessment.level} score {assessment.score}",
+                 after={"level": assessment.level, "score": assessment.score, "kind": assessment.kind})
     if assessment.kind == Kind.EXPERT:
-        _stage_set(by=by, enterprise=assessment.enterprise, spec=spec, level=result.level)
+        _stage_set(by=by, enterprise=assessment.enterprise, spec=spec, level=assessment.level or 0)
     data_changed()
     return assessment
 
