@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,18 @@ class Gap:
     requirement: Requirement
     fulfilment: float
     measures: list[Any]
+    # What other modules add to a gap's measures: matching service providers (§4), similar cases (§7).
+    suggestions: list[Any] = field(default_factory=list)
+
+
+# Functions (assessment, gap) -> suggestions, registered by the modules that have them (the service market
+# matches providers on the measures' tags, the case library finds similar enterprises' cases).
+_SUGGESTERS: list[Callable[[Assessment, Gap], list[Any]]] = []
+
+
+def gap_suggester_register(suggester: Callable[[Assessment, Gap], list[Any]]) -> None:
+    if suggester not in _SUGGESTERS:
+        _SUGGESTERS.append(suggester)
 
 
 @dataclass
@@ -78,7 +91,9 @@ def assessment_result(assessment: Assessment) -> Result:
         req = spec.requirement(rid)
         if req is not None:
             measures = [spec.measures[m] for m in req.measures if m in spec.measures]
-            gaps.append(Gap(req, fulfilment.get(rid, 0.0), measures))
+            gap = Gap(req, fulfilment.get(rid, 0.0), measures)
+            gap.suggestions = [item for suggest in _SUGGESTERS for item in suggest(assessment, gap)]
+            gaps.append(gap)
     result = Result(assessment, spec, language, level_name(spec, assessment.level, language), dimensions, gaps)
     if assessment.kind == Kind.EXPERT:
         result.differences = _differences(assessment, spec)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from zhigai.base.models import Enterprise, Industry, Region, SizeClass
 from zhigai.base.selectors import scoped_enterprises
@@ -71,7 +72,7 @@ def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
     figures = cached_figures(("diagnosis-levels", scope.key, model.code), lambda: _compute(user, model))
     lang = get_language()
     spec = model.spec
-    levels = [(0, "0")] + [(lv.number, lv.name.get(lang)) for lv in spec.levels]
+    levels = [(0, _("未达到一级"))] + [(lv.number, lv.name.get(lang)) for lv in spec.levels]
     regions = {r.id: r for r in Region.objects.all()}
     industries = {i.id: i for i in Industry.objects.filter(id__in=figures["by_industry"].keys())}
     # One row per city for the province, per county for a city or county officer.
@@ -83,7 +84,7 @@ def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
             ((k, v) for k, v in figures["by_region"].items() if k > 0), key=lambda kv: regions[kv[0]].code)]
     )
     industry_rows = sorted(
-        ((f"{industries[k].code} {industries[k].name}", v) for k, v in figures["by_industry"].items()),
+        ((f"{industries[k].code} {industries[k].name[:8]}", v) for k, v in figures["by_industry"].items()),
         key=lambda row: -sum(row[1].values()),
     )[:15]
     size_rows = [(label, figures["by_size"].get(value, {})) for value, label in SizeClass.choices]
