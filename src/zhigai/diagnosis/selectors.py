@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from zhigai.base.models import Enterprise
@@ -58,7 +58,12 @@ def assessment_get(*, user: Any, assessment_id: int) -> Assessment:
 def assessment_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:
     """Every assessment of an enterprise the user may see, newest first (drafts included)."""
     enterprise_get(user=user, uscc=enterprise.uscc)
-    return Assessment.objects.filter(enterprise=enterprise).select_related("model", "created_by")
+    # Drafts (no submitted time) first on every database: SQLite and PostgreSQL put NULLs at opposite ends.
+    return (
+        Assessment.objects.filter(enterprise=enterprise)
+        .select_related("model", "created_by")
+        .order_by(F("submitted").desc(nulls_first=True), "-created", "-id")
+    )
 
 
 def submitted_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:

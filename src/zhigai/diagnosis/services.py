@@ -50,6 +50,10 @@ def can_edit(*, user: Any, assessment: Assessment) -> bool:
         return False
     if assessment.kind == Kind.SELF:
         return can_self_assess(user=user, enterprise=assessment.enterprise)
+    # An expert diagnosis is one expert's verification: another expert assigned to the enterprise
+    # starts their own draft instead of changing a colleague's answers and evidence.
+    if not (user.is_superuser or assessment.created_by_id == user.id):
+        return False
     return can_diagnose(user=user, enterprise=assessment.enterprise)
 
 
