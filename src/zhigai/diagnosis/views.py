@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -304,3 +306,14 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
     except ZhigaiError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("diagnosis:fill", args=[assessment_id, int(step) if step.isdigit() else 1]))
+
+
+def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeString:
+    """The enterprise page's diagnosis section: the current result and the score over time."""
+    submitted = list(selectors.submitted_history(user=request.user, enterprise=enterprise))
+    latest = next((a for a in submitted if a.kind == Kind.EXPERT), submitted[0] if submitted else None)
+    return render_to_string("diagnosis/partials/enterprise_progress.html", {
+        "e": enterprise,
+        "latest": latest,
+        "progress": charts.progress(submitted) if len(submitted) > 1 else None,
+    }, request=request)
