@@ -246,6 +246,9 @@ def _run_in_django(args: argparse.Namespace, tmp: Path) -> str:
         print(f"[{vendor}] seeded {result['enterprises']:,} enterprises, {result['indicators']:,} indicator rows "
               f"in {time.perf_counter() - t:.0f} s", flush=True)
     demo_users_ensure()
+    from django.core.cache import cache
+
+    cache.clear()  # as `zhigai serve` does: entries of an older release must not be served (--reuse)
     n = Enterprise.objects.count()
     usccs = list(Enterprise.objects.order_by("id").values_list("uscc", flat=True))
     rng = random.Random(args.seed)

@@ -19,13 +19,14 @@ from .fields import money_value
 from .models import Cluster, Enterprise, Indicator, Industry, Region
 
 
-def _row(user: Any, entity: str, entity_id: str, summary: str, before: dict, after: dict) -> AuditLog:
+def _row(user: Any, entity: str, entity_id: str, uscc: str, summary: str, before: dict, after: dict) -> AuditLog:
     return AuditLog(
         actor=user,
         actor_name=user.username,
         action="import",
         entity=entity,
         entity_id=entity_id,
+        subject=uscc,
         summary=summary[:255],
         before=before,
         after=after,
@@ -69,7 +70,7 @@ def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list
         if old is not None:
             before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
             if after:
-                rows.append(_row(user, "enterprise", record["uscc"], filename, before, after))
+                rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
     AuditLog.objects.bulk_create(rows, batch_size=2000)
     return len(existing)
 
@@ -101,6 +102,6 @@ def indicator_changes(
             if old is not None:
                 before, after = _diff(columns, old, [money_value(v) for v in values])
                 if after:
-                    audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", filename, before, after))
+                    audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
     AuditLog.objects.bulk_create(audits, batch_size=2000)
     return len(existing)

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -16,7 +17,19 @@ from zhigai.core.access import Scope, region_subtree_ids, scope_for
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 
-from .models import Enterprise, ImportJob, Indicator, Industry, Region, RegionLevel, SizeClass, Stage, Tag, rank_sql
+from .models import (
+    Cluster,
+    Enterprise,
+    ImportJob,
+    Indicator,
+    Industry,
+    Region,
+    RegionLevel,
+    SizeClass,
+    Stage,
+    Tag,
+    rank_sql,
+)
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
@@ -39,6 +52,27 @@ RANKED_SORTS = {
     "-stage": STAGE_RANK.asc(),
     "stage": STAGE_RANK.desc(),
 }
+
+
+# The enterprise page's reads as plain statements through Model.objects.raw() (values converted as the
+# ORM converts them): building the equivalent ORM queries took longer than running them, several times
+# over on every page. Names come from the models, so the statements follow them.
+def _columns(model: Any) -> str:
+    return ", ".join(_q(f.column) for f in model._meta.concrete_fields)
+
+
+_q = connection.ops.quote_name
+_ENTERPRISE_SQL = f"SELECT {_columns(Enterprise)} FROM {_q(Enterprise._meta.db_table)} WHERE {_q('uscc')} = %s"
+_YEARS_SQL = (
+    f"SELECT {_columns(Indicator)} FROM {_q(Indicator._meta.db_table)} "
+    f"WHERE {_q('enterprise_id')} = %s AND {_q('month')} = 0 ORDER BY {_q('year')}"
+)
+_TAGS_SQL = f"SELECT {_q('tag_id')} FROM {_q(Enterprise.tags.through._meta.db_table)} WHERE {_q('enterprise_id')} = %s"
+_HISTORY_SQL = (
+    f"SELECT {_columns(AuditLog)} FROM {_q(AuditLog._meta.db_table)} "
+    f"WHERE {_q('subject')} = %s AND {_q('entity')} IN ('enterprise', 'indicator') "
+    f"ORDER BY {_q('at')} DESC, {_q('id')} DESC LIMIT %s"
+)
 
 
 @dataclass
@@ -117,21 +151,39 @@ def enterprise_count(*, user: Any, filters: EnterpriseFilters) -> int:
     return cached_figures(key, lambda: enterprise_list(user=user, filters=filters).order_by().count())
 
 
-def enterprise_get(*, user: Any, uscc: str) -> Enterprise:
-    """The enterprise with this code if the user may see it; Http404 otherwise (also for a bad code)."""
+def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
+    """The enterprise with this code if the user may see it; Http404 otherwise (also for a bad code).
+
+    related=False leaves out its region, industry and cluster, for a page that labels them from
+    reference_labels() (joining four tables costs more than the lookup of one row).
+    """
     try:
         code = normalize_uscc(uscc)
     except USCCError:
         raise Http404 from None
-    found = (
-        scoped_enterprises(scope_for(user))
-        .select_related("region", "region__parent", "industry", "cluster")
-        .filter(uscc=code)
-        .first()
-    )
-    if found is None:
+    if related:
+        qs = Enterprise.objects.select_related("region", "region__parent", "industry", "cluster").order_by()
+        found = next(iter(qs.filter(uscc=code)[:1]), None)
+    else:
+        found = next(iter(Enterprise.objects.raw(_ENTERPRISE_SQL, [code])), None)
+    # The scope's own test, as scoped_enterprises() filters: the same rule without building its query.
+    if found is None or not scope_for(user).contains(found):
         raise Http404
     return found
+
+
+def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
+    """Ids of the enterprise's tags (their names are in reference_labels()["tag_names"])."""
+    _check(user, enterprise)
+    with connection.cursor() as cursor:
+        cursor.execute(_TAGS_SQL, [enterprise.id])
+        return [tag_id for (tag_id,) in cursor.fetchall()]
+
+
+def indicator_years(*, user: Any, enterprise: Enterprise) -> list[Indicator]:
+    """The enterprise's annual indicators in year order (indicator_list, for the enterprise page)."""
+    _check(user, enterprise)
+    return list(Indicator.objects.raw(_YEARS_SQL, [enterprise.id]))
 
 
 def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
@@ -148,6 +200,7 @@ def reference_labels() -> dict[str, Any]:
         regions = list(region_list())
         by_id = {r.id: r for r in regions}
         industries = list(Industry.objects.order_by("code"))
+        tags = list(Tag.objects.order_by("code"))
         labels: dict[str, Any] = {
             "region_options": [
                 (r.code, ("\u00a0\u00a0" if r.level == RegionLevel.COUNTY else "") + r.name) for r in regions
@@ -157,7 +210,14 @@ def reference_labels() -> dict[str, Any]:
             },
             "industry_options": [(i.code, f"{i.code} {i.name}") for i in industries],
             "industry_labels": {i.id: f"{i.code} {i.name}" for i in industries},
-            "tag_options": [(t.code, t.name) for t in Tag.objects.order_by("code")],
+            "tag_options": [(t.code, t.name) for t in tags],
+            # An enterprise page's labels: "city · county (code)", tags (in code order), clusters.
+            "region_places": {
+                r.id: f"{by_id[r.parent_id].name if r.parent_id in by_id else ''} · {r.name} ({r.code})"
+                for r in regions
+            },
+            "tag_names": {t.id: t.name for t in tags},
+            "cluster_names": {c.id: c.name for c in Cluster.objects.all()},
             "sizes": [(k, str(v)) for k, v in SizeClass.choices],
             "stages": [(k, str(v)) for k, v in Stage.choices],
         }
@@ -197,13 +257,10 @@ def import_job_get(*, user: Any, job_id: int) -> ImportJob:
     return job
 
 
-def enterprise_history(*, user: Any, enterprise: Enterprise) -> QuerySet[AuditLog]:
-    """Audit entries of the enterprise and its indicators, newest first."""
+def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) -> list[AuditLog]:
+    """The latest audit entries of the enterprise and its indicators, newest first."""
     _check(user, enterprise)
-    return AuditLog.objects.filter(
-        Q(entity="enterprise", entity_id=enterprise.uscc)
-        | Q(entity="indicator", entity_id__startswith=f"{enterprise.uscc}/")
-    ).order_by("-at", "-id")
+    return list(AuditLog.objects.raw(_HISTORY_SQL, [enterprise.uscc, limit]))
 
 
 def import_job_list(*, user: Any) -> QuerySet[ImportJob]:

@@ -7,14 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html_join
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.access import scope_for
+from zhigai.core.cache import cached_figures
 from zhigai.core.errors import ZhigaiError
-from zhigai.core.templatetags.zhigai import yuan
+from zhigai.core.templatetags.zhigai import chart, yuan
 
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
@@ -64,6 +68,20 @@ def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
+    htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    scope = scope_for(request.user)
+    # The list as HTML, made once per data version for everyone who sees the same: the same scope
+    # (the selectors filter by it), the same right to register, language and query string. The scope
+    # is the user's own, computed above, so a fragment only ever reaches those who may see it.
+    key = ("enterprise-list", htmx, scope.key, scope.can_write_enterprises, get_language(),
+           sorted(request.GET.lists()))
+    body = cached_figures(key, lambda: _enterprise_list_body(request, htmx), shared=False)
+    if htmx:
+        return HttpResponse(body)
+    return render(request, "base/enterprise_list.html", {"body": body})
+
+
+def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
     filters = _filters(request)
     qs = selectors.enterprise_list(user=request.user, filters=filters)
     count = selectors.enterprise_count(user=request.user, filters=filters)
@@ -76,6 +94,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "rows": _rows(page.object_list, labels),
         "filters": filters,
         "query": query.urlencode(),
+        "can_import": scope_for(request.user).can_write_enterprises,
         "regions": labels["region_options_html"],
         "industries": labels["industry_options_html"],
         "sizes": labels["sizes_html"],
@@ -90,51 +109,63 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             ("-stage", _("改造阶段")),
         ],
     }
-    template = "base/partials/enterprise_rows.html" if request.htmx else "base/enterprise_list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    template = "base/partials/enterprise_rows.html" if htmx else "base/partials/enterprise_list_body.html"
+    return render_to_string(template, context)
 
 
 @login_required
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
-    rows = list(selectors.indicator_list(user=request.user, enterprise=enterprise).order_by("year"))
+    user = request.user
+    enterprise = selectors.enterprise_get(user=user, uscc=uscc, related=False)
+    rows = selectors.indicator_years(user=user, enterprise=enterprise)
+    labels = selectors.reference_labels()
+    can_report = services.indicators_writable(user=user, enterprise=enterprise)
+    tag_ids = set(selectors.enterprise_tag_ids(user=user, enterprise=enterprise))
+    tag_names = [name for pk, name in labels["tag_names"].items() if pk in tag_ids]  # in code order
     return render(
         request,
         "base/enterprise_detail.html",
         {
             "e": enterprise,
+            "place": labels["region_places"].get(enterprise.region_id, ""),
+            "industry": labels["industry_labels"].get(enterprise.industry_id, ""),
+            "cluster": labels["cluster_names"].get(enterprise.cluster_id) if enterprise.cluster_id else None,
+            "tags": format_html_join(" ", '<span class="pill">{}</span>', ((n,) for n in tag_names)),
             "rows": rows,
-            "fields": indicator_columns(),
-            "table": _indicator_table(rows),
-            "charts": enterprise_charts(rows),
-            "can_edit": bool(services.enterprise_editable_fields(user=request.user, enterprise=enterprise)),
-            "can_report": services.indicators_writable(user=request.user, enterprise=enterprise),
-            "history": selectors.enterprise_history(user=request.user, enterprise=enterprise)[:50],
+            "table": _indicator_table(rows, enterprise, can_report),
+            "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
+            "can_edit": bool(services.enterprise_editable_fields(user=user, enterprise=enterprise)),
+            "can_report": can_report,
+            "history": selectors.enterprise_history(user=user, enterprise=enterprise),
         },
     )
 
 
-def _indicator_table(rows: list[Any]) -> list[tuple[int, SafeString]]:
-    """(year, its <td> cells) per row, formatted in one pass: 14 columns × many years is slow as template tags."""
-    columns = indicator_columns()
-    return [
-        (
-            row.year,
-            format_html_join(
-                "",
-                '<td class="num">{}</td>',
-                (
-                    (yuan(getattr(row, name)) if kind == "money" else _plain(getattr(row, name)),)
-                    for name, _label, kind in columns
-                ),
-            ),
+def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> SafeString:
+    """The indicator table's head and rows as HTML, made in Python: 14 columns × many years is slow as
+    template tags. The cells are numbers (digits, separators, signs) or a dash: nothing to escape."""
+    head = cached_figures(("indicator-head", get_language()), _indicator_head, shared=False)
+    columns = [(name, kind == "money") for name, _label, kind in indicator_columns()]
+    edit_url = reverse("base:indicator_edit", args=[enterprise.uscc]) if can_report else ""
+    body = []
+    for row in rows:
+        year = int(row.year)
+        first = f'<a href="{escape(edit_url)}?year={year}">{year}</a>' if can_report else str(year)
+        cells = "".join(
+            f'<td class="num">{yuan(getattr(row, name)) if money else _plain(getattr(row, name))}</td>'
+            for name, money in columns
         )
-        for row in rows
-    ]
+        body.append(f"<tr><td>{first}</td>{cells}</tr>")
+    return SafeString(f"{head}<tbody>{''.join(body)}</tbody>")
 
 
 def _plain(value: Any) -> str:
     return "—" if value is None else str(value)
+
+
+def _indicator_head() -> str:
+    ths = "".join(f'<th class="num">{escape(label)}</th>' for _name, label, _kind in indicator_columns())
+    return f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from .audit import audit_record, client_ip
+from .cache import data_changed
 from .models import AuditLog, User
 
 
@@ -39,6 +40,7 @@ class AuditedAdmin(admin.ModelAdmin):
             after=_fields(obj),
             ip=client_ip(request),
         )
+        data_changed()  # pages and figures are cached per data version: this is a write like any other
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         before = _fields(obj)
@@ -53,6 +55,7 @@ class AuditedAdmin(admin.ModelAdmin):
             before=before,
             ip=client_ip(request),
         )
+        data_changed()
 
 
 @admin.register(User)

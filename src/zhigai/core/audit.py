@@ -54,12 +54,18 @@ def changed_only(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
     return {k: before.get(k) for k in keys if k in before}, {k: after.get(k) for k in keys if k in after}
 
 
+def audit_subject(entity_id: Any) -> str:
+    """The default subject of an entry: its entity_id up to the first "/" (see AuditLog.subject)."""
+    return str(entity_id).partition("/")[0]
+
+
 def audit_record(
     *,
     actor: Any,
     action: str,
     entity: str = "",
     entity_id: Any = "",
+    subject: str | None = None,
     summary: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -72,6 +78,7 @@ def audit_record(
         action=action,
         entity=entity,
         entity_id=str(entity_id),
+        subject=audit_subject(entity_id) if subject is None else subject,
         summary=summary[:255],
         before=before,
         after=after,

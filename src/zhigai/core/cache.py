@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import connection
 
 from .models import DataVersion
 
@@ -23,15 +24,21 @@ T = TypeVar("T")
 _MISSING = object()
 _LOCAL_SIZE = 2000
 _local_figures: OrderedDict[str, Any] = OrderedDict()
+_LOCAL_FRAGMENTS = 300  # rendered pages of tens of KB each: a few MB per process
+_local_fragments: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
 _request = threading.local()
+_VERSION_SQL = f"SELECT value FROM {DataVersion._meta.db_table} WHERE name = %s"
 
 
 def data_version() -> int:
     if getattr(_request, "active", False) and getattr(_request, "version", None) is not None:
         return int(_request.version)
-    row = DataVersion.objects.filter(name="data").values_list("value", flat=True).first()
-    version = row or 0
+    # Plain SQL: read on every request, and building the ORM query cost more than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, ["data"])
+        row = cursor.fetchone()
+    version = row[0] if row else 0
     if getattr(_request, "active", False):
         _request.version = version
     return version
@@ -60,23 +67,31 @@ def local_clear() -> None:
     """Forget the in-process level (tests, whose rolled-back transactions reuse versions)."""
     with _lock:
         _local_figures.clear()
+        _local_fragments.clear()
 
 
-def cached_figures(key: tuple[Any, ...], compute: Callable[[], T], timeout: int = 3600) -> T:
+def cached_figures(key: tuple[Any, ...], compute: Callable[[], T], timeout: int = 3600, shared: bool = True) -> T:
+    """compute(), or its value for the same key and data version.
+
+    shared=False keeps the value in this process only, among fewer entries: for what is larger and
+    cheaper to make again than to fetch from the database and unpickle, like rendered HTML.
+    """
     # Hashed: keys carry search terms and other text that some cache backends refuse.
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
     full_key = f"fig:{data_version()}:{digest}"
+    local, size = (_local_figures, _LOCAL_SIZE) if shared else (_local_fragments, _LOCAL_FRAGMENTS)
     with _lock:
-        value = _local_figures.get(full_key, _MISSING)
+        value = local.get(full_key, _MISSING)
         if value is not _MISSING:
-            _local_figures.move_to_end(full_key)
+            local.move_to_end(full_key)
             return value  # type: ignore[no-any-return]
-    value = cache.get(full_key, _MISSING)
+    value = cache.get(full_key, _MISSING) if shared else _MISSING
     if value is _MISSING:  # None is a value too (e.g. "no region filter")
         value = compute()
-        cache.set(full_key, value, timeout)
+        if shared:
+            cache.set(full_key, value, timeout)
     with _lock:
-        _local_figures[full_key] = value
-        if len(_local_figures) > _LOCAL_SIZE:
-            _local_figures.popitem(last=False)
+        local[full_key] = value
+        if len(local) > size:
+            local.popitem(last=False)
     return value  # type: ignore[no-any-return]

@@ -46,6 +46,10 @@ class AuditLog(models.Model):
     action = models.CharField(max_length=32)
     entity = models.CharField(max_length=64, blank=True)
     entity_id = models.CharField(max_length=64, blank=True)
+    # Whose history the entry belongs to: the key before the first "/" of entity_id unless the writer
+    # says otherwise (an indicator "<uscc>/2020/0" belongs to enterprise <uscc>). An equality on it is
+    # an index lookup, where a prefix LIKE on entity_id scanned every indicator entry.
+    subject = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=255, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -53,7 +57,7 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["entity", "entity_id", "at"])]
+        indexes = [models.Index(fields=["entity", "entity_id", "at"]), models.Index(fields=["subject", "at"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.entity} {self.entity_id}"
