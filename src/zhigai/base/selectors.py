@@ -62,12 +62,26 @@ def _columns(model: Any) -> str:
 
 
 _q = connection.ops.quote_name
-_ENTERPRISE_SQL = f"SELECT {_columns(Enterprise)} FROM {_q(Enterprise._meta.db_table)} WHERE {_q('uscc')} = %s"
+_TAG_TABLE = _q(Enterprise.tags.through._meta.db_table)
+# The enterprise's tag ids come with its row, as text "3,7" (one round trip fewer on every page view).
+_TAG_LIST = (
+    f"(SELECT {'string_agg(t.tag_id::text' if connection.vendor == 'postgresql' else 'group_concat(t.tag_id'}, ',') "
+    f"FROM {_TAG_TABLE} t WHERE t.enterprise_id = e.id) AS {_q('zhigai_tag_list')}"
+)
+# Whether it has any history, so that the page of an enterprise without any (most) needs no query for it.
+_HAS_HISTORY = (
+    f"EXISTS (SELECT 1 FROM {_q(AuditLog._meta.db_table)} a WHERE a.{_q('subject')} = e.{_q('uscc')} "
+    f"AND a.{_q('entity')} IN ('enterprise', 'indicator')) AS {_q('zhigai_has_history')}"
+)
+_ENTERPRISE_SQL = (
+    f"SELECT {', '.join('e.' + _q(f.column) for f in Enterprise._meta.concrete_fields)}, {_TAG_LIST}, "
+    f"{_HAS_HISTORY} FROM {_q(Enterprise._meta.db_table)} e WHERE e.{_q('uscc')} = %s"
+)
 _YEARS_SQL = (
     f"SELECT {_columns(Indicator)} FROM {_q(Indicator._meta.db_table)} "
     f"WHERE {_q('enterprise_id')} = %s AND {_q('month')} = 0 ORDER BY {_q('year')}"
 )
-_TAGS_SQL = f"SELECT {_q('tag_id')} FROM {_q(Enterprise.tags.through._meta.db_table)} WHERE {_q('enterprise_id')} = %s"
+_TAGS_SQL = f"SELECT {_q('tag_id')} FROM {_TAG_TABLE} WHERE {_q('enterprise_id')} = %s"
 _HISTORY_SQL = (
     f"SELECT {_columns(AuditLog)} FROM {_q(AuditLog._meta.db_table)} "
     f"WHERE {_q('subject')} = %s AND {_q('entity')} IN ('enterprise', 'indicator') "
@@ -155,7 +169,8 @@ def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
     """The enterprise with this code if the user may see it; Http404 otherwise (also for a bad code).
 
     related=False leaves out its region, industry and cluster, for a page that labels them from
-    reference_labels() (joining four tables costs more than the lookup of one row).
+    reference_labels() (joining four tables costs more than the lookup of one row), and brings its tag
+    ids and whether it has a history with the row (see enterprise_tag_ids and enterprise_history).
     """
     try:
         code = normalize_uscc(uscc)
@@ -175,6 +190,8 @@ def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
 def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
     """Ids of the enterprise's tags (their names are in reference_labels()["tag_names"])."""
     _check(user, enterprise)
+    if "zhigai_tag_list" in enterprise.__dict__:  # read with the row by enterprise_get(related=False)
+        return [int(pk) for pk in (enterprise.__dict__["zhigai_tag_list"] or "").split(",") if pk]
     with connection.cursor() as cursor:
         cursor.execute(_TAGS_SQL, [enterprise.id])
         return [tag_id for (tag_id,) in cursor.fetchall()]
@@ -260,6 +277,8 @@ def import_job_get(*, user: Any, job_id: int) -> ImportJob:
 def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) -> list[AuditLog]:
     """The latest audit entries of the enterprise and its indicators, newest first."""
     _check(user, enterprise)
+    if not enterprise.__dict__.get("zhigai_has_history", True):  # known from enterprise_get(related=False)
+        return []
     return list(AuditLog.objects.raw(_HISTORY_SQL, [enterprise.uscc, limit]))
 
 
