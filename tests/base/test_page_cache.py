@@ -198,3 +198,31 @@ def test_migration_fills_the_subject_of_existing_entries(hangzhou_user: User) ->
     fill_subject(None, Editor())
     assert list(AuditLog.objects.order_by("id").values_list("subject", flat=True)) == [
         "91330102MA2H3B4C5D", "91330102MA2H3B4C5D", "7", ""]
+
+
+# --- the page header, rendered once per user and language -----------------------------------------------------
+
+
+def test_header_names_each_user_and_carries_this_requests_token_and_address(make_user: Make,
+                                                                            make_enterprise: Make) -> None:
+    first, second = make_user(Role.CITY, region="330100"), make_user(Role.CITY, region="330100")
+    make_enterprise()
+    for user in (first, second, first):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        page = text(client.get("/enterprises/?q=<b>"))
+        header = page.split("<header", 1)[1].split("</header>", 1)[0]
+        assert f"{user.username} · " in header and "杭州市" in header
+        assert 'name="next" value="/enterprises/?q=%3Cb%3E"' in header or 'value="/enterprises/?q=&lt;b&gt;"' in header
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', header)
+        assert len(tokens) == 2 and "zhigai-header" not in header
+        # The token in the cached header is this session's: signing out with it works.
+        assert client.post("/logout/", {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
+        assert client.get("/enterprises/").status_code == 302
+
+
+def test_header_of_a_signed_out_visitor_has_no_navigation(client: Client, db: Any) -> None:
+    page = text(client.get("/login/"))
+    header = page.split("<header", 1)[1].split("</header>", 1)[0]
+    assert "<nav>" not in header and 'data-testid="lang-switch"' in header
+    assert len(re.findall(r'name="csrfmiddlewaretoken" value="[^"]+"', header)) == 1

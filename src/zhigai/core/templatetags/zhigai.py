@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join, json_script
+from django.template.loader import render_to_string
+from django.utils.html import escape, format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from zhigai.core.audit import ACTION_LABELS, ENTITY_LABELS
+from zhigai.core.cache import cached_figures
 
 register = template.Library()
 
@@ -72,3 +75,34 @@ def yuan(value: Any) -> str:
     if value is None:
         return "—"
     return f"{value:,.2f}" if not float(value).is_integer() else f"{int(value):,}"
+
+
+# Stand-ins for the header's two per-request values while it is rendered for the cache.
+_CSRF = "zhigai-header-csrf-token"
+_NEXT = "zhigai-header-next-path"
+_CSRF_INPUT = str(format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', _CSRF))
+
+
+@register.simple_tag(takes_context=True)
+def page_header(context: Any) -> SafeString:
+    """The top bar of every page (core/partials/header.html), rendered once per user, language and data
+    version: its links and labels cost more to render than many a page's own content. The CSRF token
+    (masked afresh for each request, as Django's tag does) and the current address go in afterwards."""
+    user = context.get("user")
+    nav_region = context.get("nav_region")
+    who: tuple[Any, ...] = ()
+    if user is not None and user.is_authenticated:
+        who = (user.pk, user.username, user.role, user.region_id, user.enterprise_id, user.is_superuser)
+    key = ("page-header", get_language(), who, bool(context.get("can_import")), nav_region and nav_region.pk)
+
+    def render() -> str:
+        values = {"user": user, "nav_region": nav_region, "can_import": context.get("can_import"),
+                  "csrf_token": _CSRF, "next_path": _NEXT}
+        return render_to_string("core/partials/header.html", values)
+
+    html = cached_figures(key, render, shared=False)
+    token = context.get("csrf_token")
+    token = str(token) if token else ""
+    html = html.replace(_CSRF_INPUT, _CSRF_INPUT.replace(_CSRF, token) if token and token != "NOTPROVIDED" else "")
+    request = context.get("request")
+    return mark_safe(html.replace(_NEXT, escape(request.get_full_path()) if request is not None else ""))
