@@ -23,6 +23,7 @@ from zhigai.core.templatetags.zhigai import chart, yuan
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import indicator_columns
+from .sections import enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
 
@@ -137,6 +138,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             "can_edit": bool(services.enterprise_editable_fields(user=user, enterprise=enterprise)),
             "can_report": can_report,
             "history": selectors.enterprise_history(user=user, enterprise=enterprise),
+            "sections": enterprise_sections(request, enterprise),
         },
     )
 

@@ -310,7 +310,7 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeString:
     """The enterprise page's diagnosis section: the current result and the score over time."""
-    submitted = list(selectors.submitted_history(user=request.user, enterprise=enterprise))
+    submitted = list(selectors.submitted_of(enterprise=enterprise))
     latest = next((a for a in submitted if a.kind == Kind.EXPERT), submitted[0] if submitted else None)
     return render_to_string("diagnosis/partials/enterprise_progress.html", {
         "e": enterprise,

@@ -1,0 +1,30 @@
+"""The enterprise page shows the enterprise's diagnoses over time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from zhigai.diagnosis.selectors import model_get
+from zhigai.diagnosis.services import assessment_record
+
+
+def _answers(level: int) -> dict[str, str]:
+    spec = model_get(ref="ladder").spec
+    return {r.id: ("full" if r.level <= level else "none") for r in spec.requirements}
+
+
+def test_enterprise_page_shows_current_result_and_progress(client: Client, make_enterprise: Any,
+                                                           make_user: Any, hangzhou_user: Any) -> None:
+    enterprise = make_enterprise()
+    owner = make_user("enterprise", enterprise=enterprise)
+    client.force_login(hangzhou_user)
+    page = client.get(f"/enterprises/{enterprise.uscc}/").content.decode()
+    assert 'data-testid="diagnosis-progress"' in page and "该企业尚未评估" in page
+
+    assessment_record(by=owner, enterprise=enterprise, model_ref="ladder", answers=_answers(1), submit=True)
+    latest = assessment_record(by=owner, enterprise=enterprise, model_ref="ladder", answers=_answers(3), submit=True)
+    page = client.get(f"/enterprises/{enterprise.uscc}/").content.decode()
+    assert f"/assessments/{latest.pk}/" in page and "L3" in page
+    assert 'data-chart="chart-diagnosis-progress"' in page  # two results: the score over time
