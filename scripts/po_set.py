@@ -19,7 +19,9 @@ def main() -> None:
     for block in blocks:
         found = re.search(r'^msgid "(.*)"$', block, re.M)
         if found and found.group(1) in translations and "msgid_plural" not in block:
-            lines = [line for line in block.split("\n") if not line.startswith(("#, fuzzy", "#|"))]
+            # The file's last block ends with its newline: keep it after the new msgstr, not before.
+            tail = block[len(block.rstrip("\n")):]
+            lines = [line for line in block.rstrip("\n").split("\n") if not line.startswith(("#, fuzzy", "#|"))]
             kept, in_msgstr = [], False
             for line in lines:
                 if line.startswith("msgstr"):
@@ -31,7 +33,7 @@ def main() -> None:
                 kept.append(line)
             escaped = translations[found.group(1)].replace('"', '\\"')
             kept.append(f'msgstr "{escaped}"')
-            block = "\n".join(kept)
+            block = "\n".join(kept) + tail
         out.append(block)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n\n".join(out))
