@@ -10,6 +10,7 @@ from django.http import Http404
 from zhigai.base.models import Enterprise
 from zhigai.base.selectors import enterprise_get, scoped_enterprises
 from zhigai.core.access import scope_for
+from zhigai.core.cache import cached_figures
 
 from .models import Assessment, Assignment, Evidence, MaturityModel, Status
 
@@ -107,3 +108,14 @@ def submitted_of(*, enterprise: Enterprise) -> QuerySet[Assessment]:
         .select_related("model")
         .order_by("-submitted", "-id")
     )
+
+
+def assessed_enterprise_ids() -> frozenset[int]:
+    """Ids of the enterprises with a submitted assessment (no scope: callers test one enterprise they
+    already fetched through access). Cached per data version, which every submit changes."""
+
+    def compute() -> frozenset[int]:
+        rows = Assessment.objects.filter(status=Status.SUBMITTED).order_by().values_list("enterprise_id", flat=True)
+        return frozenset(rows.distinct())
+
+    return cached_figures(("assessed-enterprises",), compute, shared=False)

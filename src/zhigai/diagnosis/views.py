@@ -310,10 +310,13 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeString:
     """The enterprise page's diagnosis section: the current result and the score over time."""
-    submitted = list(selectors.submitted_of(enterprise=enterprise))
+    # Most enterprises have no assessment: a cached set of those that have saves them the query.
+    has_any = enterprise.pk in selectors.assessed_enterprise_ids()
+    submitted = list(selectors.submitted_of(enterprise=enterprise)) if has_any else []
     latest = next((a for a in submitted if a.kind == Kind.EXPERT), submitted[0] if submitted else None)
+    # Rendered without the request: the section needs no context processors, and they cost time.
     return render_to_string("diagnosis/partials/enterprise_progress.html", {
         "e": enterprise,
         "latest": latest,
         "progress": charts.progress(submitted) if len(submitted) > 1 else None,
-    }, request=request)
+    })
