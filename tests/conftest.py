@@ -36,6 +36,11 @@ def _immediate_tasks(settings: Any, tmp_path: Any) -> None:
     # Each test's transaction is rolled back, so data versions repeat between tests: forget the
     # in-process level of cached figures (the shared level lives in the database and rolls back too).
     local_clear()
+    # A request through the test client leaves its language active in the thread: start each test in
+    # the default language, whatever ran before it on this worker.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def new_uscc(county: str = "330102") -> str:

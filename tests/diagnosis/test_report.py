@@ -85,7 +85,7 @@ def test_pdf_in_chinese(self_assessment: Assessment) -> None:
     text = _pdf_text(pdf)
     enterprise = self_assessment.enterprise
     for expected in ("智能化改造诊断报告", enterprise.name, enterprise.uscc, "智能化改造五阶段阶梯", "机械化",
-                     enterprise.region.name):
+                     enterprise.region.name_zh):
         assert expected in text
     assert self_assessment.level == 1
     # The gaps to level 2, with the typical investment of a measure written out in yuan.
