@@ -156,6 +156,9 @@ TASKS = {
 # Imports of files above this size run in the background worker; smaller ones run at once.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(512 * 1024)))
 
+# Sessions and their user (and the data version) in one statement: see core/sessions.py.
+SESSION_ENGINE = "zhigai.core.sessions"
+AUTHENTICATION_BACKENDS = ["zhigai.core.backends.UserBackend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not DEBUG and "DATABASE_URL" in os.environ)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

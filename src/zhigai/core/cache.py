@@ -56,11 +56,29 @@ def data_changed() -> None:
 @contextmanager
 def request_scope() -> Iterator[None]:
     """Read the data version at most once while handling one request."""
-    _request.active, _request.version = True, None
+    _request.active, _request.version, _request.user = True, None, None
     try:
         yield
     finally:
-        _request.active, _request.version = False, None
+        _request.active, _request.version, _request.user = False, None, None
+
+
+def data_version_seen(version: int) -> None:
+    """The data version, read by another statement of this request (the session's): no need to read it."""
+    if getattr(_request, "active", False) and getattr(_request, "version", None) is None:
+        _request.version = version
+
+
+def user_seen(user: Any) -> None:
+    """The signed-in user, read with the session; kept for this request only."""
+    if getattr(_request, "active", False):
+        _request.user = user
+
+
+def user_prefetched(user_id: Any) -> Any:
+    """The user read with this request's session, if it is the one asked for."""
+    user = getattr(_request, "user", None) if getattr(_request, "active", False) else None
+    return user if user is not None and str(user.pk) == str(user_id) else None
 
 
 def local_clear() -> None:
