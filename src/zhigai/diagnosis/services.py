@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhigai.base.models import Enterprise, Indicator
 from zhigai.core.access import scope_for
@@ -230,7 +231,8 @@ def assessment_submit(*, by: Any, assessment: Assessment) -> Assessment:
     missing = missing_answers(assessment)
     if missing:
         raise InvalidInput(
-            _("还有 %(n)d 个问题未回答，不能提交：%(ids)s") % {"n": len(missing), "ids": ", ".join(missing)},
+            ngettext("还有 %(n)d 个问题未回答，不能提交：%(ids)s", "还有 %(n)d 个问题未回答，不能提交：%(ids)s",
+                     len(missing)) % {"n": len(missing), "ids": ", ".join(missing)},
             code="assessment_incomplete",
             details=[{"field": f"answers.{rid}", "message": _("未回答")} for rid in missing],
         )
