@@ -67,13 +67,8 @@ class ZhigaiUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
     fieldsets = (*UserAdmin.fieldsets, ("zhigai", {"fields": ("role", "region", "enterprise", "industries")}))  # type: ignore[misc]
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    """The trail is append-only: it can be read and searched, never changed."""
-
-    list_display = ("at", "actor_name", "action", "entity", "entity_id", "summary")
-    list_filter = ("action", "entity")
-    search_fields = ("actor_name", "entity_id", "summary")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are never changed once written (audit trail, submitted assessments)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -83,3 +78,12 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    """The trail is append-only: it can be read and searched, never changed."""
+
+    list_display = ("at", "actor_name", "action", "entity", "entity_id", "summary")
+    list_filter = ("action", "entity")
+    search_fields = ("actor_name", "entity_id", "summary")

@@ -3,12 +3,10 @@ here; submitted assessments are read-only (a correction is a new assessment)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
-from zhigai.core.admin import AuditedAdmin
+from zhigai.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Assessment, Assignment, MaturityModel
 
@@ -25,20 +23,11 @@ class MaturityModelAdmin(AuditedAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ("id", "enterprise", "model", "kind", "status", "level", "score", "submitted")
     list_filter = ("kind", "status", "model")
     search_fields = ("enterprise__uscc", "enterprise__name")
     raw_id_fields = ("enterprise", "claims_from", "created_by")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Assignment)
