@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +126,7 @@ class ModelDef:
     def requirement(self, requirement_id: str) -> Requirement | None:
         return self.requirements_by_id.get(requirement_id)
 
-    @property
+    @cached_property  # a frozen dataclass still has a __dict__, where cached_property keeps the value
     def requirements_by_id(self) -> dict[str, Requirement]:
         return {r.id: r for r in self.requirements}
 
@@ -156,6 +156,18 @@ def parse_model(data: Any, *, source: str = "model") -> ModelDef:
     if problems:
         raise ModelFileError(source, problems)
     return _build(data)
+
+
+_STORED: dict[str, ModelDef] = {}
+
+
+def stored_model(digest: str, data: dict[str, Any]) -> ModelDef:
+    """A definition from the database: validated when the loader stored it, so only built, and built once
+    per process for its digest (pages read it on every request; validating it again costs milliseconds)."""
+    found = _STORED.get(digest)
+    if found is None:
+        found = _STORED[digest] = _build(data)
+    return found
 
 
 def _where(path: Any) -> str:

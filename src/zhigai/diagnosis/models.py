@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .definition import ModelDef, parse_model
+from .definition import ModelDef, stored_model
 
 
 class MaturityModel(models.Model):
@@ -37,7 +37,7 @@ class MaturityModel(models.Model):
 
     @cached_property
     def spec(self) -> ModelDef:
-        return parse_model(self.definition, source=f"{self.code} {self.version}")
+        return stored_model(self.digest, self.definition)
 
 
 class Kind(models.TextChoices):

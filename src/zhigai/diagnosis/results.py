@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,14 +124,20 @@ def _differences(assessment: Assessment, spec: ModelDef) -> list[Difference]:
 # Benchmark ---------------------------------------------------------------------------------------
 
 
+def current_rows(rows: Iterable[tuple[Any, ...]]) -> dict[int, tuple[Any, ...]]:
+    """Each enterprise's current assessment among rows that start (enterprise id, kind, submitted, ...):
+    its latest expert diagnosis, else its latest self-assessment."""
+    best: dict[int, tuple[Any, ...]] = {}
+    for row in rows:
+        ent, kind, submitted = row[:3]
+        if ent not in best or (kind == Kind.EXPERT, submitted) > (best[ent][1] == Kind.EXPERT, best[ent][2]):
+            best[ent] = row
+    return best
+
+
 def _current_scores(qs: QuerySet[Assessment]) -> dict[int, float]:
-    """Each enterprise's current score: its latest expert diagnosis, else its latest self-assessment."""
-    best: dict[int, tuple[bool, Any, Any]] = {}
-    for ent, kind, submitted, score in qs.values_list("enterprise_id", "kind", "submitted", "score"):
-        key = (kind == Kind.EXPERT, submitted, score)
-        if ent not in best or key[:2] > best[ent][:2]:
-            best[ent] = key
-    return {ent: v[2] for ent, v in best.items()}
+    rows = qs.values_list("enterprise_id", "kind", "submitted", "score")
+    return {ent: row[3] for ent, row in current_rows(rows).items()}
 
 
 def benchmark(*, assessment: Assessment) -> dict[str, Any]:

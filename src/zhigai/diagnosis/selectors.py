@@ -8,7 +8,7 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 
 from zhigai.base.models import Enterprise
-from zhigai.base.selectors import enterprise_get, scoped_enterprises
+from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures
 
@@ -58,7 +58,8 @@ def assessment_get(*, user: Any, assessment_id: int) -> Assessment:
 
 def assessment_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:
     """Every assessment of an enterprise the user may see, newest first (drafts included)."""
-    enterprise_get(user=user, uscc=enterprise.uscc)
+    if not scope_for(user).contains(enterprise):  # the scope's own test: the enterprise is not read again
+        raise Http404
     # Drafts (no submitted time) first on every database: SQLite and PostgreSQL put NULLs at opposite ends.
     return (
         Assessment.objects.filter(enterprise=enterprise)

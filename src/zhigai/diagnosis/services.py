@@ -86,10 +86,10 @@ def assessment_start(*, by: Any, enterprise: Enterprise, model: MaturityModel, k
     claims the expert verifies, and they fill the questionnaire until the expert changes them."""
     if not scope_for(by).contains(enterprise):
         raise PermissionDenied(_("您无权访问该企业。"), code="diagnosis_forbidden")
-    wanted = kind or _kind_for(by, enterprise)
-    if wanted == Kind.SELF and not can_self_assess(user=by, enterprise=enterprise):
+    wanted = kind or _kind_for(by, enterprise)  # _kind_for checks the right it picks; a given kind is checked here
+    if kind == Kind.SELF and not can_self_assess(user=by, enterprise=enterprise):
         raise PermissionDenied(_("只有该企业的用户可以自评。"), code="diagnosis_forbidden")
-    if wanted == Kind.EXPERT and not can_diagnose(user=by, enterprise=enterprise):
+    if kind == Kind.EXPERT and not can_diagnose(user=by, enterprise=enterprise):
         raise PermissionDenied(_("只有指派给该企业的专家或工程服务公司可以诊断。"), code="diagnosis_forbidden")
     if not model.current:
         raise Conflict(_("该模型版本已停用，请使用当前版本。"), code="model_not_current")

@@ -14,7 +14,8 @@ from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures
 
-from .models import Assessment, Kind, MaturityModel, Status
+from .models import Assessment, MaturityModel, Status
+from .results import current_rows
 
 
 def _rows(user: Any, model: MaturityModel) -> list[tuple[Any, ...]]:
@@ -31,14 +32,11 @@ def _rows(user: Any, model: MaturityModel) -> list[tuple[Any, ...]]:
 
 
 def _compute(user: Any, model: MaturityModel) -> dict[str, Any]:
-    current: dict[int, tuple[Any, ...]] = {}  # enterprise -> its current row (latest expert, else latest self)
+    rows = _rows(user, model)
+    current = current_rows(rows)
     timeline: dict[int, list[tuple[Any, int]]] = {}
-    for row in _rows(user, model):
-        ent, kind, submitted, level = row[:4]
+    for ent, _kind, submitted, level, *_rest in rows:
         timeline.setdefault(ent, []).append((submitted, level))
-        rank = (kind == Kind.EXPERT, submitted)
-        if ent not in current or rank > (current[ent][1] == Kind.EXPERT, current[ent][2]):
-            current[ent] = row
     parent = dict(Region.objects.values_list("id", "parent_id"))
     by_region: dict[int, dict[int, int]] = {}
     by_industry: dict[int, dict[int, int]] = {}
