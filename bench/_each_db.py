@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def run_one_database(args: Any, run_one: Callable[[Any, str], str]) -> bool:
+    """Run the benchmark in this process when one database is asked for (print its headline, return True).
+
+    SIGTERM unwinds like Ctrl+C, so the server is stopped and the temporary database dropped."""
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
+    if args.db == "both":
+        return False
+    print(run_one(args, args.db), flush=True)
+    return True
 
 
 def run_each_database(script: str, child_args: list[str]) -> tuple[list[str], int]:

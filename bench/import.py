@@ -25,7 +25,6 @@ import argparse
 import csv
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _each_db import pg_admin, run_each_database
+from _each_db import pg_admin, run_each_database, run_one_database
 
 FIRST_YEAR = 2012
 
@@ -393,10 +392,7 @@ def _raw_load(data: dict, vendor: str, indicator_columns: list[str]) -> tuple[fl
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # SIGTERM unwinds like Ctrl+C, so the server is stopped and the temporary database dropped.
-    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
-    if args.db != "both":
-        print(run_one(args, args.db), flush=True)
+    if run_one_database(args, run_one):
         return 0
     # One process per database: Django's settings are read once per process.
     child_args = ["--enterprises", str(args.enterprises), "--years", str(args.years), "--seed", str(args.seed),

@@ -32,7 +32,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _each_db import pg_admin, run_each_database
+from _each_db import pg_admin, run_each_database, run_one_database
 
 BENCH_DIR = Path(__file__).resolve().parent
 PASSWORD = "zhigai-demo"
@@ -390,10 +390,7 @@ def _profile(endpoints: list, vendor: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # SIGTERM unwinds like Ctrl+C, so the server is stopped and the temporary database dropped.
-    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
-    if args.db != "both":
-        print(run_one(args, args.db), flush=True)
+    if run_one_database(args, run_one):
         return 0
     child_args = ["--enterprises", str(args.enterprises), "--seed", str(args.seed), "--requests", str(args.requests),
                   "--rounds", str(args.rounds),
