@@ -28,3 +28,14 @@ def test_enterprise_page_shows_current_result_and_progress(client: Client, make_
     page = client.get(f"/enterprises/{enterprise.uscc}/").content.decode()
     assert f"/assessments/{latest.pk}/" in page and "L3" in page
     assert 'data-chart="chart-diagnosis-progress"' in page  # two results: the score over time
+
+
+def test_starting_with_an_unknown_model_says_so_and_starts_nothing(client: Client, make_enterprise: Any,
+                                                                    make_user: Any) -> None:
+    from zhigai.diagnosis.models import Assessment
+
+    enterprise = make_enterprise()
+    client.force_login(make_user("enterprise", enterprise=enterprise))
+    response = client.post(f"/enterprises/{enterprise.uscc}/diagnosis/start/", {"model": "no-such-model"}, follow=True)
+    assert "没有这个诊断模型" in response.content.decode()
+    assert not Assessment.objects.exists()

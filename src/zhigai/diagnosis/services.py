@@ -329,6 +329,20 @@ def assignment_add(*, by: Any, expert: Any, enterprise: Enterprise) -> Assignmen
     return assignment
 
 
+def model_chosen(ref: int | str) -> MaturityModel:
+    """The model a user asked for (id, code or code@version); an unknown one is bad input, not a 404."""
+    from django.http import Http404
+
+    from .selectors import model_get
+
+    try:
+        return model_get(ref=ref)
+    except Http404:
+        raise InvalidInput(
+            _("没有这个诊断模型：%(ref)s") % {"ref": ref}, details=[{"field": "model", "message": "unknown"}]
+        ) from None
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -340,16 +354,6 @@ def assessment_record(
     submit: bool = False,
 ) -> Assessment:
     """Start (or continue) the user's draft, save the answers and submit when asked — all or nothing."""
-    from django.http import Http404
-
-    from .selectors import model_get
-
-    try:
-        model = model_get(ref=model_ref)
-    except Http404:
-        raise InvalidInput(
-            _("没有这个诊断模型：%(ref)s") % {"ref": model_ref}, details=[{"field": "model", "message": "unknown"}]
-        ) from None
-    assessment = assessment_start(by=by, enterprise=enterprise, model=model)
+    assessment = assessment_start(by=by, enterprise=enterprise, model=model_chosen(model_ref))
     assessment = assessment_answer(by=by, assessment=assessment, answers=answers, notes=notes)
     return assessment_submit(by=by, assessment=assessment) if submit else assessment

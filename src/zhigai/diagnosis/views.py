@@ -85,7 +85,7 @@ def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
 def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = enterprise_get(user=request.user, uscc=uscc)
     try:
-        model = selectors.model_get(ref=request.POST.get("model", ""))
+        model = services.model_chosen(request.POST.get("model", ""))
         assessment = services.assessment_start(by=request.user, enterprise=enterprise, model=model)
     except ZhigaiError as exc:
         messages.error(request, exc.message)
