@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from zhigai.core.access import Scope, region_subtree_ids, scope_for
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
+from zhigai.core.rawsql import RawModel, fetch_rows, quote
 
 from .models import (
     Cluster,
@@ -54,14 +55,13 @@ RANKED_SORTS = {
 }
 
 
-# The enterprise page's reads as plain statements through Model.objects.raw() (values converted as the
-# ORM converts them): building the equivalent ORM queries took longer than running them, several times
-# over on every page. Names come from the models, so the statements follow them.
-def _columns(model: Any) -> str:
-    return ", ".join(_q(f.column) for f in model._meta.concrete_fields)
-
-
-_q = connection.ops.quote_name
+# The enterprise page's reads as plain statements (core.rawsql): building the equivalent ORM queries took
+# longer than running them, several times over on every page. Names come from the models, so the
+# statements follow them.
+_q = quote
+_ENTERPRISE = RawModel(Enterprise)
+_INDICATOR = RawModel(Indicator)
+_AUDIT = RawModel(AuditLog)
 _TAG_TABLE = _q(Enterprise.tags.through._meta.db_table)
 # The enterprise's tag ids come with its row, as text "3,7" (one round trip fewer on every page view).
 _TAG_LIST = (
@@ -73,17 +73,21 @@ _HAS_HISTORY = (
     f"EXISTS (SELECT 1 FROM {_q(AuditLog._meta.db_table)} a WHERE a.{_q('subject')} = e.{_q('uscc')} "
     f"AND a.{_q('entity')} IN ('enterprise', 'indicator')) AS {_q('zhigai_has_history')}"
 )
+# The enterprise with its annual indicators, one row per year (one row of NULL indicator columns when it
+# has none): the page needs both, and one round trip instead of two.
 _ENTERPRISE_SQL = (
-    f"SELECT {', '.join('e.' + _q(f.column) for f in Enterprise._meta.concrete_fields)}, {_TAG_LIST}, "
-    f"{_HAS_HISTORY} FROM {_q(Enterprise._meta.db_table)} e WHERE e.{_q('uscc')} = %s"
+    f"SELECT {_ENTERPRISE.columns('e')}, {_TAG_LIST}, {_HAS_HISTORY}, {_INDICATOR.columns('i')} "
+    f"FROM {_ENTERPRISE.table} e LEFT JOIN {_INDICATOR.table} i "
+    f"ON i.{_q('enterprise_id')} = e.{_q('id')} AND i.{_q('month')} = 0 "
+    f"WHERE e.{_q('uscc')} = %s ORDER BY i.{_q('year')}"
 )
 _YEARS_SQL = (
-    f"SELECT {_columns(Indicator)} FROM {_q(Indicator._meta.db_table)} "
+    f"SELECT {_INDICATOR.columns()} FROM {_INDICATOR.table} "
     f"WHERE {_q('enterprise_id')} = %s AND {_q('month')} = 0 ORDER BY {_q('year')}"
 )
 _TAGS_SQL = f"SELECT {_q('tag_id')} FROM {_TAG_TABLE} WHERE {_q('enterprise_id')} = %s"
 _HISTORY_SQL = (
-    f"SELECT {_columns(AuditLog)} FROM {_q(AuditLog._meta.db_table)} "
+    f"SELECT {_AUDIT.columns()} FROM {_AUDIT.table} "
     f"WHERE {_q('subject')} = %s AND {_q('entity')} IN ('enterprise', 'indicator') "
     f"ORDER BY {_q('at')} DESC, {_q('id')} DESC LIMIT %s"
 )
@@ -170,7 +174,8 @@ def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
 
     related=False leaves out its region, industry and cluster, for a page that labels them from
     reference_labels() (joining four tables costs more than the lookup of one row), and brings its tag
-    ids and whether it has a history with the row (see enterprise_tag_ids and enterprise_history).
+    ids, whether it has a history and its annual indicators with the row (see enterprise_tag_ids,
+    enterprise_history and indicator_years).
     """
     try:
         code = normalize_uscc(uscc)
@@ -180,11 +185,26 @@ def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
         qs = Enterprise.objects.select_related("region", "region__parent", "industry", "cluster").order_by()
         found = next(iter(qs.filter(uscc=code)[:1]), None)
     else:
-        found = next(iter(Enterprise.objects.raw(_ENTERPRISE_SQL, [code])), None)
+        found = _enterprise_with_years(code)
     # The scope's own test, as scoped_enterprises() filters: the same rule without building its query.
     if found is None or not scope_for(user).contains(found):
         raise Http404
     return found
+
+
+def _enterprise_with_years(code: str) -> Enterprise | None:
+    rows = fetch_rows(_ENTERPRISE_SQL, [code])
+    if not rows:
+        return None
+    width = _ENTERPRISE.width
+    enterprise: Enterprise = _ENTERPRISE.build(rows[0])
+    enterprise.__dict__["zhigai_tag_list"] = rows[0][width]
+    enterprise.__dict__["zhigai_has_history"] = bool(rows[0][width + 1])
+    start = width + 2
+    enterprise.__dict__["zhigai_years"] = [
+        _INDICATOR.build(row, start) for row in rows if row[start] is not None  # its id: NULL without a year
+    ]
+    return enterprise
 
 
 def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
@@ -200,33 +220,9 @@ def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
 def indicator_years(*, user: Any, enterprise: Enterprise) -> list[Indicator]:
     """The enterprise's annual indicators in year order (indicator_list, for the enterprise page)."""
     _check(user, enterprise)
-    return _models(Indicator, _YEARS_SQL, [enterprise.id])
-
-
-def _models(model: Any, sql: str, params: list[Any]) -> list[Any]:
-    """Instances of `model` from a statement selecting all its columns in _columns() order, with the values
-    converted as the ORM converts them (e.g. SQLite's numbers to Decimal): what Model.objects.raw() does,
-    without its per-statement setup, which cost as much as the statement itself on the enterprise page."""
-    fields = model._meta.concrete_fields
-    table = model._meta.db_table
-    converters = []
-    for k, f in enumerate(fields):
-        col = f.get_col(table)
-        found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-        if found:
-            converters.append((k, found, col))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    names = [f.attname for f in fields]
-    out = []
-    for row in rows:
-        values = list(row)
-        for k, found, col in converters:
-            for convert in found:
-                values[k] = convert(values[k], col, connection)
-        out.append(model.from_db(connection.alias, names, values))
-    return out
+    if "zhigai_years" in enterprise.__dict__:  # read with the row by enterprise_get(related=False)
+        return list(enterprise.__dict__["zhigai_years"])
+    return _INDICATOR.fetch(_YEARS_SQL, [enterprise.id])
 
 
 def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
@@ -305,7 +301,7 @@ def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) ->
     _check(user, enterprise)
     if not enterprise.__dict__.get("zhigai_has_history", True):  # known from enterprise_get(related=False)
         return []
-    return _models(AuditLog, _HISTORY_SQL, [enterprise.uscc, limit])
+    return _AUDIT.fetch(_HISTORY_SQL, [enterprise.uscc, limit])
 
 
 def import_job_list(*, user: Any) -> QuerySet[ImportJob]:

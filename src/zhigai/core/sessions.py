@@ -12,11 +12,23 @@ from typing import Any, cast
 
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.core.exceptions import SuspiciousOperation
-from django.db.models import Subquery
+from django.db import connection
 from django.utils import timezone
 
 from .cache import data_version_seen, user_seen
-from .models import DataVersion, Session
+from .models import DataVersion, Session, User
+from .rawsql import RawModel, fetch_rows, quote
+
+_SESSION = RawModel(Session)
+_USER = RawModel(User)
+# Plain SQL (core.rawsql): this statement runs on every signed-in request, and building it with the ORM
+# cost more than running it.
+_SESSION_SQL = (
+    f"SELECT {_SESSION.columns('s')}, {_USER.columns('u')}, "
+    f"(SELECT v.{quote('value')} FROM {quote(DataVersion._meta.db_table)} v WHERE v.{quote('name')} = 'data') "
+    f"FROM {_SESSION.table} s LEFT JOIN {_USER.table} u ON u.{quote('id')} = s.{quote('user_id')} "
+    f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"
+)
 
 
 class SessionStore(DbSessionStore):
@@ -31,19 +43,20 @@ class SessionStore(DbSessionStore):
         return session
 
     def _get_session_from_db(self) -> Session | None:
-        version = DataVersion.objects.filter(name="data").values("value")[:1]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         try:
-            session = (
-                Session.objects.select_related("user")
-                .annotate(data_version=Subquery(version))
-                .get(session_key=self.session_key, expire_date__gt=timezone.now())
-            )
-        except (Session.DoesNotExist, SuspiciousOperation) as exc:
-            if isinstance(exc, SuspiciousOperation):
-                logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+            rows = fetch_rows(_SESSION_SQL, [self.session_key, now])
+        except SuspiciousOperation as exc:
+            logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+            rows = []
+        if not rows:
             self._session_key = None
             return None
-        data_version_seen(session.data_version or 0)  # type: ignore[attr-defined]
-        if session.user is not None:
-            user_seen(session.user)
-        return session
+        row = rows[0]
+        session = _SESSION.build(row)
+        data_version_seen(row[-1] or 0)
+        if session.user_id is not None and row[_SESSION.width] is not None:
+            user = _USER.build(row, _SESSION.width)
+            Session.user.field.set_cached_value(session, user)
+            user_seen(user)
+        return cast(Session, session)
