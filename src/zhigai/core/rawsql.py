@@ -5,6 +5,11 @@ Model.objects.raw() still sets up its own machinery per statement. A statement t
 concrete columns in order (`columns()`) is turned into instances here, with every value converted as
 the ORM converts it (SQLite's numbers to Decimal, JSON text to objects, naive to aware datetimes).
 Several models may share one row (a join): each takes its slice (`width`).
+
+On PostgreSQL these statements are prepared once per connection (a server-binding cursor; the
+connection's prepare_threshold is set in settings): planning them cost more than running them. Every
+other query keeps Django's client-side binding, so nothing else changes; DB_PREPARE_THRESHOLD=off turns
+prepared statements off, for a transaction-pooling proxy such as PgBouncer before 1.21.
 """
 
 from __future__ import annotations
@@ -58,6 +63,19 @@ class RawModel:
 
 
 def fetch_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _cursor() -> Any:
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # Django's own wrapping (query logging, execute wrappers, error translation) around a cursor that
+        # binds on the server, which psycopg prepares after the connection's prepare_threshold uses.
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))  # type: ignore[attr-defined]
