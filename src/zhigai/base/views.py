@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.access import scope_for
-from zhigai.core.cache import cached_figures
+from zhigai.core.cache import cached_figures, per_language
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.templatetags.zhigai import chart, yuan
 
@@ -149,7 +149,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> SafeString:
     """The indicator table's head and rows as HTML, made in Python: 14 columns × many years is slow as
     template tags. The cells are numbers (digits, separators, signs) or a dash: nothing to escape."""
-    head = cached_figures(("indicator-head", get_language()), _indicator_head, shared=False)
+    head = _indicator_head()
     columns = [(name, yuan if kind == "money" else _plain) for name, _label, kind in indicator_columns()]
     edit_url = escape(reverse("base:indicator_edit", args=[enterprise.uscc])) if can_report else ""
     body = []
@@ -166,6 +166,7 @@ def _plain(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+@per_language
 def _indicator_head() -> str:
     ths = "".join(f'<th class="num">{escape(label)}</th>' for _name, label, _kind in indicator_columns())
     return f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import get_language
 
 from .models import DataVersion
 
@@ -86,6 +87,20 @@ def local_clear() -> None:
     with _lock:
         _local_figures.clear()
         _local_fragments.clear()
+
+
+def per_language(build: Callable[[], T]) -> Callable[[], T]:
+    """build() once per language, for labels that depend on nothing else: the catalogs are fixed while
+    the process runs, and a page's dozens of gettext calls each go through the thread's translation."""
+    memo: dict[str | None, T] = {}
+
+    def get() -> T:
+        language = get_language()
+        if language not in memo:
+            memo[language] = build()
+        return memo[language]
+
+    return get
 
 
 def cached_figures(key: tuple[Any, ...], compute: Callable[[], T], timeout: int = 3600, shared: bool = True) -> T:
