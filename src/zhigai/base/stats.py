@@ -174,6 +174,10 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
         float(r.added_value / r.employees) if r.added_value is not None and r.employees else None for r in rows
     ]
     line = {"type": "scatter", "mode": "lines+markers", "x": years}
+    robots = series("robots")
+    robots_axis: dict[str, Any] = {"overlaying": "y", "side": "right", "rangemode": "tozero"}
+    if max((v for v in robots if v is not None), default=0) <= 5:
+        robots_axis["dtick"] = 1  # a few robots: whole-number ticks, not 0.181, 0.361, ...
     return {
         "money": {
             "data": [
@@ -186,12 +190,12 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
             "data": [
                 {"type": "bar", "x": years, "y": series("employees"), "name": label["employees"]},
                 {"type": "bar", "x": years, "y": series("frontline_employees"), "name": label["frontline_employees"]},
-                {**line, "y": series("robots"), "name": label["robots"], "yaxis": "y2"},
+                {**line, "y": robots, "name": label["robots"], "yaxis": "y2"},
             ],
             "layout": {
                 "title": {"text": label["people"]},
                 "barmode": "group",
-                "yaxis2": {"overlaying": "y", "side": "right", "rangemode": "tozero"},
+                "yaxis2": robots_axis,
             },
         },
         "productivity": {
