@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,3 +106,25 @@ def test_raw_reads_are_prepared_on_postgresql_and_nothing_else_is() -> None:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = " ".join(s for (s,) in cursor.fetchall())
     assert "zhigai_prepared_probe" in prepared and "zhigai_client_probe" not in prepared
+
+
+def test_what_is_translated_once_per_language_is_translated_again_when_a_catalog_changes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The development server reloads a changed .mo without restarting (Django's file_changed signal)."""
+    from django.utils.autoreload import file_changed
+
+    from zhigai.core.cache import per_language
+
+    calls: list[str] = []
+    label = per_language(lambda: calls.append("built") or translation.gettext("企业"))
+    template = engines["django"].from_string('{% load i18n zhigai %}{% translate "企业" %}')
+    with translation.override("en"):
+        assert label() == label() == "Enterprises" and calls == ["built"]
+        template.render({})
+        monkeypatch.setattr(translation, "gettext", lambda message: "Firms")
+        monkeypatch.setattr("django.templatetags.i18n.render_value_in_context", lambda value, context: "Firms")
+        file_changed.send(sender=None, file_path=Path("locale/en/LC_MESSAGES/django.po"))  # not a catalog
+        assert label() == "Enterprises" and template.render({}) == "Enterprises"
+        file_changed.send(sender=None, file_path=Path("locale/en/LC_MESSAGES/django.mo"))
+        assert label() == "Firms" and calls == ["built", "built"]
+        assert template.render({}) == "Firms"

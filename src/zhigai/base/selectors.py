@@ -11,10 +11,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import format_html_join
-from django.utils.translation import get_language
 
 from zhigai.core.access import Scope, region_subtree_ids, scope_for
-from zhigai.core.cache import cached_figures
+from zhigai.core.cache import cached_figures, language_key
 from zhigai.core.models import AuditLog
 from zhigai.core.rawsql import RawModel, fetch_rows, quote
 
@@ -264,7 +263,7 @@ def reference_labels() -> dict[str, Any]:
             labels[f"{name}_html"] = str(format_html_join("", '<option value="{}">{}</option>', labels[name]))
         return labels
 
-    return cached_figures(("labels", get_language()), build)
+    return cached_figures(("labels", language_key()), build)
 
 
 def region_list() -> QuerySet[Region]:

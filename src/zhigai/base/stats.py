@@ -6,11 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhigai.core.access import scope_for
-from zhigai.core.cache import cached_figures, per_language
+from zhigai.core.cache import cached_figures, language_key, per_language
 
 from .models import Indicator, Industry, Region, RegionLevel, SizeClass, Stage
 from .selectors import region_codes_below, scoped_enterprises
@@ -73,7 +72,7 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
 
 
 def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
-    key = ("dash", scope_for(user).key, region_code or "", get_language())
+    key = ("dash", scope_for(user).key, region_code or "", language_key())
     figures = cached_figures(key, lambda: _compute(user, region_code))
     return {**figures, "charts": charts(figures)}
 

@@ -11,12 +11,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.access import scope_for
-from zhigai.core.cache import cached_figures, per_language
+from zhigai.core.cache import cached_figures, language_key, per_language
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.templatetags.zhigai import chart, yuan
 
@@ -74,7 +73,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     # The list as HTML, made once per data version for everyone who sees the same: the same scope
     # (the selectors filter by it), the same right to register, language and query string. The scope
     # is the user's own, computed above, so a fragment only ever reaches those who may see it.
-    key = ("enterprise-list", htmx, scope.key, scope.can_write_enterprises, get_language(),
+    key = ("enterprise-list", htmx, scope.key, scope.can_write_enterprises, language_key(),
            sorted(request.GET.lists()))
     body = cached_figures(key, lambda: _enterprise_list_body(request, htmx), shared=False)
     if htmx:

@@ -89,16 +89,31 @@ def local_clear() -> None:
         _local_fragments.clear()
 
 
+_catalog_generation = [0]
+
+
+def catalogs_changed(sender: Any = None, file_path: Any = None, **kwargs: Any) -> None:
+    """A compiled catalog (.mo) changed under the development server, which reloads translations
+    without restarting: what was translated once per language is translated again."""
+    if file_path is None or str(file_path).endswith(".mo"):
+        _catalog_generation[0] += 1
+
+
+def language_key() -> tuple[str | None, int]:
+    """What a translated text depends on: the active language and the catalogs' generation."""
+    return get_language(), _catalog_generation[0]
+
+
 def per_language(build: Callable[[], T]) -> Callable[[], T]:
-    """build() once per language, for labels that depend on nothing else: the catalogs are fixed while
-    the process runs, and a page's dozens of gettext calls each go through the thread's translation."""
-    memo: dict[str | None, T] = {}
+    """build() once per language, for labels that depend on nothing else: a page's dozens of gettext
+    calls each go through the thread's translation, and the catalogs change only with a new release."""
+    memo: dict[tuple[str | None, int], T] = {}
 
     def get() -> T:
-        language = get_language()
-        if language not in memo:
-            memo[language] = build()
-        return memo[language]
+        key = language_key()
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
 
     return get
 

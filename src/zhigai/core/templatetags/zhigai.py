@@ -11,10 +11,9 @@ from django.templatetags.i18n import TranslateNode, do_translate
 from django.templatetags.static import static
 from django.utils.html import escape, format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
 from zhigai.core.audit import ACTION_LABELS, ENTITY_LABELS
-from zhigai.core.cache import cached_figures
+from zhigai.core.cache import cached_figures, language_key
 
 register = template.Library()
 
@@ -26,13 +25,13 @@ class _LiteralTranslateNode(TranslateNode):
 
     def __init__(self, node: TranslateNode):
         super().__init__(node.filter_expression, node.noop, node.asvar, node.message_context)
-        self.memo: dict[str | None, Any] = {}
+        self.memo: dict[tuple[str | None, int], Any] = {}
 
     def render(self, context: Context) -> Any:
-        language = get_language()
-        out = self.memo.get(language)
+        key = language_key()
+        out = self.memo.get(key)
         if out is None:
-            out = self.memo[language] = super().render(context)
+            out = self.memo[key] = super().render(context)
         return out
 
 
@@ -140,7 +139,7 @@ def page_header(context: Any) -> SafeString:
     who: tuple[Any, ...] = ()
     if user is not None and user.is_authenticated:
         who = (user.pk, user.username, user.role, user.region_id, user.enterprise_id, user.is_superuser)
-    key = ("page-header", get_language(), who, bool(context.get("can_import")), nav_region and nav_region.pk)
+    key = ("page-header", language_key(), who, bool(context.get("can_import")), nav_region and nav_region.pk)
 
     def render() -> str:
         values = {"user": user, "nav_region": nav_region, "can_import": context.get("can_import"),
