@@ -28,10 +28,10 @@ def test_series_follow_the_years_with_gaps_for_missing_figures(make_enterprise: 
     charts = enterprise_charts(_rows(make_enterprise, [0, 1, None]))
     revenue = charts["money"]["data"][0]
     assert revenue["x"] == [2018, 2019, 2020]
-    assert revenue["y"] == [1000000.5, None, 1000000.5]
+    assert revenue["y"] == [1000000, None, 1000000]  # whole yuan (banker's rounding of .50)
     employees, _frontline, robots = charts["people"]["data"]
-    assert employees["y"] == [100.0, 101.0, 102.0] and robots["y"] == [0.0, 1.0, None]
-    assert charts["productivity"]["data"][0]["y"] == [3000.0, pytest.approx(300000 / 101), pytest.approx(300000 / 102)]
+    assert employees["y"] == [100, 101, 102] and robots["y"] == [0, 1, None]
+    assert charts["productivity"]["data"][0]["y"] == [3000, 2970, 2941]  # 300,000 / 101 = 2,970.3
 
 
 def test_a_few_robots_get_whole_number_ticks_and_many_get_plotlys_own(make_enterprise: Any) -> None:

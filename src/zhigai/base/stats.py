@@ -166,11 +166,13 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
     years = [r.year for r in rows]
     values = [r.__dict__ for r in rows]  # the loaded field values (attribute access per point cost more)
 
-    def series(name: str) -> list[float | None]:
-        return [None if (v := row[name]) is None else float(v) for row in values]
+    def series(name: str) -> list[int | None]:
+        # Whole yuan and whole counts: a chart shows no fen (the table does), and integers cost a fraction
+        # of floats to write as JSON.
+        return [None if (v := row[name]) is None else round(v) for row in values]
 
     productivity = [
-        float(r.added_value / r.employees) if r.added_value is not None and r.employees else None for r in rows
+        round(r.added_value / r.employees) if r.added_value is not None and r.employees else None for r in rows
     ]
     line = {"type": "scatter", "mode": "lines+markers", "x": years}
     robots = series("robots")
