@@ -362,7 +362,7 @@ def test_enterprise_page_shows_indicator_table_and_charts(client: Client, hangzh
     assert "1,234,567.80" in table and "5,000,000" in table and "-1,000" in table
     money = chart(page, "money")
     revenue = next(t for t in money["data"] if t["name"] == "主营业务收入")
-    assert money["data"][0]["x"] == [2020, 2021] and revenue["y"] == [1234567.8, 5000000.0]
+    assert money["data"][0]["x"] == [2020, 2021] and revenue["y"] == [1234568, 5000000]  # whole yuan
     productivity = chart(page, "productivity")["data"][0]["y"]
     assert productivity == [30000.0, None]  # no added value in 2021: a gap, not a zero
     assert chart(page, "people")["data"][0]["y"] == [20, 40]
