@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ladder() -> MaturityModel:
-    return MaturityModel.objects.get(code="ladder", current=True)
-
-
-@pytest.fixture
 def enterprise(make_enterprise: Callable[..., Enterprise]) -> Enterprise:
     return make_enterprise(county="330102", size_class="small")
 

@@ -26,18 +26,8 @@ def level1_full_level2_largely(r: Requirement) -> str:
 
 
 @pytest.fixture
-def ladder() -> MaturityModel:
-    return MaturityModel.objects.get(code="ladder", current=True)
-
-
-@pytest.fixture
 def enterprise(make_enterprise: Callable[..., Enterprise]) -> Enterprise:
     return make_enterprise(county="330102", name="杭州问卷测试有限公司")
-
-
-@pytest.fixture
-def owner(make_user: Callable[..., User], enterprise: Enterprise) -> User:
-    return make_user(Role.ENTERPRISE, enterprise=enterprise)
 
 
 def browser(user: User, language: str | None = None) -> Client:

@@ -48,23 +48,8 @@ def audit_count(entity: str, action: str) -> int:
 
 
 @pytest.fixture
-def ladder() -> MaturityModel:
-    return MaturityModel.objects.get(code="ladder", current=True)
-
-
-@pytest.fixture
-def gbt() -> MaturityModel:
-    return MaturityModel.objects.get(code="gbt39116", current=True)
-
-
-@pytest.fixture
 def enterprise(make_enterprise: Callable[..., Enterprise]) -> Enterprise:
     return make_enterprise(county="330102", name="杭州测试机械有限公司")
-
-
-@pytest.fixture
-def owner(make_user: Callable[..., User], enterprise: Enterprise) -> User:
-    return make_user(Role.ENTERPRISE, enterprise=enterprise)
 
 
 @pytest.fixture

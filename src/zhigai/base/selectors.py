@@ -258,6 +258,8 @@ def reference_labels() -> dict[str, Any]:
             "cluster_names": {c.id: c.name for c in Cluster.objects.all()},
             "sizes": [(k, str(v)) for k, v in SizeClass.choices],
             "stages": [(k, str(v)) for k, v in Stage.choices],
+            "size_labels": {k: str(v) for k, v in SizeClass.choices},
+            "stage_labels": {k: str(v) for k, v in Stage.choices},
         }
         for name in ("region_options", "industry_options", "tag_options", "sizes", "stages"):
             labels[f"{name}_html"] = str(format_html_join("", '<option value="{}">{}</option>', labels[name]))

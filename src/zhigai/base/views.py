@@ -21,7 +21,7 @@ from zhigai.core.templatetags.zhigai import chart, yuan
 
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
-from .models import indicator_columns
+from .models import INDICATOR_FIELDS, indicator_columns
 from .sections import enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
@@ -51,7 +51,7 @@ class KnownCountPaginator(Paginator):
 def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
     """The page's rows as plain values with their labels looked up once, not per row in the template."""
     region, industry = labels["region_labels"], labels["industry_labels"]
-    sizes, stages = dict(labels["sizes"]), dict(labels["stages"])
+    sizes, stages = labels["size_labels"], labels["stage_labels"]
     return [
         (
             e.uscc,
@@ -128,8 +128,8 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         {
             "e": enterprise,
             # Labels from the cached reference data: Model.get_FOO_display() rebuilds its choices per call.
-            "stage": dict(labels["stages"]).get(enterprise.stage, enterprise.stage),
-            "size": dict(labels["sizes"]).get(enterprise.size_class, enterprise.size_class),
+            "stage": labels["stage_labels"].get(enterprise.stage, enterprise.stage),
+            "size": labels["size_labels"].get(enterprise.size_class, enterprise.size_class),
             "place": labels["region_places"].get(enterprise.region_id, ""),
             "industry": labels["industry_labels"].get(enterprise.industry_id, ""),
             "cluster": labels["cluster_names"].get(enterprise.cluster_id) if enterprise.cluster_id else None,
@@ -149,7 +149,7 @@ def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> Safe
     """The indicator table's head and rows as HTML, made in Python: 14 columns × many years is slow as
     template tags. The cells are numbers (digits, separators, signs) or a dash: nothing to escape."""
     head = _indicator_head()
-    columns = [(name, yuan if kind == "money" else _plain) for name, _label, kind in indicator_columns()]
+    columns = _TABLE_COLUMNS
     edit_url = escape(reverse("base:indicator_edit", args=[enterprise.uscc])) if can_report else ""
     body = []
     for row in rows:
@@ -163,6 +163,10 @@ def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> Safe
 
 def _plain(value: Any) -> str:
     return "—" if value is None else str(value)
+
+
+# Each indicator column's field and how its cells read (the head, with the labels, is _indicator_head).
+_TABLE_COLUMNS = [(name, yuan if kind == "money" else _plain) for name, kind in INDICATOR_FIELDS]
 
 
 @per_language

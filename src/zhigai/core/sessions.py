@@ -7,11 +7,9 @@ the page reads anything of its own. The user read here is handed to the authenti
 
 from __future__ import annotations
 
-import logging
 from typing import Any, cast
 
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
-from django.core.exceptions import SuspiciousOperation
 from django.db import connection
 from django.utils import timezone
 
@@ -44,19 +42,15 @@ class SessionStore(DbSessionStore):
 
     def _get_session_from_db(self) -> Session | None:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        try:
-            rows = fetch_rows(_SESSION_SQL, [self.session_key, now])
-        except SuspiciousOperation as exc:
-            logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
-            rows = []
-        if not rows:
+        rows = fetch_rows(_SESSION_SQL, [self.session_key, now])
+        if not rows:  # unknown or expired
             self._session_key = None
             return None
         row = rows[0]
-        session = _SESSION.build(row)
+        session: Session = _SESSION.build(row)
         data_version_seen(row[-1] or 0)
         if session.user_id is not None and row[_SESSION.width] is not None:
             user = _USER.build(row, _SESSION.width)
             Session.user.field.set_cached_value(session, user)
             user_seen(user)
-        return cast(Session, session)
+        return session
