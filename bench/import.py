@@ -180,8 +180,8 @@ def _run_in_django(args: argparse.Namespace, db: str, tmp: Path) -> str:
     from django.db import connection
 
     from zhigai.base.reference import reference_data_ensure
-    from zhigai.core.demo import demo_users_ensure
     from zhigai.core.models import User
+    from zhigai.demo import demo_users_ensure
 
     t = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -230,7 +230,7 @@ def _run_in_django(args: argparse.Namespace, tmp: Path) -> str:
 
     from zhigai.base.models import Enterprise
     from zhigai.base.reference import reference_data_ensure
-    from zhigai.core.demo import demo_users_ensure
+    from zhigai.demo import demo_users_ensure
 
     vendor = connection.vendor
     t = time.perf_counter()

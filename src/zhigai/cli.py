@@ -51,7 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _prepare()
     from zhigai.base.models import Enterprise
     from zhigai.base.seed import seed_province
-    from zhigai.core.demo import DEMO_PASSWORD, demo_users_ensure
+    from zhigai.demo import DEMO_PASSWORD, demo_users_ensure
 
     if not Enterprise.objects.exists():
         print(f"Generating the demo province ({args.enterprises} enterprises, 2012–2020)…", flush=True)

@@ -74,13 +74,13 @@ def test_an_enterprise_is_read_with_its_tags_and_annual_indicators_in_year_order
         Indicator.objects.create(enterprise=e, year=year, employees=year - 1990)
     Indicator.objects.create(enterprise=e, year=2019, month=3, employees=1)  # a month: not an annual row
     e.tags.set(Tag.objects.order_by("code")[:2])
-    found = selectors.enterprise_get(user=province_user, uscc=e.uscc, related=False)
+    found = selectors.access_enterprise(user=province_user, uscc=e.uscc, related=False)
     years = selectors.indicator_years(user=province_user, enterprise=found)
     assert [(r.year, r.employees) for r in years] == [(2018, 28), (2019, 29), (2020, 30)]
     assert sorted(selectors.enterprise_tag_ids(user=province_user, enterprise=found)) == sorted(
         e.tags.values_list("id", flat=True))
     bare = make_enterprise()
-    found = selectors.enterprise_get(user=province_user, uscc=bare.uscc, related=False)
+    found = selectors.access_enterprise(user=province_user, uscc=bare.uscc, related=False)
     assert selectors.indicator_years(user=province_user, enterprise=found) == []
     assert selectors.enterprise_tag_ids(user=province_user, enterprise=found) == []
 

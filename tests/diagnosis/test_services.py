@@ -15,6 +15,7 @@ from django.utils import timezone
 from zhigai.base.models import Enterprise, Indicator, Stage
 from zhigai.core.errors import InvalidInput, PermissionDenied
 from zhigai.core.models import AuditLog, Role, User
+from zhigai.core.policy import permitted
 from zhigai.diagnosis import selectors, services
 from zhigai.diagnosis.definition import Requirement
 from zhigai.diagnosis.models import Assessment, Evidence, Kind, MaturityModel, Status
@@ -196,7 +197,7 @@ def test_only_an_officer_of_the_enterprise_region_assigns_and_only_experts_or_pr
 
     provider = make_user(Role.PROVIDER)
     services.assignment_add(by=province_user, expert=provider, enterprise=enterprise)
-    assert services.can_diagnose(user=provider, enterprise=enterprise)
+    assert permitted(provider, "diagnosis.assessment.diagnose", enterprise)
 
 
 def test_expert_diagnosis_starts_from_the_latest_self_assessment_and_the_expert_overrides(

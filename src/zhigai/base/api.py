@@ -105,29 +105,29 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status:
     data = payload.model_dump()
     data["tags"] = ";".join(data["tags"])
     created = services.enterprise_create(by=request.auth, data=data)  # type: ignore[attr-defined]
-    return Status(201, enterprise_out(selectors.enterprise_get(user=request.auth, uscc=created.uscc)))  # type: ignore[attr-defined]
+    return Status(201, enterprise_out(selectors.access_enterprise(user=request.auth, uscc=created.uscc)))  # type: ignore[attr-defined]
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseOut)
 def enterprise_detail(request: HttpRequest, uscc: str) -> dict[str, Any]:
-    return enterprise_out(selectors.enterprise_get(user=request.auth, uscc=uscc))  # type: ignore[attr-defined]
+    return enterprise_out(selectors.access_enterprise(user=request.auth, uscc=uscc))  # type: ignore[attr-defined]
 
 
 @router.patch("/enterprises/{uscc}", response=EnterpriseOut)
 def enterprise_patch(request: HttpRequest, uscc: str, payload: EnterprisePatch) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    enterprise = selectors.enterprise_get(user=user, uscc=uscc)
+    enterprise = selectors.access_enterprise(user=user, uscc=uscc)
     data = payload.model_dump(exclude_unset=True)
     if "tags" in data:
         data["tags"] = ";".join(data["tags"] or [])
     services.enterprise_update(by=user, enterprise=enterprise, data=data)
-    return enterprise_out(selectors.enterprise_get(user=user, uscc=uscc))
+    return enterprise_out(selectors.access_enterprise(user=user, uscc=uscc))
 
 
 @router.get("/enterprises/{uscc}/indicators", response=list[IndicatorOut])
 def indicators(request: HttpRequest, uscc: str, monthly: bool = False) -> list[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
-    enterprise = selectors.enterprise_get(user=user, uscc=uscc)
+    enterprise = selectors.access_enterprise(user=user, uscc=uscc)
     return [indicator_out(r) for r in selectors.indicator_list(user=user, enterprise=enterprise, monthly=monthly)]
 
 
@@ -136,7 +136,7 @@ def indicator_put(
     request: HttpRequest, uscc: str, year: int, payload: IndicatorValues, month: int = 0
 ) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    enterprise = selectors.enterprise_get(user=user, uscc=uscc)
+    enterprise = selectors.access_enterprise(user=user, uscc=uscc)
     row = services.indicator_put(by=user, enterprise=enterprise, year=year, month=month, data=payload.model_dump())
     return indicator_out(row)
 

@@ -23,14 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from zhigai.core.access import scope_for
 from zhigai.core.audit import audit_record
 from zhigai.core.bulk import bulk_upsert, in_values
 from zhigai.core.cache import data_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
+from zhigai.core.policy import require
 
 from .import_audit import enterprise_changes, indicator_changes
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
+from .policy import enterprise_scope
 from .services import enterprise_refresh_derived
 from .tabular import FileProblem, Table, read_tables
 from .uscc import USCCError, normalize_uscc
@@ -83,9 +84,8 @@ class Plan:
 
 class _Validator:
     def __init__(self, user: Any, progress: Callable[[float], None]):
-        scope = scope_for(user)
-        if not scope.can_write_enterprises:
-            raise PermissionDenied(_("您的角色不能导入企业数据"))
+        require(user, "base.import.create", message=_("您的角色不能导入企业数据"))
+        scope = enterprise_scope(user)
         self.lookups = Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
         # Existing enterprises the user may write: code -> stage; others exist but are out of reach.
         from .selectors import scoped_enterprises
@@ -379,8 +379,7 @@ def import_job_create(*, by: Any, upload: UploadedFile, dry_run: bool) -> Import
     name = Path(upload.name or "upload").name
     if Path(name).suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         raise InvalidInput(_("只能导入 .csv 或 .xlsx 文件"), details=[{"field": "file", "message": name}])
-    if not scope_for(by).can_write_enterprises:
-        raise PermissionDenied(_("您的角色不能导入企业数据"))
+    require(by, "base.import.create", message=_("您的角色不能导入企业数据"))
     job = ImportJob.objects.create(created_by=by, file=upload, filename=name, dry_run=dry_run)
     if (upload.size or 0) > settings.IMPORT_BACKGROUND_BYTES:
         from .tasks import run_import

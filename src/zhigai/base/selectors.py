@@ -1,4 +1,4 @@
-"""Every read of the base data, filtered by what the acting user may see (core.access)."""
+"""Every read of the base data, filtered by what the acting user may see (base/policy.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 
-from zhigai.core.access import Scope, region_subtree_ids, scope_for
 from zhigai.core.cache import cached_figures, language_key
 from zhigai.core.models import AuditLog
+from zhigai.core.policy import permitted, require
 from zhigai.core.rawsql import RawModel, fetch_rows, quote
 
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     Tag,
     rank_sql,
 )
+from .policy import ENTERPRISE_VIEW, Scope, enterprise_scope, region_subtree_ids
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
@@ -128,7 +130,7 @@ def region_codes_below(code: str) -> list[int]:
 
 def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
     f = filters or EnterpriseFilters()
-    qs = scoped_enterprises(scope_for(user))
+    qs = scoped_enterprises(enterprise_scope(user))
     q = f.q.strip()
     if q:
         compact = q.replace(" ", "").upper()
@@ -154,22 +156,27 @@ def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> Q
     return qs.order_by(order, "name", "id")
 
 
-def _check(user: Any, enterprise: Enterprise) -> None:
-    """Http404 unless the user may see the enterprise; for selectors handed an object, not a code, so
-    that an object obtained elsewhere cannot leak through them. No query: the scope is per request."""
-    if not scope_for(user).contains(enterprise):
+def _check(user: Any, enterprise: Enterprise, permission: str = ENTERPRISE_VIEW) -> None:
+    """Http404 unless the user has `permission` on the enterprise; for selectors handed an object, not a
+    code, so that an object obtained elsewhere cannot leak through them."""
+    if not permitted(user, permission, enterprise):
         raise Http404
 
 
 def enterprise_count(*, user: Any, filters: EnterpriseFilters) -> int:
     """How many enterprises the list shows; cached per data version (counting 100,000 rows is the slow
     part of a list page)."""
-    key = ("count", scope_for(user).key, repr(dataclasses.astuple(filters)[:-1]))  # the sort does not matter
+    key = ("count", enterprise_scope(user).key, repr(dataclasses.astuple(filters)[:-1]))  # the sort does not matter
     return cached_figures(key, lambda: enterprise_list(user=user, filters=filters).order_by().count())
 
 
-def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
-    """The enterprise with this code if the user may see it; Http404 otherwise (also for a bad code).
+def access_enterprise(*, user: Any, uscc: str, action: str = "view", related: bool = True) -> Enterprise:
+    """The enterprise with this code if the user may see it and do `action` to it.
+
+    Http404 when the user may not see it (the same answer as for a missing enterprise or a bad code);
+    PermissionDenied (403) when it sees it but may not do `action` — an enterprise action of the base
+    policy ("change", "classify", …) or any module's full permission tested on the enterprise
+    ("diagnosis.assessment.diagnose").
 
     related=False leaves out its region, industry and cluster, for a page that labels them from
     reference_labels() (joining four tables costs more than the lookup of one row), and brings its tag
@@ -185,9 +192,11 @@ def enterprise_get(*, user: Any, uscc: str, related: bool = True) -> Enterprise:
         found = next(iter(qs.filter(uscc=code)[:1]), None)
     else:
         found = _enterprise_with_years(code)
-    # The scope's own test, as scoped_enterprises() filters: the same rule without building its query.
-    if found is None or not scope_for(user).contains(found):
+    if found is None or not permitted(user, ENTERPRISE_VIEW, found):
         raise Http404
+    if action != "view":
+        permission = action if "." in action else f"base.enterprise.{action}"
+        require(user, permission, found, message=_("您无权对该企业进行此操作。"))
     return found
 
 
@@ -218,14 +227,14 @@ def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
 
 def indicator_years(*, user: Any, enterprise: Enterprise) -> list[Indicator]:
     """The enterprise's annual indicators in year order (indicator_list, for the enterprise page)."""
-    _check(user, enterprise)
+    _check(user, enterprise, "base.indicator.view")
     if "zhigai_years" in enterprise.__dict__:  # read with the row by enterprise_get(related=False)
         return list(enterprise.__dict__["zhigai_years"])
     return _INDICATOR.fetch(_YEARS_SQL, [enterprise.id])
 
 
 def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
-    _check(user, enterprise)
+    _check(user, enterprise, "base.indicator.view")
     qs = Indicator.objects.filter(enterprise=enterprise)
     return qs if monthly else qs.filter(month=0)
 
@@ -280,26 +289,24 @@ def industry_list() -> QuerySet[Industry]:
 def region_get(*, user: Any, code: str) -> Region:
     """A region whose page the user may open: one inside their scope (or any, for unrestricted users)."""
     region = Region.objects.select_related("parent").filter(code=code).first()
-    if region is None:
-        raise Http404
-    scope = scope_for(user)
-    if scope.sees_nothing or scope.enterprise_ids is not None:
-        raise Http404
-    if scope.region_ids is not None and region.id not in scope.region_ids:
+    if region is None or not permitted(user, "base.region.view", region):
         raise Http404
     return region
 
 
 def import_job_get(*, user: Any, job_id: int) -> ImportJob:
     job = ImportJob.objects.filter(id=job_id).first()
-    if job is None or not (user.is_superuser or job.created_by_id == user.id):
+    if job is None or not permitted(user, "base.import.view", job):
         raise Http404
     return job
 
 
 def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) -> list[AuditLog]:
-    """The latest audit entries of the enterprise and its indicators, newest first."""
+    """The latest audit entries of the enterprise and its indicators, newest first; none for a user who
+    sees the enterprise only through a grant (the trail names who changed what)."""
     _check(user, enterprise)
+    if not permitted(user, "base.enterprise.history", enterprise):
+        return []
     if not enterprise.__dict__.get("zhigai_has_history", True):  # known from enterprise_get(related=False)
         return []
     return _AUDIT.fetch(_HISTORY_SQL, [enterprise.uscc, limit])

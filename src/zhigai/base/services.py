@@ -8,12 +8,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from zhigai.core.access import scope_for
 from zhigai.core.audit import audit_record, changed_only, snapshot
 from zhigai.core.cache import data_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
+from zhigai.core.policy import permitted, require
 
-from .models import Enterprise, Indicator
+from .models import Enterprise, Indicator, Stage
+from .policy import enterprise_scope
 from .sizing import ABOVE_DESIGNATED_REVENUE, SIZE_RULE
 from .validation import (
     INDICATOR_NAMES,
@@ -25,24 +26,21 @@ from .validation import (
     uscc_error,
 )
 
-EDITABLE_FIELDS = frozenset({"name", "region", "industry", "founded_year", "stage", "tags", "cluster"})
-# Fields an enterprise user may change on their own enterprise; officers may change all.
-SELF_EDITABLE = frozenset({"name", "founded_year"})
+# The profile's fields by the permission that changes them (base/policy.py): its own users may rename it
+# and give its founding year; only officers of its region may classify it.
+CHANGE_FIELDS = frozenset({"name", "founded_year"})
+CLASSIFY_FIELDS = frozenset({"region", "industry", "stage", "tags", "cluster"})
+EDITABLE_FIELDS = CHANGE_FIELDS | CLASSIFY_FIELDS
 
 
 def enterprise_editable_fields(*, user: Any, enterprise: Enterprise) -> frozenset[str]:
-    """The profile fields `user` may change on `enterprise` (which they can already see)."""
-    scope = scope_for(user)
-    if not scope.contains(enterprise):
-        return frozenset()  # also when a caller passes an object it did not get through the selectors
-    if scope.can_write_enterprises:
-        return EDITABLE_FIELDS
-    return SELF_EDITABLE if scope.enterprise_ids is not None else frozenset()  # the enterprise's own user
-
-
-def indicators_writable(*, user: Any, enterprise: Enterprise) -> bool:
-    scope = scope_for(user)
-    return scope.contains(enterprise) and (scope.can_write_enterprises or scope.enterprise_ids is not None)
+    """The profile fields `user` may change on `enterprise`, as the base policy says."""
+    fields: frozenset[str] = frozenset()
+    if permitted(user, "base.enterprise.change", enterprise):
+        fields |= CHANGE_FIELDS
+    if permitted(user, "base.enterprise.classify", enterprise):
+        fields |= CLASSIFY_FIELDS
+    return fields
 
 
 def _raise(errors: Errors) -> None:
@@ -54,7 +52,7 @@ def _raise(errors: Errors) -> None:
 
 
 def _writable_lookups(user: Any) -> Lookups:
-    scope = scope_for(user)
+    scope = enterprise_scope(user)
     return Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
 
 
@@ -74,8 +72,7 @@ def _enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
 
 @transaction.atomic
 def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
-    if not scope_for(by).can_write_enterprises:
-        raise PermissionDenied(_("您的角色不能登记企业"))
+    require(by, "base.enterprise.create", message=_("您的角色不能登记企业"))
     lookups = _writable_lookups(by)
     errors: Errors = []
     message = uscc_error(data.get("uscc"))
@@ -147,8 +144,7 @@ def indicator_put(
     *, by: Any, enterprise: Enterprise, year: object, month: object = 0, data: Mapping[str, object]
 ) -> Indicator:
     """Set one period's indicators to exactly `data` (fields not given become empty)."""
-    if not indicators_writable(user=by, enterprise=enterprise):
-        raise PermissionDenied(_("您不能填报该企业的指标"))
+    require(by, "base.indicator.change", enterprise, message=_("您不能填报该企业的指标"))
     clean_year, clean_month, errors = clean_period(year, month)
     unknown = [k for k in data if k not in INDICATOR_NAMES]
     errors.extend((k, _("未知指标")) for k in unknown)
@@ -175,6 +171,24 @@ def indicator_put(
     enterprise_refresh_derived(ids=[enterprise.id])
     data_changed()
     return row
+
+
+@transaction.atomic
+def enterprise_stage_set(*, by: Any, enterprise: Enterprise, stage: str, reason: str) -> bool:
+    """Set the enterprise's transformation stage as another module established it (a verified diagnosis):
+    that module's own policy allowed the act, so no base permission is asked of `by` here. Audited with
+    the reason; False when the stage was already that."""
+    if stage not in Stage.values:
+        raise InvalidInput(_("未知的改造阶段：%(s)s") % {"s": stage}, details=[{"field": "stage", "message": stage}])
+    before = Enterprise.objects.filter(pk=enterprise.pk).values_list("stage", flat=True).first()
+    if before == stage:
+        return False
+    Enterprise.objects.filter(pk=enterprise.pk).update(stage=stage)
+    enterprise.stage = stage
+    audit_record(actor=by, action="update", entity="enterprise", entity_id=enterprise.uscc,
+                 summary=reason[:255], before={"stage": before}, after={"stage": stage})
+    data_changed()
+    return True
 
 
 def _size_case_sql(alias: str) -> str:

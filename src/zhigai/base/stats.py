@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures, language_key, per_language
 
 from .models import Indicator, Industry, Region, RegionLevel, SizeClass, Stage
+from .policy import enterprise_scope
 from .selectors import region_codes_below, scoped_enterprises
 from .sizing import ABOVE_DESIGNATED_REVENUE
 
@@ -19,7 +19,7 @@ YEAR_SUMS = ["revenue", "added_value", "profit", "employees", "industrial_invest
 
 
 def _enterprises(user: Any, region_code: str | None) -> Any:
-    qs = scoped_enterprises(scope_for(user))
+    qs = scoped_enterprises(enterprise_scope(user))
     if region_code:
         qs = qs.filter(region_id__in=region_codes_below(region_code))
     return qs
@@ -72,7 +72,7 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
 
 
 def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
-    key = ("dash", scope_for(user).key, region_code or "", language_key())
+    key = ("dash", enterprise_scope(user).key, region_code or "", language_key())
     figures = cached_figures(key, lambda: _compute(user, region_code))
     return {**figures, "charts": charts(figures)}
 
@@ -80,7 +80,7 @@ def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str,
 def region_children_counts(*, user: Any, region: Region) -> dict[int, int]:
     """Enterprises the user may see under each child region of `region` (child id -> count)."""
     per_county = dict(
-        scoped_enterprises(scope_for(user))
+        scoped_enterprises(enterprise_scope(user))
         .filter(region_id__in=region_codes_below(region.code))
         .values_list("region_id")
         .annotate(n=Count("id"))

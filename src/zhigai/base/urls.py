@@ -4,6 +4,7 @@ from . import views, views_edit
 
 app_name = "base"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", views_edit.enterprise_new, name="enterprise_new"),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),

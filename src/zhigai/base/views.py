@@ -14,14 +14,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures, language_key, per_language
 from zhigai.core.errors import ZhigaiError
+from zhigai.core.policy import permitted
 from zhigai.core.templatetags.zhigai import chart, yuan
 
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import INDICATOR_FIELDS, indicator_columns
+from .policy import enterprise_scope
 from .sections import enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
@@ -67,13 +68,20 @@ def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard of what the user may see (its region, industries or enterprise)."""
+    return render(request, "base/home.html", {"figures": dashboard_figures(user=request.user)})
+
+
+@login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     htmx = bool(request.htmx)  # type: ignore[attr-defined]
-    scope = scope_for(request.user)
+    scope = enterprise_scope(request.user)
+    can_import = permitted(request.user, "base.import.create")
     # The list as HTML, made once per data version for everyone who sees the same: the same scope
     # (the selectors filter by it), the same right to register, language and query string. The scope
     # is the user's own, computed above, so a fragment only ever reaches those who may see it.
-    key = ("enterprise-list", htmx, scope.key, scope.can_write_enterprises, language_key(),
+    key = ("enterprise-list", htmx, scope.key, can_import, language_key(),
            sorted(request.GET.lists()))
     body = cached_figures(key, lambda: _enterprise_list_body(request, htmx), shared=False)
     if htmx:
@@ -94,7 +102,7 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
         "rows": _rows(page.object_list, labels),
         "filters": filters,
         "query": query.urlencode(),
-        "can_import": scope_for(request.user).can_write_enterprises,
+        "can_import": permitted(request.user, "base.import.create"),
         "regions": labels["region_options_html"],
         "industries": labels["industry_options_html"],
         "sizes": labels["sizes_html"],
@@ -116,10 +124,10 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
 @login_required
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     user = request.user
-    enterprise = selectors.enterprise_get(user=user, uscc=uscc, related=False)
+    enterprise = selectors.access_enterprise(user=user, uscc=uscc, related=False)
     rows = selectors.indicator_years(user=user, enterprise=enterprise)
     labels = selectors.reference_labels()
-    can_report = services.indicators_writable(user=user, enterprise=enterprise)
+    can_report = permitted(user, "base.indicator.change", enterprise)
     tag_ids = set(selectors.enterprise_tag_ids(user=user, enterprise=enterprise))
     tag_names = [name for pk, name in labels["tag_names"].items() if pk in tag_ids]  # in code order
     return render(
@@ -178,7 +186,7 @@ def _indicator_head() -> str:
 @login_required
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.region_get(user=request.user, code=code)
-    scope = scope_for(request.user)
+    scope = enterprise_scope(request.user)
     counts = region_children_counts(user=request.user, region=region)
     children = [
         (c, counts.get(c.id, 0)) for c in region.children.all() if scope.region_ids is None or c.id in scope.region_ids
@@ -196,7 +204,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    if not scope_for(request.user).can_write_enterprises:
+    if not permitted(request.user, "base.import.create"):
         raise Http404
     if request.method == "POST":
         upload = request.FILES.get("file")

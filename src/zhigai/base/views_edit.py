@@ -10,20 +10,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from zhigai.core.access import scope_for
-from zhigai.core.errors import InvalidInput, PermissionDenied
+from zhigai.core.errors import InvalidInput
+from zhigai.core.policy import permitted, require
 
 from . import selectors, services
 from .models import Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
+from .policy import enterprise_scope
 
 
 def _choices(user: Any) -> dict[str, Any]:
-    scope = scope_for(user)
+    scope = enterprise_scope(user)
     counties = Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
     if scope.region_ids is not None:
         counties = counties.filter(id__in=scope.region_ids)
@@ -61,7 +61,7 @@ def _values_of(enterprise: Enterprise) -> dict[str, Any]:
 
 @login_required
 def enterprise_new(request: HttpRequest) -> HttpResponse:
-    if not scope_for(request.user).can_write_enterprises:
+    if not permitted(request.user, "base.enterprise.create"):
         raise Http404
     values: dict[str, Any] = {"tags": []}
     errors: dict[str, str] = {}
@@ -92,10 +92,9 @@ def enterprise_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
+    enterprise = selectors.access_enterprise(user=request.user, uscc=uscc)
     editable = services.enterprise_editable_fields(user=request.user, enterprise=enterprise)
-    if not editable:
-        raise DjangoPermissionDenied
+    require(request.user, "base.enterprise.change", enterprise, message=_("您不能修改该企业的信息。"))
     values, errors = _values_of(enterprise), {}
     if request.method == "POST":
         try:
@@ -103,8 +102,6 @@ def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
         except InvalidInput as exc:
             errors = _field_errors(exc)
             values = {**values, **request.POST.dict(), "tags": request.POST.getlist("tags")}
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
         else:
             messages.success(request, _("企业信息已保存。"))
             return redirect("base:enterprise_detail", uscc=enterprise.uscc)
@@ -124,9 +121,7 @@ def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 def indicator_edit(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = selectors.enterprise_get(user=request.user, uscc=uscc)
-    if not services.indicators_writable(user=request.user, enterprise=enterprise):
-        raise DjangoPermissionDenied
+    enterprise = selectors.access_enterprise(user=request.user, uscc=uscc, action="base.indicator.change")
     columns = indicator_columns()
     year = request.POST.get("year") or request.GET.get("year") or ""
     plain_year = re.fullmatch(r"[0-9]{1,4}", str(year))  # only ASCII digits: int() refuses "²"

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "zhigai.core.middleware.HtmxMessagesMiddleware",
     "zhigai.core.middleware.ApiJsonErrorsMiddleware",
+    "zhigai.core.middleware.PlatformErrorMiddleware",
 ]
 
 ROOT_URLCONF = "zhigai.config.urls"
@@ -115,7 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "base:home"
 LOGOUT_REDIRECT_URL = "core:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from .cache import request_scope
+from .errors import ZhigaiError
 
 
 class HtmxMessagesMiddleware:
@@ -73,3 +75,21 @@ class DataVersionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_scope():
             return self.get_response(request)
+
+
+class PlatformErrorMiddleware:
+    """The one way a page turns a platform error (core.errors) into an answer: a page, not the API, that
+    lets one escape gets its status and its sentence — 403 for an action the user may not take, 409 for a
+    state that does not allow it, 422 for bad input — instead of a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ZhigaiError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "core/error.html", {"message": exception.message, "status": exception.status},
+                      status=exception.status)

@@ -100,3 +100,34 @@ class Session(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class WorkflowEvent(models.Model):
+    """One move of a workflow (core.workflow): each module's event model adds `subject`, a foreign key to
+    the object that moved, so its history is a typed relation, not text."""
+
+    transition = models.CharField(max_length=40)
+    source = models.CharField(max_length=40)
+    target = models.CharField(max_length=40)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    files = models.JSONField(default=list, blank=True, help_text="stored names of the files the move brought")
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class Notification(models.Model):
+    """A line in a user's inbox: something that happened to their work and where to see it."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.CharField(max_length=255)
+    url = models.CharField(max_length=255, blank=True)
+    read = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read", "at"])]

@@ -6,5 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),
-    path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
 ]

@@ -8,9 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhigai.base.stats import dashboard_figures
-
 from .errors import SignInLocked
+from .inbox import inbox_list, inbox_mark_read
 from .services import user_sign_in
 
 
@@ -45,5 +44,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"figures": dashboard_figures(user=request.user)})
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's inbox, newest first; opening it marks what was new as read (shown as new this once)."""
+    lines = list(inbox_list(user=request.user)[:100])
+    inbox_mark_read(user=request.user)
+    return render(request, "core/inbox.html", {"lines": lines})

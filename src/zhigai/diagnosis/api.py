@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Router, Status
 
-from zhigai.base.selectors import enterprise_get
+from zhigai.base.selectors import access_enterprise
 from zhigai.core.errors import Conflict
 
 from . import selectors, services
+from .evaluation import missing_answers
 from .models import Assessment, MaturityModel
 from .results import assessment_result, benchmark, rule_text
 from .schemas import AssessmentIn, AssessmentOut, BenchmarkOut, ModelDetail, ModelSummary
@@ -74,7 +75,7 @@ def assessment_out(a: Assessment) -> dict[str, Any]:
         "dimensions": result.dimensions if result else [],
         "gaps": list(a.gaps),
         "answers": a.answers,
-        "missing": [] if submitted else services.missing_answers(a),
+        "missing": [] if submitted else missing_answers(a),
         "rule": rule_text(spec),
         "differences": [
             {"requirement": d.requirement.id, "claimed": d.claimed, "verified": d.verified, "source": d.source}
@@ -86,29 +87,29 @@ def assessment_out(a: Assessment) -> dict[str, Any]:
 @router.post("/enterprises/{uscc}/assessments", response={201: AssessmentOut})
 def assessment_create(request: HttpRequest, uscc: str, payload: AssessmentIn) -> Status:
     user = request.auth  # type: ignore[attr-defined]
-    enterprise = enterprise_get(user=user, uscc=uscc)
+    enterprise = access_enterprise(user=user, uscc=uscc)
     assessment = services.assessment_record(
         by=user, enterprise=enterprise, model_ref=payload.model, answers=payload.answers, notes=payload.notes,
         submit=payload.submit,
     )
-    return Status(201, assessment_out(selectors.assessment_get(user=user, assessment_id=assessment.pk)))
+    return Status(201, assessment_out(selectors.access_assessment(user=user, assessment_id=assessment.pk)))
 
 
 @router.get("/enterprises/{uscc}/assessments", response=list[AssessmentOut])
 def assessment_history(request: HttpRequest, uscc: str) -> list[dict[str, Any]]:
     user = request.auth  # type: ignore[attr-defined]
-    enterprise = enterprise_get(user=user, uscc=uscc)
+    enterprise = access_enterprise(user=user, uscc=uscc)
     history = selectors.assessment_history(user=user, enterprise=enterprise).select_related("enterprise")
     return [assessment_out(a) for a in history]
 
 
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)
 def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
-    return assessment_out(selectors.assessment_get(user=request.auth, assessment_id=assessment_id))  # type: ignore[attr-defined]
+    return assessment_out(selectors.access_assessment(user=request.auth, assessment_id=assessment_id))  # type: ignore[attr-defined]
 
 
 def _submitted(request: HttpRequest, assessment_id: int) -> Assessment:
-    assessment = selectors.assessment_get(user=request.auth, assessment_id=assessment_id)  # type: ignore[attr-defined]
+    assessment = selectors.access_assessment(user=request.auth, assessment_id=assessment_id)  # type: ignore[attr-defined]
     if assessment.is_draft:
         raise Conflict("This assessment is not submitted yet: it has no result.", code="assessment_draft")
     return assessment

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from zhigai.core.models import WorkflowEvent
+
 from .definition import ModelDef, stored_model
 
 
@@ -115,3 +117,12 @@ class Assignment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "enterprise"], name="diagnosis_assignment_unique")]
+
+
+class AssessmentEvent(WorkflowEvent):
+    """A move of an assessment on its workflow (diagnosis.workflow): submitted, verified."""
+
+    subject = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("评估流转记录")

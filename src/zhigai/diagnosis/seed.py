@@ -21,8 +21,8 @@ from zhigai.core.cache import data_changed
 from zhigai.core.models import Role, User
 
 from .definition import ModelDef
+from .evaluation import assessment_score
 from .models import Assessment, Assignment, Kind, MaturityModel
-from .services import assessment_score
 
 SELF_SHARE, EXPERT_SHARE, REPEAT_SHARE, GBT_SHARE = 0.30, 0.33, 0.40, 0.05
 EXPERT_ASSIGNMENTS = 40  # Hangzhou enterprises the `expert` demo login is assigned to

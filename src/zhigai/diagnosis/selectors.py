@@ -1,22 +1,21 @@
-"""Every read of the diagnosis data, filtered by what the acting user may see (core.access)."""
+"""Every read of the diagnosis data, filtered by what the acting user may see (diagnosis/policy.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from zhigai.base.models import Enterprise
+from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
-from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures
+from zhigai.core.policy import permitted, require
 
 from .models import Assessment, Assignment, Evidence, MaturityModel, Status
-
-
-def assigned_enterprise_ids(user: Any) -> list[int]:
-    return list(Assignment.objects.filter(user=user).values_list("enterprise_id", flat=True))
+from .policy import ASSESSMENT_VIEW
 
 
 def model_list(*, current_only: bool = True) -> QuerySet[MaturityModel]:
@@ -40,25 +39,34 @@ def model_get(*, ref: int | str) -> MaturityModel:
 
 
 def _visible(user: Any) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(enterprise__in=scoped_enterprises(scope_for(user)))
+    """The assessments `user` may view, as the policy's diagnosis.assessment.view says: those of the
+    enterprises it reaches for that permission, and its own."""
+    reached = Q(enterprise__in=scoped_enterprises(enterprise_scope(user, ASSESSMENT_VIEW)))
+    return Assessment.objects.filter(reached | Q(created_by_id=user.pk)) if user.is_authenticated else \
+        Assessment.objects.none()
 
 
-def assessment_get(*, user: Any, assessment_id: int) -> Assessment:
-    """The assessment if the user may see its enterprise; Http404 otherwise."""
+def access_assessment(*, user: Any, assessment_id: int, action: str = "view") -> Assessment:
+    """The assessment if the user may view it and do `action` (an assessment action of the diagnosis
+    policy: "change", "submit", "verify"); Http404 when it may not view it, 403 when it may not act."""
     found = (
-        _visible(user)
-        .select_related("enterprise", "enterprise__region", "enterprise__industry", "model", "created_by")
+        Assessment.objects.select_related(
+            "enterprise", "enterprise__region", "enterprise__industry", "model", "created_by"
+        )
         .filter(pk=assessment_id)
         .first()
     )
-    if found is None:
+    if found is None or not permitted(user, ASSESSMENT_VIEW, found):
         raise Http404
+    if action != "view":
+        require(user, f"diagnosis.assessment.{action}", found, message=_("您不能对这份评估进行此操作。"),
+                code="assessment_locked")
     return found
 
 
 def assessment_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:
     """Every assessment of an enterprise the user may see, newest first (drafts included)."""
-    if not scope_for(user).contains(enterprise):  # the scope's own test: the enterprise is not read again
+    if not enterprise_scope(user, ASSESSMENT_VIEW).contains(enterprise):  # the enterprise is not read again
         raise Http404
     # Drafts (no submitted time) first on every database: SQLite and PostgreSQL put NULLs at opposite ends.
     return (
@@ -81,8 +89,9 @@ def evidence_list(*, assessment: Assessment) -> dict[str, list[Evidence]]:
 
 
 def evidence_get(*, user: Any, evidence_id: int) -> Evidence:
-    found = Evidence.objects.filter(pk=evidence_id, assessment__in=_visible(user)).first()
-    if found is None:
+    """A file of an assessment the user may view; Http404 otherwise."""
+    found = Evidence.objects.select_related("assessment", "assessment__enterprise").filter(pk=evidence_id).first()
+    if found is None or not permitted(user, ASSESSMENT_VIEW, found.assessment):
         raise Http404
     return found
 

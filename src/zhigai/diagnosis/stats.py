@@ -10,8 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Enterprise, Industry, Region, SizeClass
+from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
-from zhigai.core.access import scope_for
 from zhigai.core.cache import cached_figures
 
 from .models import Assessment, MaturityModel, Status
@@ -21,7 +21,7 @@ from .results import current_rows
 def _rows(user: Any, model: MaturityModel) -> list[tuple[Any, ...]]:
     return list(
         Assessment.objects.filter(
-            model__code=model.code, status=Status.SUBMITTED, enterprise__in=scoped_enterprises(scope_for(user))
+            model__code=model.code, status=Status.SUBMITTED, enterprise__in=scoped_enterprises(enterprise_scope(user))
         )
         .order_by()
         .values_list(
@@ -66,7 +66,7 @@ def _compute(user: Any, model: MaturityModel) -> dict[str, Any]:
 
 def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
     """Distribution of current levels and T0 → T1 cohort movement for the user's scope and this model."""
-    scope = scope_for(user)
+    scope = enterprise_scope(user)
     figures = cached_figures(("diagnosis-levels", scope.key, model.code), lambda: _compute(user, model))
     lang = get_language()
     spec = model.spec
@@ -103,4 +103,4 @@ def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
 def unassessed(*, user: Any) -> QuerySet[Enterprise]:
     """Enterprises in the user's scope with no submitted assessment of any model."""
     done = Assessment.objects.filter(enterprise=OuterRef("pk"), status=Status.SUBMITTED)
-    return scoped_enterprises(scope_for(user)).filter(~Exists(done)).select_related("region", "industry")
+    return scoped_enterprises(enterprise_scope(user)).filter(~Exists(done)).select_related("region", "industry")

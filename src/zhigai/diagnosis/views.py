@@ -17,15 +17,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhigai.base.selectors import enterprise_get
+from zhigai.base.selectors import access_enterprise
 from zhigai.core.errors import ZhigaiError
-from zhigai.core.models import Role, User
+from zhigai.core.models import User
+from zhigai.core.policy import permitted
 
 from . import charts, selectors, services, stats
+from .evaluation import annual_figures, checks_outcome, missing_answers
 from .models import Assessment, Kind
+from .policy import EXPERT_ROLES
 from .results import assessment_result, benchmark, rule_text
-
-OFFICER_ROLES = (Role.PROVINCE, Role.CITY, Role.INDUSTRY)
 
 
 def _error_details(exc: ZhigaiError) -> list[str]:
@@ -37,7 +38,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Officers: levels by region, industry, size; cohorts; not assessed. Others: their own work."""
     user: Any = request.user
     ctx: dict[str, Any] = {"models": selectors.model_list(), "drafts": selectors.assessment_drafts(user=user)}
-    if user.is_superuser or user.role in OFFICER_ROLES:
+    if permitted(user, "diagnosis.figures.view"):
         model = selectors.model_get(ref=request.GET.get("model") or "ladder")
         figures = stats.level_figures(user=user, model=model)
         levels = figures["levels"]
@@ -53,7 +54,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
         pending = stats.unassessed(user=user)
         ctx["unassessed_page"] = Paginator(pending, 25).get_page(request.GET.get("page"))
-    if user.role in services.EXPERT_ROLES:
+    if user.role in EXPERT_ROLES:
         ctx["assignments"] = selectors.assignments_for(user=user)
     return render(request, "diagnosis/overview.html", ctx)
 
@@ -62,19 +63,19 @@ def overview(request: HttpRequest) -> HttpResponse:
 def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
     """An enterprise's assessments over time, and where to start a new one."""
     user: Any = request.user
-    enterprise = enterprise_get(user=user, uscc=uscc)
+    enterprise = access_enterprise(user=user, uscc=uscc)
     history = list(selectors.assessment_history(user=user, enterprise=enterprise))
     submitted = [a for a in history if not a.is_draft]
     experts = None
-    if user.is_superuser or (user.role in (Role.PROVINCE, Role.CITY)):
-        experts = User.objects.filter(role__in=services.EXPERT_ROLES, is_active=True).order_by("username")
+    if permitted(user, "diagnosis.assignment.create", enterprise):
+        experts = User.objects.filter(role__in=EXPERT_ROLES, is_active=True).order_by("username")
     return render(request, "diagnosis/enterprise.html", {
         "e": enterprise,
         "history": history,
         "progress": charts.progress(submitted) if submitted else None,
         "models": selectors.model_list(),
-        "can_self": services.can_self_assess(user=user, enterprise=enterprise),
-        "can_diagnose": services.can_diagnose(user=user, enterprise=enterprise),
+        "can_self": permitted(user, "diagnosis.assessment.self_assess", enterprise),
+        "can_diagnose": permitted(user, "diagnosis.assessment.diagnose", enterprise),
         "experts": experts,
         "assigned": selectors.assignments_of(enterprise=enterprise),
     })
@@ -83,7 +84,7 @@ def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = enterprise_get(user=request.user, uscc=uscc)
+    enterprise = access_enterprise(user=request.user, uscc=uscc)
     try:
         model = services.model_chosen(request.POST.get("model", ""))
         assessment = services.assessment_start(by=request.user, enterprise=enterprise, model=model)
@@ -96,8 +97,8 @@ def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_add(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = enterprise_get(user=request.user, uscc=uscc)
-    expert = User.objects.filter(pk=request.POST.get("expert") or 0, role__in=services.EXPERT_ROLES).first()
+    enterprise = access_enterprise(user=request.user, uscc=uscc)
+    expert = User.objects.filter(pk=request.POST.get("expert") or 0, role__in=EXPERT_ROLES).first()
     if expert is None:
         messages.error(request, _("请选择一位专家或工程服务公司用户。"))
     else:
@@ -128,8 +129,8 @@ def _option_name(spec: Any, option_id: str, lang: str | None) -> str:
 def assessment_fill(request: HttpRequest, assessment_id: int, step: int) -> HttpResponse:
     """One dimension's questions; saving moves to the next dimension (or back, or to the review)."""
     user = request.user
-    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
-    if not services.can_edit(user=user, assessment=assessment):
+    assessment = selectors.access_assessment(user=user, assessment_id=assessment_id)
+    if not permitted(user, "diagnosis.assessment.change", assessment):
         return redirect("diagnosis:detail", assessment_id=assessment.pk)
     spec, lang = assessment.model.spec, get_language()
     steps = _steps(assessment)
@@ -159,7 +160,7 @@ def assessment_fill(request: HttpRequest, assessment_id: int, step: int) -> Http
     claims = assessment.claims_from.answers if assessment.claims_from_id and assessment.claims_from else {}
     evidence = selectors.evidence_list(assessment=assessment) if assessment.kind == Kind.EXPERT else {}
     checks = (
-        services.objective_checks(spec, assessment.enterprise, assessment.answers)
+        checks_outcome(spec, annual_figures(user=user, enterprise=assessment.enterprise), assessment.answers)
         if assessment.kind == Kind.EXPERT else {}
     )
     questions = [
@@ -197,11 +198,11 @@ def assessment_fill(request: HttpRequest, assessment_id: int, step: int) -> Http
 def assessment_review(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Progress by dimension, what is still missing, and the submit button."""
     user = request.user
-    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
+    assessment = selectors.access_assessment(user=user, assessment_id=assessment_id)
     if not assessment.is_draft:
         return redirect("diagnosis:detail", assessment_id=assessment.pk)
     spec, lang = assessment.model.spec, get_language()
-    missing = [spec.requirement(rid) for rid in services.missing_answers(assessment)]
+    missing = [spec.requirement(rid) for rid in missing_answers(assessment)]
     steps = _steps(assessment)
     step_of = {s["dimension"].id: i + 1 for i, s in enumerate(steps)}
     return render(request, "diagnosis/review.html", {
@@ -211,14 +212,14 @@ def assessment_review(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "missing": [
             {"id": r.id, "question": r.question.get(lang), "step": step_of[r.dimension]} for r in missing if r
         ],
-        "can_edit": services.can_edit(user=user, assessment=assessment),
+        "can_edit": permitted(user, "diagnosis.assessment.change", assessment),
     })
 
 
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    assessment = selectors.access_assessment(user=request.user, assessment_id=assessment_id)
     try:
         services.assessment_submit(by=request.user, assessment=assessment)
     except ZhigaiError as exc:
@@ -231,9 +232,10 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     user = request.user
-    assessment = selectors.assessment_get(user=user, assessment_id=assessment_id)
+    assessment = selectors.access_assessment(user=user, assessment_id=assessment_id)
     if assessment.is_draft:
-        target = "diagnosis:fill" if services.can_edit(user=user, assessment=assessment) else "diagnosis:review"
+        editable = permitted(user, "diagnosis.assessment.change", assessment)
+        target = "diagnosis:fill" if editable else "diagnosis:review"
         return redirect(reverse(target, args=[assessment.pk, 1] if target == "diagnosis:fill" else [assessment.pk]))
     result = assessment_result(assessment)
     compare = None
@@ -257,7 +259,7 @@ def assessment_report(request: HttpRequest, assessment_id: int, fmt: str) -> Htt
 
     if fmt not in ("pdf", "xlsx"):
         raise Http404
-    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    assessment = selectors.access_assessment(user=request.user, assessment_id=assessment_id)
     if assessment.is_draft:
         return redirect("diagnosis:review", assessment_id=assessment.pk)
     result = assessment_result(assessment)
@@ -276,7 +278,7 @@ def assessment_report(request: HttpRequest, assessment_id: int, fmt: str) -> Htt
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    assessment = selectors.access_assessment(user=request.user, assessment_id=assessment_id)
     step = request.POST.get("step", "1")
     upload = request.FILES.get("file")
     if upload is None:

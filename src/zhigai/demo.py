@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from zhigai.base.models import Enterprise, Region, RegionLevel
-
-from .models import Role, User
+from zhigai.core.models import Role, User
 
 DEMO_PASSWORD = "zhigai-demo"
 

@@ -1,0 +1,122 @@
+"""Access policies: the one place per module that says who may do what to which of its objects.
+
+Each app declares a `Policy` in its own `policy.py` — for each object and action the predicate (a `rules`
+predicate taking the user and the object) that allows it — and registers it when Django starts. A
+permission is named `<app>.<object>.<action>`, e.g. `base.enterprise.change`, `diagnosis.assessment.verify`.
+
+Roles that reach enterprises through another module's records (an expert through a diagnosis assignment, a
+bank through a contract) do so by a `Grant`: the module that owns the record says which enterprises a user
+is granted and exactly which permissions the grant opens. A grant opens nothing else: a bank's contract
+never shows it a draft diagnosis, because the diagnosis policy only honours grants that name its own
+permissions.
+
+Getters (`access_enterprise`, `access_assessment`, …) live in the apps' selectors and apply these
+policies: they answer 404 for what the user may not see (as for what does not exist) and 403 for what it
+sees but may not do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+
+from .errors import PermissionDenied
+
+
+class Policy:
+    """One app's rules: `allow(object, action, predicate)` for each thing its users may do."""
+
+    def __init__(self, app: str):
+        self.app = app
+        self.rules = rules.RuleSet()
+        self.descriptions: dict[str, str] = {}
+
+    def allow(self, obj: str, action: str, predicate: Any, description: str = "") -> None:
+        self.rules.add_rule(f"{obj}.{action}", predicate)
+        self.descriptions[f"{self.app}.{obj}.{action}"] = description
+
+    def permissions(self) -> list[str]:
+        return sorted(f"{self.app}.{name}" for name in self.rules)
+
+
+_POLICIES: dict[str, Policy] = {}
+
+
+def policy_register(policy: Policy) -> None:
+    _POLICIES[policy.app] = policy
+
+
+def policies() -> list[Policy]:
+    return [_POLICIES[app] for app in sorted(_POLICIES)]
+
+
+def permitted(user: Any, permission: str, obj: Any = None) -> bool:
+    """Whether `user` may do `permission` (`<app>.<object>.<action>`) to `obj`.
+
+    An unknown permission is a programming error, not a refusal: a misspelt name must not silently
+    deny (or, worse, be mistaken for a rule that exists)."""
+    app, _, name = permission.partition(".")
+    policy = _POLICIES.get(app)
+    if policy is None or name not in policy.rules:
+        raise LookupError(f"no access rule {permission!r}: declare it in {app}/policy.py")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(policy.rules.test_rule(name, user, obj))
+
+
+def require(user: Any, permission: str, obj: Any = None, *, message: str, code: str = "forbidden") -> None:
+    """PermissionDenied (403) unless permitted: for an object the caller has already shown to be visible."""
+    if not permitted(user, permission, obj):
+        raise PermissionDenied(message, code=code)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Enterprises a module's records open to users of some roles, and the permissions they open there."""
+
+    name: str
+    roles: frozenset[str]
+    enterprise_ids: Callable[[Any], Iterable[int]]
+    opens: frozenset[str]
+
+
+_GRANTS: dict[str, Grant] = {}
+
+
+def grant_register(grant: Grant) -> None:
+    _GRANTS[grant.name] = grant
+
+
+def grants_opening(role: str, permission: str) -> Iterator[Grant]:
+    """The registered grants that give users of `role` `permission` on their granted enterprises."""
+    for name in sorted(_GRANTS):
+        grant = _GRANTS[name]
+        if role in grant.roles and permission in grant.opens:
+            yield grant
+
+
+def grants() -> list[Grant]:
+    return [_GRANTS[name] for name in sorted(_GRANTS)]
+
+
+@rules.predicate
+def is_superuser(user: Any) -> bool:
+    return bool(user.is_superuser)
+
+
+def has_role(*roles: str) -> Any:
+    """A predicate: the user has one of these roles."""
+
+    @rules.predicate(name=f"has_role({', '.join(roles)})")
+    def check(user: Any) -> bool:
+        return user.role in roles
+
+    return check
+
+
+@rules.predicate
+def signed_in(user: Any) -> bool:
+    return bool(user.is_authenticated)
