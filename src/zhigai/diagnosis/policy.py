@@ -89,6 +89,8 @@ fills = is_draft & (
 policy = Policy("diagnosis")
 policy.allow("assessment", "view", is_superuser | enterprise_of_assessment_reached | author,
              "an assessment, its result, reports and evidence")
+policy.allow("enterprise", "view", is_superuser | reaches(ASSESSMENT_VIEW),
+             "an enterprise's diagnoses: its history, its section on the enterprise page (object: the enterprise)")
 policy.allow("assessment", "self_assess", is_superuser | own_enterprise,
              "start a self-assessment (object: the enterprise): its own users")
 policy.allow("assessment", "diagnose", is_superuser | assigned,

@@ -66,7 +66,7 @@ def access_assessment(*, user: Any, assessment_id: int, action: str = "view") ->
 
 def assessment_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:
     """Every assessment of an enterprise the user may see, newest first (drafts included)."""
-    if not enterprise_scope(user, ASSESSMENT_VIEW).contains(enterprise):  # the enterprise is not read again
+    if not permitted(user, "diagnosis.enterprise.view", enterprise):
         raise Http404
     # Drafts (no submitted time) first on every database: SQLite and PostgreSQL put NULLs at opposite ends.
     return (

@@ -311,8 +311,11 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
     return redirect(reverse("diagnosis:fill", args=[assessment_id, int(step) if step.isdigit() else 1]))
 
 
-def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeString:
-    """The enterprise page's diagnosis section: the current result and the score over time."""
+def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeString | None:
+    """The enterprise page's diagnosis section: the current result and the score over time; none for a
+    user who sees the enterprise but not its diagnoses (a grant of another module)."""
+    if not permitted(request.user, "diagnosis.enterprise.view", enterprise):
+        return None
     # Most enterprises have no assessment: a cached set of those that have spares them the query, and
     # their few lines are put together directly (a template render costs more than the page's reads).
     if enterprise.pk not in selectors.assessed_enterprise_ids():

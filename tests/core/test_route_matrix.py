@@ -1,0 +1,434 @@
+"""The access matrix, generated: every route of the URL configuration and the API × every role × its own
+and another tenant's object, with the outcome the modules' policies (core.policy) give.
+
+Each route has one row below naming the permission that makes its object visible (else 404, as for a
+missing object) and the permission the request needs once it sees it (else the route's refusal: 403, or
+the redirect with a message a page answers with). A route with no row fails `test_every_route_has_a_row`,
+so a new page or endpoint cannot land without saying who may use it. The outcome is computed from the
+policy and compared with what the route really answers: the pages, API and files apply the policy, and
+nothing else decides. The cases the policy itself must get right — an assigned expert changes nothing of
+the enterprise; a bank's grant opens no diagnosis — are asserted outright at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import new_uscc
+from zhigai.base.models import Enterprise, ImportJob, ImportStatus, Indicator, Region
+from zhigai.config.api import api
+from zhigai.core import policy as core_policy
+from zhigai.core.models import Role, User
+from zhigai.core.policy import Grant, permitted
+from zhigai.core.services import api_token_issue
+from zhigai.diagnosis import services as diagnosis
+from zhigai.diagnosis.evaluation import assessment_score
+from zhigai.diagnosis.models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+OK, REFUSED, HIDDEN = "ok", "refused", "hidden"
+ROLES = ["admin", "province", "city", "industry", "enterprise", "expert", "colleague", "provider", "bank"]
+
+
+# --- the world: an own enterprise in Hangzhou, a foreign one in Ningbo ------------------------------------------
+
+@dataclass
+class Side:
+    enterprise: Enterprise
+    region: Region
+    done: Assessment  # a submitted self-assessment
+    draft: Assessment  # an expert diagnosis in progress, complete, by the "expert" login (own side)
+    evidence: Evidence
+    job: ImportJob
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    own: Side
+    foreign: Side
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def _assessment(enterprise: Enterprise, model: MaturityModel, kind: str, by: User | None, submit: bool) -> Assessment:
+    answers = {r.id: "full" for r in model.spec.requirements}
+    a = Assessment(enterprise=enterprise, model=model, kind=kind, created_by=by, answers=answers)
+    if submit:
+        assessment_score(a, model.spec, [])
+    a.save()
+    return a
+
+
+def _side(enterprise: Enterprise, region: str, author: User, job_owner: User) -> Side:
+    ladder = MaturityModel.objects.get(code="ladder", current=True)
+    Indicator.objects.create(enterprise=enterprise, year=2020, employees=120)
+    draft = _assessment(enterprise, ladder, Kind.EXPERT, author, submit=False)
+    evidence = Evidence.objects.create(assessment=draft, requirement="EQ-1a", file=ContentFile(PDF, name="e.pdf"),
+                                       filename="e.pdf", size=len(PDF), content_type="application/pdf")
+    job = ImportJob.objects.create(created_by=job_owner, file=ContentFile(b"uscc\n", name="x.csv"),
+                                   filename="x.csv", status=ImportStatus.SUCCEEDED, progress=1.0)
+    return Side(enterprise, Region.objects.get(code=region), _assessment(enterprise, ladder, Kind.SELF, None, True),
+                draft, evidence, job)
+
+
+@pytest.fixture
+def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch) -> World:
+    own = make_enterprise(county="330102", industry="34", name="本方企业")
+    foreign = make_enterprise(county="330203", industry="17", name="他方企业")
+    users = {
+        "admin": User.objects.create_superuser("m-admin", password="x-long-password"),
+        "province": make_user(Role.PROVINCE, region="330000"),
+        "city": make_user(Role.CITY, region="330100"),
+        "industry": make_user(Role.INDUSTRY, industries=["34"]),
+        "enterprise": make_user(Role.ENTERPRISE, enterprise=own),
+        "expert": make_user(Role.EXPERT),
+        "colleague": make_user(Role.EXPERT),
+        "provider": make_user(Role.PROVIDER),
+        "bank": make_user(Role.BANK),
+        "spare": make_user(Role.EXPERT),  # assigned by the officers in the assignment row
+    }
+    for who in ("expert", "colleague", "provider"):
+        Assignment.objects.create(user=users[who], enterprise=own)
+    # A bank's grant as the financing module would register it: the enterprises of its contracts, to read
+    # their profile and indicators — and nothing of the diagnosis.
+    bank = users["bank"]
+    monkeypatch.setitem(core_policy._GRANTS, "test.contract", Grant(
+        name="test.contract", roles=frozenset({Role.BANK}), opens=frozenset({"base.enterprise.view",
+                                                                             "base.indicator.view"}),
+        enterprise_ids=lambda user: [own.id] if user.pk == bank.pk else []))
+    return World(users, _side(own, "330100", users["expert"], users["city"]),
+                 _side(foreign, "330200", users["province"], users["admin"]))
+
+
+# --- the rows ---------------------------------------------------------------------------------------------------
+
+Perm = str | tuple[str, ...] | None  # a permission, any of several, or none needed
+
+
+@dataclass
+class Row:
+    method: str
+    path: str  # with {uscc} {done} {draft} {evidence} {job} {region} {expert_id}
+    target: str | None = None  # the object the permissions are tested on: enterprise, done, draft, evidence…
+    view: Perm = None  # not permitted: 404
+    act: Perm = None  # not permitted: the refusal below
+    ok: int = 200
+    refused: int = 403
+    body: Any = None
+    # For a page that answers allowed and refused with the same redirect: what the allowed request changes.
+    changes: Callable[[Side], Any] | None = None
+    ok_location: str = ""  # where the allowed request is sent (a pattern), when a refusal is sent elsewhere
+
+
+def _objects(side: Side, user: User) -> dict[str, Any]:
+    return {"enterprise": side.enterprise, "region": side.region, "done": side.done, "draft": side.draft,
+            "evidence": side.draft, "job": side.job, None: None}
+
+
+def _evidence_count(side: Side) -> int:
+    return Evidence.objects.filter(assessment=side.draft).count()
+
+
+def _assignments(side: Side) -> int:
+    return Assignment.objects.filter(enterprise=side.enterprise).count()
+
+
+ASSESS = ("diagnosis.assessment.self_assess", "diagnosis.assessment.diagnose")
+SUBMIT = ("diagnosis.assessment.submit", "diagnosis.assessment.verify")
+NEW_ENTERPRISE = {"name": "新登记企业", "region": "330102", "industry": "34"}
+
+PAGES: dict[str, Row] = {
+    "base:home": Row("get", "/"),
+    "base:enterprise_list": Row("get", "/enterprises/"),
+    "base:enterprise_new": Row("get", "/enterprises/new/", act="base.enterprise.create", refused=404),
+    "base:enterprise_detail": Row("get", "/enterprises/{uscc}/", "enterprise", view="base.enterprise.view"),
+    "base:enterprise_edit": Row("get", "/enterprises/{uscc}/edit/", "enterprise", view="base.enterprise.view",
+                                act="base.enterprise.change"),
+    "base:indicator_edit": Row("get", "/enterprises/{uscc}/indicators/?year=2020", "enterprise",
+                               view="base.enterprise.view", act="base.indicator.change"),
+    "base:region_detail": Row("get", "/regions/{region}/", "region", view="base.region.view"),
+    "base:import": Row("get", "/imports/", act="base.import.create", refused=404),
+    "base:import_template": Row("get", "/imports/template.xlsx"),
+    "base:import_status": Row("get", "/imports/{job}/", "job", view="base.import.view"),
+    "core:inbox": Row("get", "/inbox/"),
+    "core:logout": Row("post", "/logout/", ok=302),
+    "diagnosis:overview": Row("get", "/diagnosis/"),
+    "diagnosis:enterprise": Row("get", "/enterprises/{uscc}/diagnosis/", "enterprise",
+                                view="diagnosis.enterprise.view"),
+    "diagnosis:start": Row("post", "/enterprises/{uscc}/diagnosis/start/", "enterprise", view="base.enterprise.view",
+                           act=ASSESS, ok=302, refused=302, body={"model": "ladder"}, ok_location=r"/assessments/\d+/fill/1/"),
+    "diagnosis:assign": Row("post", "/enterprises/{uscc}/diagnosis/assign/", "enterprise",
+                            view="base.enterprise.view", act="diagnosis.assignment.create", ok=302, refused=302,
+                            body={"expert": "{spare_expert}"}, changes=_assignments),
+    "diagnosis:detail": Row("get", "/assessments/{done}/", "done", view="diagnosis.assessment.view"),
+    "diagnosis:fill": Row("get", "/assessments/{draft}/fill/1/", "draft", view="diagnosis.assessment.view",
+                          act="diagnosis.assessment.change", refused=302),
+    "diagnosis:review": Row("get", "/assessments/{draft}/review/", "draft", view="diagnosis.assessment.view"),
+    "diagnosis:submit": Row("post", "/assessments/{draft}/submit/", "draft", view="diagnosis.assessment.view",
+                            act=SUBMIT, ok=302, refused=302, ok_location="/assessments/{draft}/"),
+    "diagnosis:report": Row("get", "/assessments/{done}/report.pdf", "done", view="diagnosis.assessment.view"),
+    "diagnosis:evidence_upload": Row("post", "/assessments/{draft}/evidence/", "draft",
+                                     view="diagnosis.assessment.view", act="diagnosis.assessment.change", ok=302,
+                                     refused=302, body={"requirement": "EQ-1a", "step": "1", "file": "<pdf>"},
+                                     changes=_evidence_count),
+    "diagnosis:evidence": Row("get", "/evidence/{evidence}/", "evidence", view="diagnosis.assessment.view"),
+    "diagnosis:evidence_delete": Row("post", "/evidence/{evidence}/delete/", "evidence",
+                                     view="diagnosis.assessment.view", act="diagnosis.assessment.change", ok=302,
+                                     refused=302, body={"step": "1"}, changes=_evidence_count),
+}
+
+API: dict[str, Row] = {
+    "GET /api/v1/me": Row("get", "/api/v1/me"),
+    "GET /api/v1/regions": Row("get", "/api/v1/regions"),
+    "GET /api/v1/industries": Row("get", "/api/v1/industries"),
+    "GET /api/v1/enterprises": Row("get", "/api/v1/enterprises"),
+    "POST /api/v1/enterprises": Row("post", "/api/v1/enterprises", act="base.enterprise.create", ok=201,
+                                    body=NEW_ENTERPRISE),
+    "GET /api/v1/enterprises/{uscc}": Row("get", "/api/v1/enterprises/{uscc}", "enterprise",
+                                          view="base.enterprise.view"),
+    "PATCH /api/v1/enterprises/{uscc}": Row("patch", "/api/v1/enterprises/{uscc}", "enterprise",
+                                            view="base.enterprise.view", act="base.enterprise.change",
+                                            body={"name": "改名企业"}),
+    "GET /api/v1/enterprises/{uscc}/indicators": Row("get", "/api/v1/enterprises/{uscc}/indicators", "enterprise",
+                                                     view="base.indicator.view"),
+    "PUT /api/v1/enterprises/{uscc}/indicators/{year}": Row(
+        "put", "/api/v1/enterprises/{uscc}/indicators/2020", "enterprise", view="base.enterprise.view",
+        act="base.indicator.change", body={"employees": 99}),
+    "POST /api/v1/imports": Row("post", "/api/v1/imports", act="base.import.create", ok=201, body="<csv>"),
+    "GET /api/v1/imports/{job_id}": Row("get", "/api/v1/imports/{job}", "job", view="base.import.view"),
+    "GET /api/v1/diagnosis/models": Row("get", "/api/v1/diagnosis/models"),
+    "GET /api/v1/diagnosis/models/{ref}": Row("get", "/api/v1/diagnosis/models/ladder"),
+    "POST /api/v1/enterprises/{uscc}/assessments": Row(
+        "post", "/api/v1/enterprises/{uscc}/assessments", "enterprise", view="base.enterprise.view", act=ASSESS,
+        ok=201, body={"model": "ladder", "answers": {"EQ-1a": "full"}}),
+    "GET /api/v1/enterprises/{uscc}/assessments": Row("get", "/api/v1/enterprises/{uscc}/assessments", "enterprise",
+                                                      view="diagnosis.enterprise.view"),
+    "GET /api/v1/assessments/{assessment_id}": Row("get", "/api/v1/assessments/{done}", "done",
+                                                   view="diagnosis.assessment.view"),
+    "GET /api/v1/assessments/{assessment_id}/benchmark": Row("get", "/api/v1/assessments/{done}/benchmark", "done",
+                                                             view="diagnosis.assessment.view"),
+    "GET /api/v1/assessments/{assessment_id}/report.pdf": Row("get", "/api/v1/assessments/{done}/report.pdf", "done",
+                                                              view="diagnosis.assessment.view"),
+}
+
+# Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
+PUBLIC = {"core:login", "set_language", "javascript-catalog", "POST /api/v1/auth/token",
+          "GET /api/v1/openapi.json", "GET /api/v1/docs"}
+
+
+# --- the routes the project has -------------------------------------------------------------------------------
+
+def _page_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace in ("admin", "api"):  # the admin is Django's; the API is listed from its schema
+                continue
+            names |= _page_names(p, f"{p.namespace}:" if p.namespace else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(namespace + p.name)
+    return names
+
+
+def _api_operations() -> set[str]:
+    paths = api.get_openapi_schema()["paths"]
+    return {f"{method.upper()} {path}" for path, ops in paths.items() for method in ops}
+
+
+def test_every_route_has_a_row() -> None:
+    pages, operations = _page_names(get_resolver()), _api_operations() | {"GET /api/v1/openapi.json",
+                                                                          "GET /api/v1/docs"}
+    missing = sorted((pages | operations) - set(PAGES) - set(API) - PUBLIC)
+    assert not missing, f"routes with no row in the access matrix: {missing}"
+    stale = sorted((set(PAGES) | set(API)) - pages - operations)
+    assert not stale, f"rows for routes that do not exist: {stale}"
+
+
+def test_every_permission_a_row_names_is_declared() -> None:
+    declared = {perm for p in core_policy.policies() for perm in p.permissions()}
+    named = set()
+    for row in [*PAGES.values(), *API.values()]:
+        for perm in (row.view, row.act):
+            named |= set(perm) if isinstance(perm, tuple) else {perm} if perm else set()
+    assert named <= declared, named - declared
+
+
+# --- the outcome: from the policy, and from the route --------------------------------------------------------
+
+def _allows(perm: Perm, user: User, obj: Any) -> bool:
+    if perm is None:
+        return True
+    return any(permitted(user, p, obj) for p in (perm if isinstance(perm, tuple) else (perm,)))
+
+
+def expected(row: Row, user: User, side: Side) -> str:
+    obj = _objects(side, user)[row.target]
+    if row.target == "job" and side.job.created_by_id != user.pk:
+        obj = side.job
+    if row.view and not _allows(row.view, user, obj):
+        return HIDDEN
+    return OK if _allows(row.act, user, obj) else REFUSED
+
+
+def _fill(text: str, world: World, side: Side) -> str:
+    return text.format(uscc=side.enterprise.uscc, done=side.done.pk, draft=side.draft.pk,
+                       evidence=side.evidence.pk, job=side.job.pk, region=side.region.code,
+                       spare_expert=world.users["spare"].pk)
+
+
+def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> Any:
+    path = _fill(row.path, world, side)
+    if api_call:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[who]}")
+        if row.body == "<csv>":
+            csv = f"uscc,name,region,industry\n{new_uscc('330102')},导入企业,330102,34\n".encode()
+            return client.post(path, {"file": SimpleUploadedFile("e.csv", csv)})
+        if row.method == "get":
+            return client.get(path)
+        body = {**row.body, "uscc": new_uscc("330102")} if row.body is NEW_ENTERPRISE else row.body
+        return getattr(client, row.method)(path, data=json.dumps(body), content_type="application/json")
+    client = Client()
+    client.force_login(world.users[who])
+    if row.method == "get":
+        return client.get(path)
+    data = {k: _fill(v, world, side) if isinstance(v, str) else v for k, v in (row.body or {}).items()}
+    if data.get("file") == "<pdf>":
+        data["file"] = SimpleUploadedFile("new.pdf", PDF)
+    return client.post(path, data)
+
+
+def observed(row: Row, response: Any, before: Any, after: Any, world: World, side: Side) -> str:
+    status = response.status_code
+    if status == 404:
+        return REFUSED if row.target is None and row.refused == 404 else HIDDEN
+    if row.changes is not None:
+        return OK if after != before else REFUSED
+    if row.ok == row.refused == 302:
+        allowed = re.fullmatch(_fill(row.ok_location, world, side), response["Location"])
+        return OK if allowed else REFUSED
+    if status == row.ok:
+        return OK
+    assert status == row.refused, (row.path, status, response.content[:300])
+    return REFUSED
+
+
+def _walk(rows: dict[str, Row], name: str, world: World, api_call: bool) -> list[tuple[str, str, str, str]]:
+    row = rows[name]
+    if api_call:
+        world.tokens = {who: api_token_issue(user=user) for who, user in world.users.items()}
+    wrong = []
+    for who in ROLES:
+        for side_name, side in (("own", world.own), ("foreign", world.foreign)):
+            want = expected(row, world.users[who], side)
+            with transaction.atomic():  # each request on the same world: what it changes is undone
+                before = row.changes(side) if row.changes else None
+                response = _request(row, world, who, side, api_call)
+                after = row.changes(side) if row.changes else None
+                got = observed(row, response, before, after, world, side)
+                transaction.set_rollback(True)
+            if got != want:
+                wrong.append((who, side_name, want, got))
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_answers_as_the_policy_says(world: World, name: str) -> None:
+    assert _walk(PAGES, name, world, api_call=False) == []
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_endpoint_answers_as_the_policy_says(world: World, name: str) -> None:
+    assert _walk(API, name, world, api_call=True) == []
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(world: World, name: str) -> None:
+    row = PAGES[name]
+    path = _fill(row.path, world, world.own)
+    response = Client().get(path) if row.method == "get" else Client().post(path, {})
+    if name == "core:logout":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next="), name
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_an_anonymous_api_call_is_401(world: World, name: str) -> None:
+    row = API[name]
+    response = getattr(Client(), row.method)(_fill(row.path, world, world.own))
+    assert response.status_code == 401, name
+
+
+# --- what the policy itself must say -------------------------------------------------------------------------
+
+def test_an_assigned_expert_reads_the_enterprise_but_changes_nothing_of_it(world: World) -> None:
+    """Defect: an assigned expert could save the enterprise's profile and indicators."""
+    expert, e = world.users["expert"], world.own.enterprise
+    client = Client()
+    client.force_login(expert)
+    assert client.get(f"/enterprises/{e.uscc}/").status_code == 200
+    assert client.get(f"/enterprises/{e.uscc}/edit/").status_code == 403
+    assert client.post(f"/enterprises/{e.uscc}/edit/", {"name": "专家改的名"}).status_code == 403
+    assert client.get(f"/enterprises/{e.uscc}/indicators/?year=2020").status_code == 403
+    assert client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "employees": "1"}).status_code == 403
+    token = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=expert)}")
+    patch = token.patch(f"/api/v1/enterprises/{e.uscc}", data=json.dumps({"name": "专家改的名"}),
+                        content_type="application/json")
+    assert patch.status_code == 403
+    put = token.put(f"/api/v1/enterprises/{e.uscc}/indicators/2020", data=json.dumps({"employees": 1}),
+                    content_type="application/json")
+    assert put.status_code == 403
+    e.refresh_from_db()
+    assert e.name == "本方企业"
+    assert Indicator.objects.get(enterprise=e, year=2020).employees == 120
+    # … and runs its diagnosis.
+    assert permitted(expert, "diagnosis.assessment.diagnose", e)
+
+
+def test_a_bank_grant_opens_the_profile_and_no_diagnosis(world: World) -> None:
+    """Defect: a grant registered for a bank let it read the enterprise's draft assessments."""
+    bank, side = world.users["bank"], world.own
+    client = Client()
+    client.force_login(bank)
+    page = client.get(f"/enterprises/{side.enterprise.uscc}/")
+    assert page.status_code == 200
+    assert 'data-testid="diagnosis-progress"' not in page.content.decode(), "no diagnosis section either"
+    for path in (f"/assessments/{side.draft.pk}/", f"/assessments/{side.done.pk}/", f"/evidence/{side.evidence.pk}/",
+                 f"/enterprises/{side.enterprise.uscc}/diagnosis/", f"/assessments/{side.done.pk}/report.pdf"):
+        assert client.get(path).status_code == 404, path
+    token = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=bank)}")
+    assert token.get(f"/api/v1/assessments/{side.draft.pk}").status_code == 404
+    assert token.get(f"/api/v1/enterprises/{side.enterprise.uscc}/assessments").status_code == 404
+    assert token.get(f"/api/v1/enterprises/{side.enterprise.uscc}").status_code == 200
+    assert not permitted(bank, "base.enterprise.change", side.enterprise)
+    assert not permitted(bank, "base.enterprise.history", side.enterprise)
+    assert not permitted(bank, "diagnosis.assessment.view", side.draft)
+
+
+def test_an_unknown_permission_is_an_error_not_a_refusal(world: World) -> None:
+    with pytest.raises(LookupError):
+        permitted(world.users["province"], "base.enterprise.veiw", world.own.enterprise)
+
+
+def test_a_colleague_expert_verifies_only_their_own_draft(world: World) -> None:
+    colleague, draft = world.users["colleague"], world.own.draft
+    assert permitted(colleague, "diagnosis.assessment.view", draft)
+    assert not permitted(colleague, "diagnosis.assessment.change", draft)
+    assert not permitted(colleague, "diagnosis.assessment.verify", draft)
+    assert permitted(world.users["expert"], "diagnosis.assessment.verify", draft)
+    done = diagnosis.assessment_submit(by=world.users["expert"], assessment=draft)
+    assert done.status == Status.SUBMITTED
+    assert not permitted(world.users["expert"], "diagnosis.assessment.change", done), "submitted: frozen"
