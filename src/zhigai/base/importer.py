@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_tasks import task
 
 from zhigai.core.audit import audit_record
 from zhigai.core.bulk import bulk_upsert, in_values
@@ -32,6 +33,7 @@ from zhigai.core.policy import require
 from .import_audit import enterprise_changes, indicator_changes
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
+from .selectors import scoped_enterprises
 from .services import enterprise_refresh_derived
 from .tabular import FileProblem, Table, read_tables
 from .uscc import USCCError, normalize_uscc
@@ -88,8 +90,6 @@ class _Validator:
         scope = enterprise_scope(user)
         self.lookups = Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
         # Existing enterprises the user may write: code -> stage; others exist but are out of reach.
-        from .selectors import scoped_enterprises
-
         # order_by(): lookups need no order, and enterprises sort by name (a sort of the whole table).
         self.writable = dict(scoped_enterprises(scope).order_by().values_list("uscc", "stage"))
         self.progress = progress
@@ -382,8 +382,6 @@ def import_job_create(*, by: Any, upload: UploadedFile, dry_run: bool) -> Import
     require(by, "base.import.create", message=_("您的角色不能导入企业数据"))
     job = ImportJob.objects.create(created_by=by, file=upload, filename=name, dry_run=dry_run)
     if (upload.size or 0) > settings.IMPORT_BACKGROUND_BYTES:
-        from .tasks import run_import
-
         run_import.enqueue(job.id)
     else:
         import_job_run(job_id=job.id)
@@ -417,3 +415,9 @@ def import_job_run(*, job_id: int) -> None:
         summary=summary,
         finished=timezone.now(),
     )
+
+
+@task()
+def run_import(job_id: int) -> None:
+    """The background worker's side of a large import (the task is found by this module's path)."""
+    import_job_run(job_id=job_id)

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Enterprise
@@ -19,6 +20,7 @@ from zhigai.core.workflow import transition_apply
 from .definition import ModelDef
 from .models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
 from .policy import EXPERT_ROLES
+from .selectors import model_get
 from .workflow import ASSESSMENT_WORKFLOW
 
 # What an evidence file may be, recognised by its first bytes as well as its name.
@@ -226,10 +228,6 @@ def assignment_add(*, by: Any, expert: Any, enterprise: Enterprise) -> Assignmen
 
 def model_chosen(ref: int | str) -> MaturityModel:
     """The model a user asked for (id, code or code@version); an unknown one is bad input, not a 404."""
-    from django.http import Http404
-
-    from .selectors import model_get
-
     try:
         return model_get(ref=ref)
     except Http404:
