@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -347,7 +348,7 @@ def test_a_real_pdf_is_accepted_as_evidence(expert: User, enterprise: Enterprise
 @pytest.mark.parametrize(("name", "content", "why"), [
     ("setup.exe", b"MZ\x90\x00" + b"\x00" * 60, "type"),
     ("report.pdf", b"<html>not a pdf</html>", "content"),
-    ("scan.pdf", PDF + b"0" * (services.EVIDENCE_MAX_BYTES + 1 - len(PDF)), "size"),
+    ("scan.pdf", PDF + b"0" * (settings.EVIDENCE_MAX_BYTES + 1 - len(PDF)), "size"),
     ("empty.pdf", b"", "size"),
     ("noextension", PDF, "type"),
 ])
@@ -365,10 +366,10 @@ def test_a_wrong_type_fake_content_or_oversized_file_is_refused(
 def test_a_file_of_exactly_ten_megabytes_is_accepted(
         expert: User, enterprise: Enterprise, ladder: MaturityModel) -> None:
     draft = services.assessment_start(by=expert, enterprise=enterprise, model=ladder)
-    content = PDF + b"0" * (services.EVIDENCE_MAX_BYTES - len(PDF))
+    content = PDF + b"0" * (settings.EVIDENCE_MAX_BYTES - len(PDF))
     ev = services.evidence_add(by=expert, assessment=draft, requirement="EQ-1a",
                                upload=SimpleUploadedFile("big.pdf", content))
-    assert ev.size == services.EVIDENCE_MAX_BYTES
+    assert ev.size == settings.EVIDENCE_MAX_BYTES
 
 
 def test_evidence_goes_only_on_the_expert_own_draft(

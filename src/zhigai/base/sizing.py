@@ -1,20 +1,22 @@
 """Size class by the national statistical rule for industry (2017) and the "above designated size" flag.
 
-Both are derived from an enterprise's latest annual indicators, never typed in. Bounds are policy data
-kept here in one table, with the statistical rule's values.
+Both are derived from an enterprise's latest annual indicators, never typed in. The bounds are policy data:
+`data/policy/sizing.yaml`, with the statistical rule's values.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
+
+_RULE = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "policy" / "sizing.yaml").read_text("utf-8"))
 # (class, minimum employees, minimum revenue in yuan), largest first. A class needs BOTH bounds met.
-SIZE_RULE: tuple[tuple[str, int, Decimal], ...] = (
-    ("large", 1000, Decimal("400000000")),
-    ("medium", 300, Decimal("20000000")),
-    ("small", 20, Decimal("3000000")),
+SIZE_RULE: tuple[tuple[str, int, Decimal], ...] = tuple(
+    (c["class"], int(c["employees"]), Decimal(str(c["revenue"]))) for c in _RULE["classes"]
 )
-ABOVE_DESIGNATED_REVENUE = Decimal("20000000")
+ABOVE_DESIGNATED_REVENUE = Decimal(str(_RULE["above_designated_revenue"]))
 
 
 def size_class(employees: int | None, revenue: Decimal | None) -> str:

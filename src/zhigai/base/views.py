@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.cache import cached_figures, language_key, per_language
-from zhigai.core.errors import ZhigaiError
+from zhigai.core.pages import errors_as_messages
 from zhigai.core.policy import permitted
 from zhigai.core.templatetags.zhigai import chart, yuan
 
@@ -211,11 +211,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, _("请选择要导入的文件。"))
         else:
-            try:
+            with errors_as_messages(request):
                 job = import_job_create(by=request.user, upload=upload, dry_run=bool(request.POST.get("dry_run")))
-            except ZhigaiError as exc:
-                messages.error(request, exc.message)
-            else:
                 return redirect("base:import_status", job_id=job.id)
     return render(request, "base/import.html", {"jobs": selectors.import_job_list(user=request.user)[:10]})
 

@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from zhigai.core.errors import ZhigaiError
+from zhigai.core.errors import ErrorCode, ZhigaiError, error_codes
 from zhigai.core.services import api_token_user
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,35 @@ class BearerAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class PlatformAPI(NinjaAPI):
+    """The API, whose OpenAPI document also names the error shape and every module's error codes."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        codes = error_codes()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+            "type": "object",
+            "title": "Error",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "enum": sorted(codes),
+                         "description": "; ".join(f"{c} ({m})" for c, m in sorted(codes.items()))},
+                "message": {"type": "string", "description": "what is wrong and how to fix it, for people"},
+                "details": {"type": "array", "items": {"type": "object"},
+                            "description": "per field, row or column: {field|row|column, message}"},
+            },
+        }
+        error = {"description": "An error: the code says which (see the Error schema)",
+                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                # Status codes as the strings OpenAPI has them (ninja gives integers), beside "4XX".
+                responses = {str(status): body for status, body in operation.get("responses", {}).items()}
+                operation["responses"] = {**responses, "4XX": responses.get("4XX", error)}
+        return schema
+
+
+api = PlatformAPI(
     title="zhigai API",
     version="1",
     description="Intelligent transformation of manufacturing — platform API. "
@@ -53,7 +81,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     return _error(
         request,
         422,
-        "invalid",
+        ErrorCode.INVALID,
         "The request is not valid: " + "; ".join(f"{d['field']}: {d['message']}" for d in details),
         details,
     )
@@ -61,23 +89,23 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", "Sign in first: send a valid 'Authorization: Bearer <token>'.")
+    return _error(request, 401, ErrorCode.UNAUTHORIZED, "Sign in first: send a valid 'Authorization: Bearer <token>'.")
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, ErrorCode.NOT_FOUND, "Not found.")
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    return _error(request, exc.status_code, ErrorCode.ERROR, str(exc))
 
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("API error", exc_info=exc)
-    return _error(request, 500, "server_error", "An unexpected error occurred; it has been logged.")
+    return _error(request, 500, ErrorCode.SERVER_ERROR, "An unexpected error occurred; it has been logged.")
 
 
 def _register() -> None:

@@ -153,7 +153,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = _env_bool("WHITENOISE_USE_FINDERS", True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024
+# A request's body apart from its files (those stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE): the
+# largest is a full questionnaire or a year's indicators, a few kilobytes; Django's default is ample.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Policy numbers that are settings, not data: an evidence file's size limit and the smallest peer group a
+# benchmark shows (below it, the group's members could be recognised).
+EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+DIAGNOSIS_MIN_PEERS = _env_int("DIAGNOSIS_MIN_PEERS", 10)
 
 # Cached figures (keyed by data version, so never stale) are shared by every web process and machine
 # through the database; ZHIGAI_CACHE=locmem keeps them per process instead.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .cache import request_scope
-from .errors import ZhigaiError
+from .errors import ErrorCode, ZhigaiError
 
 
 class HtmxMessagesMiddleware:
@@ -21,22 +22,33 @@ class HtmxMessagesMiddleware:
         response = self.get_response(request)
         if not request.headers.get("HX-Request") or 300 <= response.status_code < 400:
             return response
-        if "HX-Trigger" in response.headers:
-            return response
         messages = [{"level": m.level_tag, "text": str(m.message)} for m in get_messages(request)]
         if messages:
-            response.headers["HX-Trigger"] = json.dumps({"messages": messages})
+            response.headers["HX-Trigger"] = json.dumps({**_triggers(response), "messages": messages})
         return response
 
 
+def _triggers(response: HttpResponse) -> dict[str, Any]:
+    """The events a view already put in HX-Trigger: a JSON object, or event names separated by commas
+    (htmx reads both), so that the messages join them instead of replacing them."""
+    header = response.headers.get("HX-Trigger", "").strip()
+    if not header:
+        return {}
+    try:
+        found = json.loads(header)
+    except ValueError:
+        return {name.strip(): None for name in header.split(",") if name.strip()}
+    return found if isinstance(found, dict) else {str(found): None}
+
+
 API_ERROR_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-    500: "server_error",
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.TOO_LARGE,
+    500: ErrorCode.SERVER_ERROR,
 }
 
 
@@ -55,7 +67,7 @@ class ApiJsonErrorsMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             status = response.status_code
-            code = API_ERROR_CODES.get(status, "error")
+            code = API_ERROR_CODES.get(status, ErrorCode.ERROR)
             message = {404: "Not found.", 405: f"Method {request.method} is not allowed here."}.get(
                 status, getattr(response, "reason_phrase", "Error")
             )

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, ErrorCode, InvalidInput
 from .inbox import inbox_notify
 from .policy import permitted, require
 
@@ -38,7 +38,7 @@ class Transition:
     effects: Sequence[Effect] = ()
     notify: Recipients | None = None
     refusal: Any = ""  # what a user the policy refuses is told (default: "you may not <label> this")
-    refusal_code: str = "transition_forbidden"
+    refusal_code: str = ErrorCode.TRANSITION_FORBIDDEN
     audit_action: str = ""  # the audit trail's verb for the move (default: its name)
     after_save: Sequence[Effect] = field(default=())  # effects that write other rows and need the saved object
 
@@ -59,7 +59,7 @@ class Workflow:
         found = self.transitions.get(name)
         if found is None:
             raise InvalidInput(_("没有这个操作：%(name)s") % {"name": name},
-                               details=[{"field": "transition", "message": name}], code="unknown_transition")
+                               details=[{"field": "transition", "message": name}], code=ErrorCode.UNKNOWN_TRANSITION)
         return found
 
     def available(self, obj: Any, user: Any) -> list[Transition]:
@@ -91,7 +91,7 @@ def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: Any, note: 
             labels = {"state": _state_label(locked, workflow), "move": move.label}
             raise Conflict(
                 _("当前状态为“%(state)s”，不能“%(move)s”。") % labels,
-                code="transition_not_allowed", details=[{"field": workflow.state_field, "message": state}])
+                code=ErrorCode.TRANSITION_NOT_ALLOWED, details=[{"field": workflow.state_field, "message": state}])
         for guard in move.guards:
             guard(locked)
         setattr(locked, workflow.state_field, move.target)

@@ -10,6 +10,7 @@ from zhigai.base.selectors import access_enterprise
 from zhigai.core.errors import Conflict
 
 from . import selectors, services
+from .errors import DiagnosisError
 from .evaluation import missing_answers
 from .models import Assessment, MaturityModel
 from .results import assessment_result, benchmark, rule_text
@@ -111,7 +112,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any
 def _submitted(request: HttpRequest, assessment_id: int) -> Assessment:
     assessment = selectors.access_assessment(user=request.auth, assessment_id=assessment_id)  # type: ignore[attr-defined]
     if assessment.is_draft:
-        raise Conflict("This assessment is not submitted yet: it has no result.", code="assessment_draft")
+        raise Conflict("This assessment is not submitted yet: it has no result.", code=DiagnosisError.DRAFT)
     return assessment
 
 

@@ -8,9 +8,13 @@ class DiagnosisConfig(AppConfig):
 
     def ready(self) -> None:
         from zhigai.base.sections import enterprise_section_register
+        from zhigai.core.errors import error_codes_register
 
         from . import policy  # noqa: F401  (registers the diagnosis policy and the assignment grant)
+        from .errors import DiagnosisError
         from .views import enterprise_progress_section
+
+        error_codes_register("diagnosis", DiagnosisError)
 
         # The enterprise page shows its diagnoses over time.
         enterprise_section_register(enterprise_progress_section)

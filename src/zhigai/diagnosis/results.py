@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,8 +16,6 @@ from zhigai.base.models import Region, RegionLevel
 
 from .definition import ModelDef, Requirement
 from .models import Assessment, Kind, Status
-
-MIN_PEERS = 10  # a benchmark group smaller than this is never shown, to protect its members
 
 
 def rule_text(spec: ModelDef) -> str:
@@ -142,8 +141,8 @@ def _current_scores(qs: QuerySet[Assessment]) -> dict[int, float]:
 
 def benchmark(*, assessment: Assessment) -> dict[str, Any]:
     """Percentile rank of this assessment's score among peers of the same industry and size class in the
-    county, widening to the city and then the province while fewer than MIN_PEERS enterprises compare.
-    Nothing about a group smaller than MIN_PEERS is returned."""
+    county, widening to the city and then the province while fewer than settings.DIAGNOSIS_MIN_PEERS
+    enterprises compare. Nothing about a smaller group is returned."""
     enterprise = assessment.enterprise
     county = enterprise.region
     areas = [county]
@@ -166,7 +165,7 @@ def benchmark(*, assessment: Assessment) -> dict[str, Any]:
         else:
             qs = base
         scores = [*_current_scores(qs).values(), assessment.score or 0.0]
-        if len(scores) >= MIN_PEERS:
+        if len(scores) >= settings.DIAGNOSIS_MIN_PEERS:
             mine = assessment.score or 0.0
             below = sum(1 for s in scores if s < mine)
             equal = sum(1 for s in scores if s == mine)
@@ -192,5 +191,5 @@ def benchmark(*, assessment: Assessment) -> dict[str, Any]:
         "size_class": enterprise.size_class,
         "median": None,
         "reason": _("同行业、同规模的可比企业不足 %(n)d 家（已扩大到全省），为保护企业信息不显示对比。")
-        % {"n": MIN_PEERS},
+        % {"n": settings.DIAGNOSIS_MIN_PEERS},
     }

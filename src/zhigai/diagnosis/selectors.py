@@ -14,6 +14,7 @@ from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
 from zhigai.core.policy import permitted, require
 
+from .errors import DiagnosisError
 from .models import Assessment, Assignment, Evidence, MaturityModel, Status
 from .policy import ASSESSMENT_VIEW
 
@@ -60,7 +61,7 @@ def access_assessment(*, user: Any, assessment_id: int, action: str = "view") ->
         raise Http404
     if action != "view":
         require(user, f"diagnosis.assessment.{action}", found, message=_("您不能对这份评估进行此操作。"),
-                code="assessment_locked")
+                code=DiagnosisError.LOCKED)
     return found
 
 

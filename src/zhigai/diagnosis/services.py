@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
@@ -18,6 +19,7 @@ from zhigai.core.policy import permitted, require
 from zhigai.core.workflow import transition_apply
 
 from .definition import ModelDef
+from .errors import DiagnosisError
 from .models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
 from .policy import EXPERT_ROLES
 from .selectors import model_get
@@ -32,7 +34,6 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
 }
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _kind_for(user: Any, enterprise: Enterprise, kind: str | None) -> str:
@@ -52,7 +53,7 @@ def _kind_for(user: Any, enterprise: Enterprise, kind: str | None) -> str:
     }
     raise PermissionDenied(
         messages.get(kind or "", _("只有该企业的用户可以自评，只有指派给该企业的专家或工程服务公司可以诊断。")),
-        code="diagnosis_forbidden",
+        code=DiagnosisError.FORBIDDEN,
     )
 
 
@@ -73,10 +74,10 @@ def assessment_start(*, by: Any, enterprise: Enterprise, model: MaturityModel, k
     An expert diagnosis starts from the enterprise's latest self-assessment: its answers are the
     claims the expert verifies, and they fill the questionnaire until the expert changes them."""
     if not permitted(by, "base.enterprise.view", enterprise):
-        raise PermissionDenied(_("您无权访问该企业。"), code="diagnosis_forbidden")
+        raise PermissionDenied(_("您无权访问该企业。"), code=DiagnosisError.FORBIDDEN)
     wanted = _kind_for(by, enterprise, kind)
     if not model.current:
-        raise Conflict(_("该模型版本已停用，请使用当前版本。"), code="model_not_current")
+        raise Conflict(_("该模型版本已停用，请使用当前版本。"), code=DiagnosisError.MODEL_NOT_CURRENT)
     draft = Assessment.objects.filter(
         enterprise=enterprise, model=model, kind=wanted, status=Status.DRAFT, created_by=by
     ).first()
@@ -119,7 +120,7 @@ def assessment_answer(
     """Save some answers (an empty option clears one) and notes; the rest stay as they were."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     require(by, "diagnosis.assessment.change", assessment, message=_("这份评估已提交或不归您填写，不能再修改。"),
-            code="assessment_locked")
+            code=DiagnosisError.LOCKED)
     spec = assessment.model.spec
     problems = _answer_problems(spec, answers)
     problems += [
@@ -164,7 +165,7 @@ def assessment_submit(*, by: Any, assessment: Assessment, note: str = "") -> Ass
 def evidence_add(*, by: Any, assessment: Assessment, requirement: str, upload: UploadedFile) -> Evidence:
     """Attach a file to one answer of an expert diagnosis draft; its type and size are checked."""
     if assessment.kind != Kind.EXPERT or not permitted(by, "diagnosis.assessment.change", assessment):
-        raise PermissionDenied(_("只能给本人未提交的专家诊断附加证据。"), code="assessment_locked")
+        raise PermissionDenied(_("只能给本人未提交的专家诊断附加证据。"), code=DiagnosisError.LOCKED)
     if assessment.model.spec.requirement(requirement) is None:
         raise InvalidInput(_("没有这个问题：%(id)s") % {"id": requirement}, details=[{"field": "requirement"}])
     name = (upload.name or "").rsplit("/", 1)[-1]
@@ -176,9 +177,10 @@ def evidence_add(*, by: Any, assessment: Assessment, requirement: str, upload: U
             details=[{"field": "file", "message": "type"}],
         )
     size = upload.size or 0
-    if size == 0 or size > EVIDENCE_MAX_BYTES:
+    limit = settings.EVIDENCE_MAX_BYTES
+    if size == 0 or size > limit:
         raise InvalidInput(
-            _("文件为空或超过 %(mb)d MB：%(name)s") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024), "name": name},
+            _("文件为空或超过 %(mb)d MB：%(name)s") % {"mb": limit // (1024 * 1024), "name": name},
             details=[{"field": "file", "message": "size"}],
         )
     content_type, magics = EVIDENCE_TYPES[ext]
@@ -202,7 +204,7 @@ def evidence_add(*, by: Any, assessment: Assessment, requirement: str, upload: U
 @transaction.atomic
 def evidence_delete(*, by: Any, evidence: Evidence) -> None:
     require(by, "diagnosis.assessment.change", evidence.assessment,
-            message=_("只能删除本人未提交的专家诊断中的证据。"), code="assessment_locked")
+            message=_("只能删除本人未提交的专家诊断中的证据。"), code=DiagnosisError.LOCKED)
     audit_record(actor=by, action="delete", entity="evidence", entity_id=evidence.pk,
                  summary=f"{evidence.assessment_id} {evidence.requirement} {evidence.filename}"[:255])
     evidence.file.delete(save=False)
@@ -213,7 +215,7 @@ def evidence_delete(*, by: Any, evidence: Evidence) -> None:
 def assignment_add(*, by: Any, expert: Any, enterprise: Enterprise) -> Assignment:
     """An officer whose region holds the enterprise assigns an expert or service company to it."""
     require(by, "diagnosis.assignment.create", enterprise, message=_("只有该企业所在地区的主管部门可以指派专家。"),
-            code="diagnosis_forbidden")
+            code=DiagnosisError.FORBIDDEN)
     if expert.role not in EXPERT_ROLES:
         raise InvalidInput(_("只能指派专家或工程服务公司用户。"), details=[{"field": "expert"}])
     assignment, created = Assignment.objects.get_or_create(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from zhigai.base.selectors import access_enterprise
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.models import User
+from zhigai.core.pages import errors_as_messages
 from zhigai.core.policy import permitted
 
 from . import charts, selectors, services, stats
@@ -85,13 +86,11 @@ def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
 @require_POST
 def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = access_enterprise(user=request.user, uscc=uscc)
-    try:
+    with errors_as_messages(request):
         model = services.model_chosen(request.POST.get("model", ""))
         assessment = services.assessment_start(by=request.user, enterprise=enterprise, model=model)
-    except ZhigaiError as exc:
-        messages.error(request, exc.message)
-        return redirect("diagnosis:enterprise", uscc=enterprise.uscc)
-    return redirect("diagnosis:fill", assessment_id=assessment.pk, step=1)
+        return redirect("diagnosis:fill", assessment_id=assessment.pk, step=1)
+    return redirect("diagnosis:enterprise", uscc=enterprise.uscc)
 
 
 @login_required
@@ -102,11 +101,9 @@ def assignment_add(request: HttpRequest, uscc: str) -> HttpResponse:
     if expert is None:
         messages.error(request, _("请选择一位专家或工程服务公司用户。"))
     else:
-        try:
+        with errors_as_messages(request):
             services.assignment_add(by=request.user, expert=expert, enterprise=enterprise)
             messages.success(request, _("已指派 %(name)s 诊断该企业。") % {"name": expert.username})
-        except ZhigaiError as exc:
-            messages.error(request, exc.message)
     return redirect("diagnosis:enterprise", uscc=enterprise.uscc)
 
 
@@ -220,13 +217,11 @@ def assessment_review(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = selectors.access_assessment(user=request.user, assessment_id=assessment_id)
-    try:
+    with errors_as_messages(request):
         services.assessment_submit(by=request.user, assessment=assessment)
-    except ZhigaiError as exc:
-        messages.error(request, exc.message)
-        return redirect("diagnosis:review", assessment_id=assessment.pk)
-    messages.success(request, _("已提交，结果如下。"))
-    return redirect("diagnosis:detail", assessment_id=assessment.pk)
+        messages.success(request, _("已提交，结果如下。"))
+        return redirect("diagnosis:detail", assessment_id=assessment.pk)
+    return redirect("diagnosis:review", assessment_id=assessment.pk)
 
 
 @login_required
@@ -284,12 +279,10 @@ def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("请选择要上传的文件。"))
     else:
-        try:
+        with errors_as_messages(request):
             requirement = request.POST.get("requirement", "")
             services.evidence_add(by=request.user, assessment=assessment, requirement=requirement, upload=upload)
             messages.success(request, _("已上传 %(name)s。") % {"name": upload.name})
-        except ZhigaiError as exc:
-            messages.error(request, exc.message)
     return redirect(reverse("diagnosis:fill", args=[assessment.pk, int(step) if step.isdigit() else 1]))
 
 
@@ -304,10 +297,8 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
     ev = selectors.evidence_get(user=request.user, evidence_id=evidence_id)
     assessment_id, step = ev.assessment_id, request.POST.get("step", "1")
-    try:
+    with errors_as_messages(request):
         services.evidence_delete(by=request.user, evidence=ev)
-    except ZhigaiError as exc:
-        messages.error(request, exc.message)
     return redirect(reverse("diagnosis:fill", args=[assessment_id, int(step) if step.isdigit() else 1]))
 
 

@@ -16,6 +16,7 @@ from zhigai.core.errors import InvalidInput
 from zhigai.core.models import User
 from zhigai.core.workflow import Transition, Workflow
 
+from .errors import DiagnosisError
 from .evaluation import annual_figures, assessment_score, missing_answers
 from .models import Assessment, AssessmentEvent, Assignment, Status
 
@@ -27,7 +28,7 @@ def complete(assessment: Assessment) -> None:
         raise InvalidInput(
             ngettext("还有 %(n)d 个问题未回答，不能提交：%(ids)s", "还有 %(n)d 个问题未回答，不能提交：%(ids)s",
                      len(missing)) % {"n": len(missing), "ids": ", ".join(missing)},
-            code="assessment_incomplete",
+            code=DiagnosisError.INCOMPLETE,
             details=[{"field": f"answers.{rid}", "message": _("未回答")} for rid in missing],
         )
 
@@ -73,13 +74,13 @@ ASSESSMENT_WORKFLOW = Workflow(
             name="submit", source=Status.DRAFT, target=Status.SUBMITTED,
             permission="diagnosis.assessment.submit", label=gettext_lazy("提交自评"),
             guards=[complete], effects=[scored_on_answers], notify=assigned_experts,
-            refusal=REFUSED, refusal_code="assessment_locked",
+            refusal=REFUSED, refusal_code=DiagnosisError.LOCKED,
         ),
         Transition(
             name="verify", source=Status.DRAFT, target=Status.SUBMITTED,
             permission="diagnosis.assessment.verify", label=gettext_lazy("提交专家诊断"),
             guards=[complete], effects=[scored_on_data], after_save=[stage_from_level], notify=enterprise_users,
-            refusal=REFUSED, refusal_code="assessment_locked", audit_action="submit",
+            refusal=REFUSED, refusal_code=DiagnosisError.LOCKED, audit_action="submit",
         ),
     ],
 )
