@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from zhigai.core.types import ApiRequest
+
 from . import selectors, services
 from .importer import import_job_create
 from .models import Enterprise, Indicator
@@ -80,7 +82,7 @@ def industries(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/enterprises", response=EnterprisePage)
-def enterprises(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+def enterprises(request: ApiRequest, query: Query[ListQuery]) -> dict[str, Any]:
     filters = selectors.EnterpriseFilters(
         q=query.q,
         region=query.region,
@@ -92,30 +94,30 @@ def enterprises(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]
     )
     page_size = min(max(query.page_size, 1), 500)
     page = max(query.page, 1)
-    qs = selectors.enterprise_list(user=request.auth, filters=filters)  # type: ignore[attr-defined]
+    qs = selectors.enterprise_list(user=request.auth, filters=filters)
     items = qs.select_related("region", "industry", "cluster").prefetch_related("tags")[
         (page - 1) * page_size : page * page_size
     ]
-    count = selectors.enterprise_count(user=request.auth, filters=filters)  # type: ignore[attr-defined]
+    count = selectors.enterprise_count(user=request.auth, filters=filters)
     return {"count": count, "page": page, "page_size": page_size, "items": [enterprise_out(e) for e in items]}
 
 
 @router.post("/enterprises", response={201: EnterpriseOut})
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn) -> Status:
+def enterprise_create(request: ApiRequest, payload: EnterpriseIn) -> Status:
     data = payload.model_dump()
     data["tags"] = ";".join(data["tags"])
-    created = services.enterprise_create(by=request.auth, data=data)  # type: ignore[attr-defined]
-    return Status(201, enterprise_out(selectors.access_enterprise(user=request.auth, uscc=created.uscc)))  # type: ignore[attr-defined]
+    created = services.enterprise_create(by=request.auth, data=data)
+    return Status(201, enterprise_out(selectors.access_enterprise(user=request.auth, uscc=created.uscc)))
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseOut)
-def enterprise_detail(request: HttpRequest, uscc: str) -> dict[str, Any]:
-    return enterprise_out(selectors.access_enterprise(user=request.auth, uscc=uscc))  # type: ignore[attr-defined]
+def enterprise_detail(request: ApiRequest, uscc: str) -> dict[str, Any]:
+    return enterprise_out(selectors.access_enterprise(user=request.auth, uscc=uscc))
 
 
 @router.patch("/enterprises/{uscc}", response=EnterpriseOut)
-def enterprise_patch(request: HttpRequest, uscc: str, payload: EnterprisePatch) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def enterprise_patch(request: ApiRequest, uscc: str, payload: EnterprisePatch) -> dict[str, Any]:
+    user = request.auth
     enterprise = selectors.access_enterprise(user=user, uscc=uscc)
     data = payload.model_dump(exclude_unset=True)
     if "tags" in data:
@@ -125,31 +127,31 @@ def enterprise_patch(request: HttpRequest, uscc: str, payload: EnterprisePatch) 
 
 
 @router.get("/enterprises/{uscc}/indicators", response=list[IndicatorOut])
-def indicators(request: HttpRequest, uscc: str, monthly: bool = False) -> list[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+def indicators(request: ApiRequest, uscc: str, monthly: bool = False) -> list[dict[str, Any]]:
+    user = request.auth
     enterprise = selectors.access_enterprise(user=user, uscc=uscc)
     return [indicator_out(r) for r in selectors.indicator_list(user=user, enterprise=enterprise, monthly=monthly)]
 
 
 @router.put("/enterprises/{uscc}/indicators/{year}", response=IndicatorOut)
 def indicator_put(
-    request: HttpRequest, uscc: str, year: int, payload: IndicatorValues, month: int = 0
+    request: ApiRequest, uscc: str, year: int, payload: IndicatorValues, month: int = 0
 ) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     enterprise = selectors.access_enterprise(user=user, uscc=uscc)
     row = services.indicator_put(by=user, enterprise=enterprise, year=year, month=month, data=payload.model_dump())
     return indicator_out(row)
 
 
 @router.post("/imports", response={201: ImportCreated})
-def import_create(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Status:
-    job = import_job_create(by=request.auth, upload=file, dry_run=dry_run)  # type: ignore[attr-defined]
+def import_create(request: ApiRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Status:
+    job = import_job_create(by=request.auth, upload=file, dry_run=dry_run)
     return Status(201, {"id": job.id})
 
 
 @router.get("/imports/{job_id}", response=ImportOut)
-def import_detail(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    job = selectors.import_job_get(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
+def import_detail(request: ApiRequest, job_id: int) -> dict[str, Any]:
+    job = selectors.import_job_get(user=request.auth, job_id=job_id)
     return {
         "id": job.id,
         "status": job.status,

@@ -16,11 +16,18 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import rules
-
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import REGION_ROLES, Role
-from zhigai.core.policy import Policy, grants_opening, has_role, is_superuser, policy_register, signed_in
+from zhigai.core.policy import (
+    Policy,
+    Predicate,
+    grants_opening,
+    has_role,
+    is_superuser,
+    policy_register,
+    predicate,
+    signed_in,
+)
 
 from .models import Region
 
@@ -104,32 +111,31 @@ def _scope(user: Any, permission: str) -> Scope:
     return Scope(None, None, granted)
 
 
-def reaches(permission: str) -> Any:
+def reaches(permission: str) -> Predicate:
     """A predicate on (user, enterprise): the enterprise is in the user's scope for `permission`."""
 
-    @rules.predicate(name=f"reaches({permission})")
     def check(user: Any, enterprise: Any) -> bool:
         return enterprise is not None and enterprise_scope(user, permission).contains(enterprise)
 
-    return check
+    return predicate(check, name=f"reaches({permission})")
 
 
 is_region_officer = has_role(*REGION_ROLES)
 is_officer = has_role(Role.PROVINCE, Role.CITY, Role.INDUSTRY)
 
 
-@rules.predicate
+@predicate
 def in_region(user: Any, enterprise: Any) -> bool:
     """The enterprise lies in the officer's region (or below it)."""
     return user.role in REGION_ROLES and enterprise is not None and enterprise_scope(user).contains(enterprise)
 
 
-@rules.predicate
+@predicate
 def own_enterprise(user: Any, enterprise: Any) -> bool:
     return user.role == Role.ENTERPRISE and enterprise is not None and user.enterprise_id == enterprise.id
 
 
-@rules.predicate
+@predicate
 def region_in_scope(user: Any, region: Any) -> bool:
     """Region pages: region officers for their subtree, industry officers everywhere (their industries)."""
     if user.role == Role.INDUSTRY:
@@ -140,7 +146,7 @@ def region_in_scope(user: Any, region: Any) -> bool:
     return ids is None or region.id in ids
 
 
-@rules.predicate
+@predicate
 def created_job(user: Any, job: Any) -> bool:
     return job is not None and job.created_by_id == user.id
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from .errors import Unauthorized
 from .services import api_token_issue, user_sign_in
+from .types import ApiRequest
 
 router = Router(tags=["auth"])
 
@@ -41,12 +44,12 @@ def token(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> dict:
-    user = request.auth  # type: ignore[attr-defined]
+def me(request: ApiRequest) -> dict[str, Any]:
+    user = request.auth
     return {
         "username": user.username,
         "role": user.role,
-        "region": user.region.code if user.region_id else None,
-        "enterprise": user.enterprise.uscc if user.enterprise_id else None,
+        "region": user.region.code if user.region else None,
+        "enterprise": user.enterprise.uscc if user.enterprise else None,
         "provider": None,
     }

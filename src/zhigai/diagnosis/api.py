@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from zhigai.base.selectors import access_enterprise
 from zhigai.core.errors import Conflict
+from zhigai.core.types import ApiRequest
 
 from . import selectors, services
 from .errors import DiagnosisError
@@ -86,8 +87,8 @@ def assessment_out(a: Assessment) -> dict[str, Any]:
 
 
 @router.post("/enterprises/{uscc}/assessments", response={201: AssessmentOut})
-def assessment_create(request: HttpRequest, uscc: str, payload: AssessmentIn) -> Status:
-    user = request.auth  # type: ignore[attr-defined]
+def assessment_create(request: ApiRequest, uscc: str, payload: AssessmentIn) -> Status:
+    user = request.auth
     enterprise = access_enterprise(user=user, uscc=uscc)
     assessment = services.assessment_record(
         by=user, enterprise=enterprise, model_ref=payload.model, answers=payload.answers, notes=payload.notes,
@@ -97,32 +98,32 @@ def assessment_create(request: HttpRequest, uscc: str, payload: AssessmentIn) ->
 
 
 @router.get("/enterprises/{uscc}/assessments", response=list[AssessmentOut])
-def assessment_history(request: HttpRequest, uscc: str) -> list[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+def assessment_history(request: ApiRequest, uscc: str) -> list[dict[str, Any]]:
+    user = request.auth
     enterprise = access_enterprise(user=user, uscc=uscc)
     history = selectors.assessment_history(user=user, enterprise=enterprise).select_related("enterprise")
     return [assessment_out(a) for a in history]
 
 
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)
-def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
-    return assessment_out(selectors.access_assessment(user=request.auth, assessment_id=assessment_id))  # type: ignore[attr-defined]
+def assessment_detail(request: ApiRequest, assessment_id: int) -> dict[str, Any]:
+    return assessment_out(selectors.access_assessment(user=request.auth, assessment_id=assessment_id))
 
 
-def _submitted(request: HttpRequest, assessment_id: int) -> Assessment:
-    assessment = selectors.access_assessment(user=request.auth, assessment_id=assessment_id)  # type: ignore[attr-defined]
+def _submitted(request: ApiRequest, assessment_id: int) -> Assessment:
+    assessment = selectors.access_assessment(user=request.auth, assessment_id=assessment_id)
     if assessment.is_draft:
         raise Conflict("This assessment is not submitted yet: it has no result.", code=DiagnosisError.DRAFT)
     return assessment
 
 
 @router.get("/assessments/{assessment_id}/benchmark", response=BenchmarkOut)
-def assessment_benchmark(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
+def assessment_benchmark(request: ApiRequest, assessment_id: int) -> dict[str, Any]:
     return benchmark(assessment=_submitted(request, assessment_id))
 
 
 @router.get("/assessments/{assessment_id}/report.pdf")
-def assessment_report(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def assessment_report(request: ApiRequest, assessment_id: int) -> HttpResponse:
     from .report import assessment_pdf  # reportlab loads only when a report is asked for
 
     assessment = _submitted(request, assessment_id)

@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
-
 from zhigai.base.policy import in_region, is_officer, own_enterprise, reaches
 from zhigai.core.models import Role
-from zhigai.core.policy import Grant, Policy, grant_register, has_role, is_superuser, policy_register, signed_in
+from zhigai.core.policy import (
+    Grant,
+    Policy,
+    grant_register,
+    has_role,
+    is_superuser,
+    policy_register,
+    predicate,
+    signed_in,
+)
 
 from .models import Assignment, Kind, Status
 
@@ -39,44 +46,45 @@ grant_register(Grant(
 ))
 
 is_expert = has_role(*EXPERT_ROLES)
+_reaches_assessments = reaches(ASSESSMENT_VIEW)
 
 
-@rules.predicate
+@predicate
 def enterprise_of_assessment_reached(user: Any, assessment: Any) -> bool:
-    return reaches(ASSESSMENT_VIEW)(user, assessment.enterprise)
+    return bool(_reaches_assessments(user, assessment.enterprise))
 
 
-@rules.predicate
+@predicate
 def author(user: Any, assessment: Any) -> bool:
-    return assessment.created_by_id == user.id
+    return bool(assessment.created_by_id == user.id)
 
 
-@rules.predicate
+@predicate
 def is_draft(user: Any, assessment: Any) -> bool:
-    return assessment.status == Status.DRAFT
+    return bool(assessment.status == Status.DRAFT)
 
 
-@rules.predicate
+@predicate
 def self_kind(user: Any, assessment: Any) -> bool:
-    return assessment.kind == Kind.SELF
+    return bool(assessment.kind == Kind.SELF)
 
 
-@rules.predicate
+@predicate
 def expert_kind(user: Any, assessment: Any) -> bool:
-    return assessment.kind == Kind.EXPERT
+    return bool(assessment.kind == Kind.EXPERT)
 
 
-@rules.predicate
+@predicate
 def owns_assessed_enterprise(user: Any, assessment: Any) -> bool:
-    return own_enterprise(user, assessment.enterprise)
+    return bool(own_enterprise(user, assessment.enterprise))
 
 
 assigned = is_expert & reaches(DIAGNOSE)  # on an enterprise
 
 
-@rules.predicate
+@predicate
 def assigned_to_assessed_enterprise(user: Any, assessment: Any) -> bool:
-    return assigned(user, assessment.enterprise)
+    return bool(assigned(user, assessment.enterprise))
 
 
 # A draft is filled in by whoever may run its kind: a self-assessment by the enterprise's user, an expert
