@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhigai.core.access import scope_for
 from zhigai.core.audit import audit_record, changed_only, snapshot
-from zhigai.core.cache import data_changed
+from zhigai.core.cache import areas_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
 
 from .models import Enterprise, Indicator
@@ -103,7 +103,6 @@ def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
         summary=enterprise.name,
         after=_enterprise_snapshot(enterprise),
     )
-    data_changed()
     return enterprise
 
 
@@ -138,7 +137,6 @@ def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, obj
             before=old,
             after=new,
         )
-        data_changed()
     return enterprise
 
 
@@ -173,7 +171,6 @@ def indicator_put(
             after=new,
         )
     enterprise_refresh_derived(ids=[enterprise.id])
-    data_changed()
     return row
 
 
@@ -219,3 +216,4 @@ def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    areas_changed(Enterprise)  # raw SQL sends no model signals

@@ -113,10 +113,10 @@ def submitted_of(*, enterprise: Enterprise) -> QuerySet[Assessment]:
 
 def assessed_enterprise_ids() -> frozenset[int]:
     """Ids of the enterprises with a submitted assessment (no scope: callers test one enterprise they
-    already fetched through access). Cached per data version, which every submit changes."""
+    already fetched through access). Cached until assessments change (every submit does)."""
 
     def compute() -> frozenset[int]:
         rows = Assessment.objects.filter(status=Status.SUBMITTED).order_by().values_list("enterprise_id", flat=True)
         return frozenset(rows.distinct())
 
-    return cached_figures(("assessed-enterprises",), compute, shared=False)
+    return cached_figures(("assessed-enterprises",), compute, areas=("assessments",), shared=False)

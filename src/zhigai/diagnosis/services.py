@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from zhigai.base.models import Enterprise, Indicator
 from zhigai.core.access import scope_for
 from zhigai.core.audit import audit_record
-from zhigai.core.cache import data_changed
+from zhigai.core.cache import areas_changed
 from zhigai.core.errors import Conflict, InvalidInput, PermissionDenied
 from zhigai.core.models import Role
 
@@ -109,7 +109,6 @@ def assessment_start(*, by: Any, enterprise: Enterprise, model: MaturityModel, k
     audit_record(actor=by, action="create", entity="assessment", entity_id=assessment.pk,
                  summary=f"{assessment.get_kind_display()} {enterprise.uscc} {model.code} {model.version}",
                  after={"enterprise": enterprise.uscc, "model": model.pk, "kind": wanted})
-    data_changed()
     return assessment
 
 
@@ -245,7 +244,6 @@ def assessment_submit(*, by: Any, assessment: Assessment) -> Assessment:
                  after={"level": assessment.level, "score": assessment.score, "kind": assessment.kind})
     if assessment.kind == Kind.EXPERT:
         _stage_set(by=by, enterprise=assessment.enterprise, spec=spec, level=assessment.level or 0)
-    data_changed()
     return assessment
 
 
@@ -257,6 +255,7 @@ def _stage_set(*, by: Any, enterprise: Enterprise, spec: ModelDef, level: int) -
         return
     before = enterprise.stage
     Enterprise.objects.filter(pk=enterprise.pk).update(stage=reached.stage)
+    areas_changed(Enterprise)  # update() sends no signals
     enterprise.stage = reached.stage
     audit_record(actor=by, action="update", entity="enterprise", entity_id=enterprise.uscc,
                  summary=_("专家诊断确定改造阶段"), before={"stage": before}, after={"stage": reached.stage})
@@ -325,7 +324,6 @@ def assignment_add(*, by: Any, expert: Any, enterprise: Enterprise) -> Assignmen
     if created:
         audit_record(actor=by, action="create", entity="assignment", entity_id=assignment.pk,
                      summary=f"{expert.username} → {enterprise.uscc}")
-        data_changed()
     return assignment
 
 
