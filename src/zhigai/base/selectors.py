@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import format_html_join
@@ -163,13 +163,24 @@ class EnterprisePage:
 
 def enterprise_page(*, user: Any, uscc: str) -> EnterprisePage:
     """The enterprise with this code, its annual indicators, tag ids and latest history, if the user may
-    see it (Http404 otherwise). Region, industry and cluster are labelled from reference_labels()."""
-    enterprise = enterprise_get(user=user, uscc=uscc, related=False)
+    see it (Http404 otherwise). Region, industry and cluster are labelled from reference_labels().
+
+    Whether it has any history comes with its row (an EXISTS on the audit trail's subject index), so the
+    page of an enterprise without any — most of them — makes no query for it."""
+    try:
+        code = normalize_uscc(uscc)
+    except USCCError:
+        raise Http404 from None
+    has_history = Exists(_history_of(OuterRef("uscc")))
+    found = Enterprise.objects.filter(uscc=code).annotate(has_history=has_history).order_by().first()
+    if found is None:
+        raise Http404
+    _check(user, found)
     return EnterprisePage(
-        enterprise=enterprise,
-        years=indicator_years(user=user, enterprise=enterprise),
-        tag_ids=enterprise_tag_ids(user=user, enterprise=enterprise),
-        history=enterprise_history(user=user, enterprise=enterprise),
+        enterprise=found,
+        years=indicator_years(user=user, enterprise=found),
+        tag_ids=enterprise_tag_ids(user=user, enterprise=found),
+        history=enterprise_history(user=user, enterprise=found) if found.has_history else [],
     )
 
 
@@ -270,8 +281,11 @@ def import_job_get(*, user: Any, job_id: int) -> ImportJob:
 def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) -> list[AuditLog]:
     """The latest audit entries of the enterprise and its indicators, newest first."""
     _check(user, enterprise)
-    entries = AuditLog.objects.filter(subject=enterprise.uscc, entity__in=("enterprise", "indicator"))
-    return list(entries.order_by("-at", "-id")[:limit])
+    return list(_history_of(enterprise.uscc).order_by("-at", "-id")[:limit])
+
+
+def _history_of(uscc: Any) -> QuerySet[AuditLog]:
+    return AuditLog.objects.filter(subject=uscc, entity__in=("enterprise", "indicator"))
 
 
 def import_job_list(*, user: Any) -> QuerySet[ImportJob]:

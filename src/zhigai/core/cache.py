@@ -208,8 +208,10 @@ def cached_figures(
 
 
 def local_clear() -> None:
-    """Forget this process's level (tests, whose rolled-back transactions bring versions back)."""
+    """Forget this process's level and the areas of uncommitted writes (tests, whose transactions roll
+    back and bring versions back)."""
     caches["local"].clear()
+    _pending.__dict__.pop("by_db", None)
 
 
 def catalogs_changed(sender: Any = None, file_path: Any = None, **kwargs: Any) -> None:

@@ -1,5 +1,5 @@
 """Sessions move to Django's own table (django.contrib.sessions, the stock database engine); the one data
-version gives way to one version per cache area (core.cache.AREAS), created when first changed."""
+version gives way to one version per cache area (core.cache.AREAS)."""
 
 from django.db import migrations
 
@@ -23,8 +23,12 @@ def sessions_back(apps, schema_editor):
     Ours.objects.using(db).bulk_create(batch, batch_size=1000, ignore_conflicts=True)
 
 
-def drop_global_version(apps, schema_editor):
-    apps.get_model("core", "DataVersion").objects.using(schema_editor.connection.alias).filter(name="data").delete()
+def area_versions(apps, schema_editor):
+    # The areas of core.cache.AREAS at this migration (an area added later gets its row when first changed).
+    rows = apps.get_model("core", "DataVersion").objects.using(schema_editor.connection.alias)
+    rows.filter(name="data").delete()
+    for name in ("reference", "enterprises", "indicators", "assessments", "access"):
+        rows.get_or_create(name=name)
 
 
 class Migration(migrations.Migration):
@@ -36,5 +40,5 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(sessions_to_django, sessions_back),
         migrations.DeleteModel(name="Session"),
-        migrations.RunPython(drop_global_version, migrations.RunPython.noop),
+        migrations.RunPython(area_versions, migrations.RunPython.noop),
     ]
