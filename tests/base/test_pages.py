@@ -410,17 +410,20 @@ def test_figures_count_only_the_users_scope(client: Client, hangzhou_user: User,
 
 
 def test_figures_follow_a_saved_indicator_on_the_next_request(client: Client, hangzhou_user: User,
-                                                              listed: dict[str, Enterprise]) -> None:
+                                                              listed: dict[str, Enterprise],
+                                                              django_capture_on_commit_callbacks: Any) -> None:
     login(client, hangzhou_user)
     for url in ("/", "/regions/330102/"):
         assert [y["year"] for y in figures_of(client, url)["years"]] == [2020]
     e = listed["甲机械"]
     form = {"year": "2021", "revenue": "500000000", "employees": "2000", "added_value": "100000000"}
-    assert client.post(f"/enterprises/{e.uscc}/indicators/", form).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the test's own transaction never commits
+        assert client.post(f"/enterprises/{e.uscc}/indicators/", form).status_code == 302
     for url in ("/", "/regions/330102/"):
         years = {y["year"]: y for y in figures_of(client, url)["years"]}
         assert years[2021]["revenue"] == 500000000 and years[2021]["productivity"] == 50000.0
-    client.post(f"/enterprises/{listed['丙电子'].uscc}/edit/", profile_form(stage="intelligentization"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/enterprises/{listed['丙电子'].uscc}/edit/", profile_form(stage="intelligentization"))
     stages = {v: n for v, _l, n in figures_of(client, "/")["stages"]}
     assert stages["intelligentization"] == 1 and stages["digitization"] == 0
 

@@ -1,24 +1,22 @@
-"""The reads and template tags made fast for every page view give what Django's own would."""
+"""The reads and template tags of every page view are Django's own and give what users rely on."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.template import engines
-from django.templatetags.static import static
 from django.test import Client
 from django.utils import timezone, translation
 
 from tests.conftest import PASSWORD
 from zhigai.base import selectors
 from zhigai.base.models import Indicator, Tag
-from zhigai.core.models import AuditLog, Session
-from zhigai.core.rawsql import RawModel, fetch_rows
+from zhigai.core.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -46,25 +44,12 @@ def test_other_forms_of_translate_work_as_django_has_them() -> None:
         assert _render("{% translate word %}", word="<b>") == "&lt;b&gt;"  # a variable is escaped as before
 
 
-def test_asset_is_the_static_url() -> None:
-    assert _render("{% asset 'core/app.css' %}") == static("core/app.css")
+def test_the_platforms_tag_library_replaces_no_built_in_tag() -> None:
+    from django.templatetags import i18n, static
 
+    from zhigai.core.templatetags.zhigai import register
 
-def test_raw_model_converts_values_as_the_orm_does(make_enterprise: Any) -> None:
-    e = make_enterprise(employees=12, revenue="1234567.89", year=2019)
-    raw = RawModel(Indicator)
-    sql = f"SELECT {raw.columns()} FROM {raw.table} WHERE enterprise_id = %s"
-    for _attempt in range(4):  # PostgreSQL prepares the statement after its first uses: same rows after that
-        (row,) = raw.fetch(sql, [e.id])
-        assert row == Indicator.objects.get(enterprise=e)
-        assert row.revenue == Decimal("1234567.89") and isinstance(row.revenue, Decimal)
-        assert row.employees == 12 and row.year == 2019
-    assert fetch_rows(sql, [-1]) == []
-    audit = RawModel(AuditLog)
-    AuditLog.objects.create(action="update", entity="enterprise", entity_id=e.uscc, subject=e.uscc,
-                            before={"name": "旧"}, after={"name": "新"})
-    (entry,) = audit.fetch(f"SELECT {audit.columns()} FROM {audit.table} WHERE subject = %s", [e.uscc])
-    assert entry.before == {"name": "旧"} and entry.at == AuditLog.objects.get().at  # JSON and aware datetimes
+    assert not set(register.tags) & (set(i18n.register.tags) | set(static.register.tags))
 
 
 def test_an_enterprise_is_read_with_its_tags_and_annual_indicators_in_year_order(make_enterprise: Any,
@@ -74,15 +59,16 @@ def test_an_enterprise_is_read_with_its_tags_and_annual_indicators_in_year_order
         Indicator.objects.create(enterprise=e, year=year, employees=year - 1990)
     Indicator.objects.create(enterprise=e, year=2019, month=3, employees=1)  # a month: not an annual row
     e.tags.set(Tag.objects.order_by("code")[:2])
+    audit_record(actor=province_user, action="update", entity="enterprise", entity_id=e.uscc)
+    page = selectors.enterprise_page(user=province_user, uscc=e.uscc)
+    assert [(r.year, r.employees) for r in page.years] == [(2018, 28), (2019, 29), (2020, 30)]
+    assert sorted(page.tag_ids) == sorted(e.tags.values_list("id", flat=True))
+    assert [h.entity_id for h in page.history] == [e.uscc]
+    bare = selectors.enterprise_page(user=province_user, uscc=make_enterprise().uscc)
+    assert (bare.years, bare.tag_ids, bare.history) == ([], [], [])
     found = selectors.access_enterprise(user=province_user, uscc=e.uscc, related=False)
-    years = selectors.indicator_years(user=province_user, enterprise=found)
-    assert [(r.year, r.employees) for r in years] == [(2018, 28), (2019, 29), (2020, 30)]
-    assert sorted(selectors.enterprise_tag_ids(user=province_user, enterprise=found)) == sorted(
-        e.tags.values_list("id", flat=True))
-    bare = make_enterprise()
-    found = selectors.access_enterprise(user=province_user, uscc=bare.uscc, related=False)
-    assert selectors.indicator_years(user=province_user, enterprise=found) == []
-    assert selectors.enterprise_tag_ids(user=province_user, enterprise=found) == []
+    assert selectors.indicator_years(user=province_user, enterprise=found) == page.years
+    assert sorted(selectors.enterprise_tag_ids(user=province_user, enterprise=found)) == sorted(page.tag_ids)
 
 
 def test_an_expired_session_is_not_read(client: Client, hangzhou_user: Any) -> None:
@@ -92,20 +78,21 @@ def test_an_expired_session_is_not_read(client: Client, hangzhou_user: Any) -> N
     assert client.get("/enterprises/")["Location"].startswith("/login/")
 
 
-def test_raw_reads_are_prepared_on_postgresql_and_nothing_else_is() -> None:
-    sql = "SELECT %s + 1 AS zhigai_prepared_probe"
-    for _ in range(3):
-        assert fetch_rows(sql, [1]) == [(2,)]
+def test_postgresql_binds_on_the_server_and_prepares_repeated_statements(make_enterprise: Any) -> None:
+    """Django's documented options (server_side_binding, psycopg's prepare_threshold): an ORM query run
+    more than the threshold's times on a connection is prepared; SQLite has neither option."""
+    options = connection.settings_dict.get("OPTIONS", {})
     if connection.vendor != "postgresql":
-        assert "prepare_threshold" not in connection.settings_dict.get("OPTIONS", {})
+        assert "prepare_threshold" not in options and "server_side_binding" not in options
         return
-    assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 2
-    with connection.cursor() as cursor:  # Django's own cursor binds on the client: never prepared
-        for _ in range(3):
-            cursor.execute("SELECT %s + 2 AS zhigai_client_probe", [1])
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+    e = make_enterprise()
+    for _ in range(3):
+        assert list(Indicator.objects.filter(enterprise_id=e.id, year=2017).values_list("id")) == []
+    with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = " ".join(s for (s,) in cursor.fetchall())
-    assert "zhigai_prepared_probe" in prepared and "zhigai_client_probe" not in prepared
+    assert '"base_indicator"."year" = $' in prepared
 
 
 def test_what_is_translated_once_per_language_is_translated_again_when_a_catalog_changes(
@@ -113,18 +100,18 @@ def test_what_is_translated_once_per_language_is_translated_again_when_a_catalog
     """The development server reloads a changed .mo without restarting (Django's file_changed signal)."""
     from django.utils.autoreload import file_changed
 
-    from zhigai.core.cache import per_language
+    from zhigai.core.cache import cached_figures
 
     calls: list[str] = []
-    label = per_language(lambda: calls.append("built") or translation.gettext("企业"))
-    template = engines["django"].from_string('{% load i18n zhigai %}{% translate "企业" %}')
+
+    def label() -> str:
+        return cached_figures(("test-label", translation.get_language()),
+                              lambda: calls.append("built") or translation.gettext("企业"), areas=())
+
     with translation.override("en"):
         assert label() == label() == "Enterprises" and calls == ["built"]
-        template.render({})
         monkeypatch.setattr(translation, "gettext", lambda message: "Firms")
-        monkeypatch.setattr("django.templatetags.i18n.render_value_in_context", lambda value, context: "Firms")
         file_changed.send(sender=None, file_path=Path("locale/en/LC_MESSAGES/django.po"))  # not a catalog
-        assert label() == "Enterprises" and template.render({}) == "Enterprises"
+        assert label() == "Enterprises"
         file_changed.send(sender=None, file_path=Path("locale/en/LC_MESSAGES/django.mo"))
         assert label() == "Firms" and calls == ["built", "built"]
-        assert template.render({}) == "Firms"

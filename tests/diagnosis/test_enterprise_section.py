@@ -16,15 +16,18 @@ def _answers(level: int) -> dict[str, str]:
 
 
 def test_enterprise_page_shows_current_result_and_progress(client: Client, make_enterprise: Any,
-                                                           make_user: Any, hangzhou_user: Any) -> None:
+                                                           make_user: Any, hangzhou_user: Any,
+                                                           django_capture_on_commit_callbacks: Any) -> None:
     enterprise = make_enterprise()
     owner = make_user("enterprise", enterprise=enterprise)
     client.force_login(hangzhou_user)
     page = client.get(f"/enterprises/{enterprise.uscc}/").content.decode()
     assert 'data-testid="diagnosis-progress"' in page and "该企业尚未评估" in page
 
-    assessment_record(by=owner, enterprise=enterprise, model_ref="ladder", answers=_answers(1), submit=True)
-    latest = assessment_record(by=owner, enterprise=enterprise, model_ref="ladder", answers=_answers(3), submit=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the test's own transaction never commits
+        assessment_record(by=owner, enterprise=enterprise, model_ref="ladder", answers=_answers(1), submit=True)
+        latest = assessment_record(by=owner, enterprise=enterprise, model_ref="ladder", answers=_answers(3),
+                                   submit=True)
     page = client.get(f"/enterprises/{enterprise.uscc}/").content.decode()
     assert f"/assessments/{latest.pk}/" in page and "L3" in page
     assert 'data-chart="chart-diagnosis-progress"' in page  # two results: the score over time

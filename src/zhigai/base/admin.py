@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from zhigai.core.admin import AuditedAdmin
@@ -58,6 +59,11 @@ class IndicatorAdmin(AuditedAdmin):
         enterprise_id = obj.enterprise_id
         super().delete_model(request, obj)
         enterprise_refresh_derived(ids=[enterprise_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Indicator]) -> None:
+        enterprise_ids = set(queryset.values_list("enterprise_id", flat=True))
+        super().delete_queryset(request, queryset)
+        enterprise_refresh_derived(ids=enterprise_ids)  # their size may follow from an earlier year now
 
 
 @admin.register(ImportJob)

@@ -26,7 +26,7 @@ from django_tasks import task
 
 from zhigai.core.audit import audit_record
 from zhigai.core.bulk import bulk_upsert, in_values
-from zhigai.core.cache import data_changed
+from zhigai.core.cache import areas_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
 from zhigai.core.policy import require
 
@@ -253,7 +253,6 @@ def _write(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:
             enterprise_refresh_derived(
                 ids=ids.values() if ids else _ids_of(e["uscc"] for e in plan.enterprises).values()
             )
-        data_changed()
     return summary
 
 
@@ -327,6 +326,7 @@ def _write_tags(plan: Plan) -> None:
     for enterprise_id, tag_id in stale:
         through.objects.filter(enterprise_id=enterprise_id, tag_id=tag_id).delete()
     through.objects.bulk_create([through(enterprise_id=e, tag_id=t) for e, t in wanted - current], batch_size=5000)
+    areas_changed(through)  # bulk writes send no signals
 
 
 @contextmanager

@@ -93,8 +93,12 @@ def enterprise_scope(user: Any, permission: str = ENTERPRISE_VIEW) -> Scope:
         return NOTHING
     if user.is_superuser:
         return EVERYTHING
-    key = ("scope", user.pk, user.role, user.region_id, user.enterprise_id, permission)
-    return cached_figures(key, lambda: _scope(user, permission))
+    # Only a grant's scope depends on the permission: the region, industry and own-enterprise relations
+    # give the same enterprises for every permission given through them, so they share one entry.
+    through_grants = user.role not in REGION_ROLES and user.role not in (Role.INDUSTRY, Role.ENTERPRISE)
+    key = ("scope", user.pk, user.role, user.region_id, user.enterprise_id, permission if through_grants else "")
+    # Users, their industries and the grants' records are the "access" area; the region tree "reference".
+    return cached_figures(key, lambda: _scope(user, permission), areas=("access", "reference"))
 
 
 def _scope(user: Any, permission: str) -> Scope:

@@ -11,8 +11,6 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from zhigai.core.cache import data_changed
-
 from .models import Cluster, Industry, Region, RegionLevel, Tag
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -85,7 +83,6 @@ def reference_data_load(*, regions_file: Path = DEFAULT_REGIONS) -> dict[str, in
             region=Region.objects.get(code=cl["county"]),
             industry=Industry.objects.get(code=cl["industry"]),
         )
-    data_changed()  # scopes and figures cached per data version depend on the region tree
     return {
         "cities": len(regions["cities"]),
         "counties": county_count,

@@ -16,7 +16,6 @@ import yaml
 from django.db import transaction
 
 from zhigai.core.bulk import bulk_upsert
-from zhigai.core.cache import data_changed
 
 from .models import STAGE_ORDER, Cluster, Enterprise, Indicator, Industry, Region, RegionLevel
 from .services import enterprise_refresh_derived
@@ -293,5 +292,4 @@ def seed_province(
         )
         progress(f"{len(rows)} indicator rows written")
         enterprise_refresh_derived()
-        data_changed()
     return {"enterprises": len(records), "indicators": len(rows)}

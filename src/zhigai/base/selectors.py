@@ -6,17 +6,16 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from zhigai.core.cache import cached_figures, language_key
+from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 from zhigai.core.policy import permitted, require
-from zhigai.core.rawsql import RawModel, fetch_rows, quote
 
 from .models import (
     Cluster,
@@ -56,44 +55,6 @@ RANKED_SORTS = {
 }
 
 
-# The enterprise page's reads as plain statements (core.rawsql): building the equivalent ORM queries took
-# longer than running them, several times over on every page. Names come from the models, so the
-# statements follow them.
-_q = quote
-_ENTERPRISE = RawModel(Enterprise)
-_INDICATOR = RawModel(Indicator)
-_AUDIT = RawModel(AuditLog)
-_TAG_TABLE = _q(Enterprise.tags.through._meta.db_table)
-# The enterprise's tag ids come with its row, as text "3,7" (one round trip fewer on every page view).
-_TAG_LIST = (
-    f"(SELECT {'string_agg(t.tag_id::text' if connection.vendor == 'postgresql' else 'group_concat(t.tag_id'}, ',') "
-    f"FROM {_TAG_TABLE} t WHERE t.enterprise_id = e.id) AS {_q('zhigai_tag_list')}"
-)
-# Whether it has any history, so that the page of an enterprise without any (most) needs no query for it.
-_HAS_HISTORY = (
-    f"EXISTS (SELECT 1 FROM {_q(AuditLog._meta.db_table)} a WHERE a.{_q('subject')} = e.{_q('uscc')} "
-    f"AND a.{_q('entity')} IN ('enterprise', 'indicator')) AS {_q('zhigai_has_history')}"
-)
-# The enterprise with its annual indicators, one row per year (one row of NULL indicator columns when it
-# has none): the page needs both, and one round trip instead of two.
-_ENTERPRISE_SQL = (
-    f"SELECT {_ENTERPRISE.columns('e')}, {_TAG_LIST}, {_HAS_HISTORY}, {_INDICATOR.columns('i')} "
-    f"FROM {_ENTERPRISE.table} e LEFT JOIN {_INDICATOR.table} i "
-    f"ON i.{_q('enterprise_id')} = e.{_q('id')} AND i.{_q('month')} = 0 "
-    f"WHERE e.{_q('uscc')} = %s ORDER BY i.{_q('year')}"
-)
-_YEARS_SQL = (
-    f"SELECT {_INDICATOR.columns()} FROM {_INDICATOR.table} "
-    f"WHERE {_q('enterprise_id')} = %s AND {_q('month')} = 0 ORDER BY {_q('year')}"
-)
-_TAGS_SQL = f"SELECT {_q('tag_id')} FROM {_TAG_TABLE} WHERE {_q('enterprise_id')} = %s"
-_HISTORY_SQL = (
-    f"SELECT {_AUDIT.columns()} FROM {_AUDIT.table} "
-    f"WHERE {_q('subject')} = %s AND {_q('entity')} IN ('enterprise', 'indicator') "
-    f"ORDER BY {_q('at')} DESC, {_q('id')} DESC LIMIT %s"
-)
-
-
 @dataclass
 class EnterpriseFilters:
     q: str = ""
@@ -125,7 +86,7 @@ def region_codes_below(code: str) -> list[int]:
         region = Region.objects.filter(code=code).first()
         return sorted(region_subtree_ids(region.id)) if region else []
 
-    return cached_figures(("below", code), compute)
+    return cached_figures(("below", code), compute, areas=("reference",))
 
 
 def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
@@ -164,10 +125,11 @@ def _check(user: Any, enterprise: Enterprise, permission: str = ENTERPRISE_VIEW)
 
 
 def enterprise_count(*, user: Any, filters: EnterpriseFilters) -> int:
-    """How many enterprises the list shows; cached per data version (counting 100,000 rows is the slow
-    part of a list page)."""
+    """How many enterprises the list shows; cached until enterprises or reference data change (counting
+    100,000 rows is the slow part of a list page; the tag filter goes through industries' tags)."""
     key = ("count", enterprise_scope(user).key, repr(dataclasses.astuple(filters)[:-1]))  # the sort does not matter
-    return cached_figures(key, lambda: enterprise_list(user=user, filters=filters).order_by().count())
+    return cached_figures(key, lambda: enterprise_list(user=user, filters=filters).order_by().count(),
+                          areas=("enterprises", "reference"))
 
 
 def access_enterprise(*, user: Any, uscc: str, action: str = "view", related: bool = True) -> Enterprise:
@@ -179,9 +141,7 @@ def access_enterprise(*, user: Any, uscc: str, action: str = "view", related: bo
     ("diagnosis.assessment.diagnose").
 
     related=False leaves out its region, industry and cluster, for a page that labels them from
-    reference_labels() (joining four tables costs more than the lookup of one row), and brings its tag
-    ids, whether it has a history and its annual indicators with the row (see enterprise_tag_ids,
-    enterprise_history and indicator_years).
+    reference_labels() (joining four tables costs more than the lookup of one row).
     """
     try:
         code = normalize_uscc(uscc)
@@ -191,7 +151,7 @@ def access_enterprise(*, user: Any, uscc: str, action: str = "view", related: bo
         qs = Enterprise.objects.select_related("region", "region__parent", "industry", "cluster").order_by()
         found = next(iter(qs.filter(uscc=code)[:1]), None)
     else:
-        found = _enterprise_with_years(code)
+        found = Enterprise.objects.filter(uscc=code).order_by().first()
     if found is None or not permitted(user, ENTERPRISE_VIEW, found):
         raise Http404
     if action != "view":
@@ -200,37 +160,50 @@ def access_enterprise(*, user: Any, uscc: str, action: str = "view", related: bo
     return found
 
 
-def _enterprise_with_years(code: str) -> Enterprise | None:
-    rows = fetch_rows(_ENTERPRISE_SQL, [code])
-    if not rows:
-        return None
-    width = _ENTERPRISE.width
-    enterprise: Enterprise = _ENTERPRISE.build(rows[0])
-    enterprise.__dict__["zhigai_tag_list"] = rows[0][width]
-    enterprise.__dict__["zhigai_has_history"] = bool(rows[0][width + 1])
-    start = width + 2
-    enterprise.__dict__["zhigai_years"] = [
-        _INDICATOR.build(row, start) for row in rows if row[start] is not None  # its id: NULL without a year
-    ]
-    return enterprise
+@dataclass(frozen=True)
+class EnterprisePage:
+    """What the enterprise page shows of one enterprise, read in one query each."""
+
+    enterprise: Enterprise
+    years: list[Indicator]  # annual indicators, in year order
+    tag_ids: list[int]  # their names are in reference_labels()["tag_names"]
+    history: list[AuditLog]  # newest first
+
+
+def enterprise_page(*, user: Any, uscc: str) -> EnterprisePage:
+    """The enterprise with this code, its annual indicators, tag ids and latest history, if the user may
+    see it (Http404 otherwise). Region, industry and cluster are labelled from reference_labels().
+
+    Whether it has any history comes with its row (an EXISTS on the audit trail's subject index), so the
+    page of an enterprise without any — most of them — makes no query for it."""
+    try:
+        code = normalize_uscc(uscc)
+    except USCCError:
+        raise Http404 from None
+    has_history = Exists(_history_of(OuterRef("uscc")))
+    found = Enterprise.objects.filter(uscc=code).annotate(has_history=has_history).order_by().first()
+    if found is None:
+        raise Http404
+    _check(user, found)
+    return EnterprisePage(
+        enterprise=found,
+        years=indicator_years(user=user, enterprise=found),
+        tag_ids=enterprise_tag_ids(user=user, enterprise=found),
+        history=enterprise_history(user=user, enterprise=found) if found.has_history else [],
+    )
 
 
 def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
     """Ids of the enterprise's tags (their names are in reference_labels()["tag_names"])."""
     _check(user, enterprise)
-    if "zhigai_tag_list" in enterprise.__dict__:  # read with the row by enterprise_get(related=False)
-        return [int(pk) for pk in (enterprise.__dict__["zhigai_tag_list"] or "").split(",") if pk]
-    with connection.cursor() as cursor:
-        cursor.execute(_TAGS_SQL, [enterprise.id])
-        return [tag_id for (tag_id,) in cursor.fetchall()]
+    through = Enterprise.tags.through.objects.filter(enterprise_id=enterprise.id)
+    return list(through.values_list("tag_id", flat=True))
 
 
 def indicator_years(*, user: Any, enterprise: Enterprise) -> list[Indicator]:
     """The enterprise's annual indicators in year order (indicator_list, for the enterprise page)."""
     _check(user, enterprise, "base.indicator.view")
-    if "zhigai_years" in enterprise.__dict__:  # read with the row by enterprise_get(related=False)
-        return list(enterprise.__dict__["zhigai_years"])
-    return _INDICATOR.fetch(_YEARS_SQL, [enterprise.id])
+    return list(Indicator.objects.filter(enterprise_id=enterprise.id, month=0).order_by("year"))
 
 
 def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
@@ -241,7 +214,7 @@ def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) 
 
 def reference_labels() -> dict[str, Any]:
     """Option lists and labels of regions, industries and tags in the current language: reference data
-    read on every list page, so built once per data version instead of per request."""
+    read on every list page, so built once per language and version of the reference data."""
 
     def build() -> dict[str, Any]:
         regions = list(region_list())
@@ -274,7 +247,15 @@ def reference_labels() -> dict[str, Any]:
             labels[f"{name}_html"] = str(format_html_join("", '<option value="{}">{}</option>', labels[name]))
         return labels
 
-    return cached_figures(("labels", language_key()), build)
+    return cached_figures(("labels", get_language()), build, areas=("reference",))
+
+
+def region_of(region_id: int | None) -> Region | None:
+    """A region by id from the cached reference data (the header names the user's region on every page)."""
+    if region_id is None:
+        return None
+    return cached_figures(("region", region_id), lambda: Region.objects.filter(id=region_id).first(),
+                          areas=("reference",))
 
 
 def region_list() -> QuerySet[Region]:
@@ -307,9 +288,11 @@ def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) ->
     _check(user, enterprise)
     if not permitted(user, "base.enterprise.history", enterprise):
         return []
-    if not enterprise.__dict__.get("zhigai_has_history", True):  # known from enterprise_get(related=False)
-        return []
-    return _AUDIT.fetch(_HISTORY_SQL, [enterprise.uscc, limit])
+    return list(_history_of(enterprise.uscc).order_by("-at", "-id")[:limit])
+
+
+def _history_of(uscc: Any) -> QuerySet[AuditLog]:
+    return AuditLog.objects.filter(subject=uscc, entity__in=("enterprise", "indicator"))
 
 
 def import_job_list(*, user: Any) -> QuerySet[ImportJob]:

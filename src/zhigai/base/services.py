@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from zhigai.core.audit import audit_record, changed_only, snapshot
-from zhigai.core.cache import data_changed
+from zhigai.core.cache import areas_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
 from zhigai.core.policy import permitted, require
 
@@ -100,13 +100,12 @@ def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
         summary=enterprise.name,
         after=_enterprise_snapshot(enterprise),
     )
-    data_changed()
     return enterprise
 
 
 @transaction.atomic
 def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, object]) -> Enterprise:
-    """Change the given fields; the caller obtained `enterprise` through enterprise_get for `by`."""
+    """Change the given fields; the caller obtained `enterprise` through access_enterprise for `by`."""
     editable = enterprise_editable_fields(user=by, enterprise=enterprise)
     forbidden = set(data) - editable - {"uscc"}
     if not editable or forbidden:
@@ -135,7 +134,6 @@ def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, obj
             before=old,
             after=new,
         )
-        data_changed()
     return enterprise
 
 
@@ -169,7 +167,6 @@ def indicator_put(
             after=new,
         )
     enterprise_refresh_derived(ids=[enterprise.id])
-    data_changed()
     return row
 
 
@@ -184,10 +181,10 @@ def enterprise_stage_set(*, by: Any, enterprise: Enterprise, stage: str, reason:
     if before == stage:
         return False
     Enterprise.objects.filter(pk=enterprise.pk).update(stage=stage)
+    areas_changed(Enterprise)  # update() sends no signals
     enterprise.stage = stage
     audit_record(actor=by, action="update", entity="enterprise", entity_id=enterprise.uscc,
                  summary=reason[:255], before={"stage": before}, after={"stage": stage})
-    data_changed()
     return True
 
 
@@ -233,3 +230,4 @@ def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    areas_changed(Enterprise)  # raw SQL sends no model signals

@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from zhigai.core.cache import cached_figures, language_key, per_language
+from zhigai.core.cache import cached_figures
 
 from .models import Indicator, Industry, Region, RegionLevel, SizeClass, Stage
 from .policy import enterprise_scope
@@ -72,8 +73,8 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
 
 
 def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
-    key = ("dash", enterprise_scope(user).key, region_code or "", language_key())
-    figures = cached_figures(key, lambda: _compute(user, region_code))
+    key = ("dash", enterprise_scope(user).key, region_code or "", get_language())
+    figures = cached_figures(key, lambda: _compute(user, region_code), areas=("enterprises", "indicators", "reference"))
     return {**figures, "charts": charts(figures)}
 
 
@@ -164,12 +165,11 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
     """Charts of one enterprise's annual indicators (rows ordered by year)."""
     label = _enterprise_chart_labels()
     years = [r.year for r in rows]
-    values = [r.__dict__ for r in rows]  # the loaded field values (attribute access per point cost more)
 
     def series(name: str) -> list[int | None]:
         # Whole yuan and whole counts: a chart shows no fen (the table does), and integers cost a fraction
         # of floats to write as JSON.
-        return [None if (v := row[name]) is None else round(v) for row in values]
+        return [None if (v := getattr(row, name)) is None else round(v) for row in rows]
 
     productivity = [
         round(r.added_value / r.employees) if r.added_value is not None and r.employees else None for r in rows
@@ -206,8 +206,12 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
     }
 
 
-@per_language
 def _enterprise_chart_labels() -> dict[str, str]:
+    # Translated once per language: they depend on no data.
+    return cached_figures(("enterprise-chart-labels", get_language()), _chart_labels, areas=())
+
+
+def _chart_labels() -> dict[str, str]:
     return {
         "revenue": _("主营业务收入"),
         "added_value": _("工业增加值"),

@@ -11,10 +11,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from zhigai.core.cache import cached_figures, language_key, per_language
+from zhigai.core.cache import cached_figures
 from zhigai.core.pages import errors_as_messages
 from zhigai.core.policy import permitted
 from zhigai.core.templatetags.zhigai import chart, yuan
@@ -46,7 +47,11 @@ class KnownCountPaginator(Paginator):
 
     def __init__(self, object_list: Any, per_page: int, *, count: int):
         super().__init__(object_list, per_page)
-        self.__dict__["count"] = count  # fills Paginator.count, a cached_property
+        self.known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self.known_count
 
 
 def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -78,12 +83,13 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     htmx = bool(request.htmx)  # type: ignore[attr-defined]
     scope = enterprise_scope(request.user)
     can_import = permitted(request.user, "base.import.create")
-    # The list as HTML, made once per data version for everyone who sees the same: the same scope
+    # The list as HTML, made once per version of its data for everyone who sees the same: the same scope
     # (the selectors filter by it), the same right to register, language and query string. The scope
     # is the user's own, computed above, so a fragment only ever reaches those who may see it.
-    key = ("enterprise-list", htmx, scope.key, can_import, language_key(),
+    key = ("enterprise-list", htmx, scope.key, can_import, get_language(),
            sorted(request.GET.lists()))
-    body = cached_figures(key, lambda: _enterprise_list_body(request, htmx), shared=False)
+    body = cached_figures(key, lambda: _enterprise_list_body(request, htmx), areas=("enterprises", "reference"),
+                          shared=False)
     if htmx:
         return HttpResponse(body)
     return render(request, "base/enterprise_list.html", {"body": body})
@@ -124,11 +130,11 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
 @login_required
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     user = request.user
-    enterprise = selectors.access_enterprise(user=user, uscc=uscc, related=False)
-    rows = selectors.indicator_years(user=user, enterprise=enterprise)
+    page = selectors.enterprise_page(user=user, uscc=uscc)
+    enterprise, rows = page.enterprise, page.years
     labels = selectors.reference_labels()
     can_report = permitted(user, "base.indicator.change", enterprise)
-    tag_ids = set(selectors.enterprise_tag_ids(user=user, enterprise=enterprise))
+    tag_ids = set(page.tag_ids)
     tag_names = [name for pk, name in labels["tag_names"].items() if pk in tag_ids]  # in code order
     return render(
         request,
@@ -147,7 +153,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
             "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
             "can_edit": bool(services.enterprise_editable_fields(user=user, enterprise=enterprise)),
             "can_report": can_report,
-            "history": selectors.enterprise_history(user=user, enterprise=enterprise),
+            "history": page.history,
             "sections": enterprise_sections(request, enterprise),
         },
     )
@@ -162,8 +168,7 @@ def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> Safe
     body = []
     for row in rows:
         year = int(row.year)
-        values = row.__dict__  # the loaded field values: attribute access per cell cost more than the formatting
-        cells = "".join([f'<td class="num">{show(values[name])}</td>' for name, show in columns])
+        cells = "".join([f'<td class="num">{show(getattr(row, name))}</td>' for name, show in columns])
         first = f'<a href="{edit_url}?year={year}">{year}</a>' if can_report else str(year)
         body.append(f"<tr><td>{first}</td>{cells}</tr>")
     return SafeString(f"{head}<tbody>{''.join(body)}</tbody>")
@@ -177,10 +182,13 @@ def _plain(value: Any) -> str:
 _TABLE_COLUMNS = [(name, yuan if kind == "money" else _plain) for name, kind in INDICATOR_FIELDS]
 
 
-@per_language
 def _indicator_head() -> str:
-    ths = "".join(f'<th class="num">{escape(label)}</th>' for _name, label, _kind in indicator_columns())
-    return f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
+    def build() -> str:
+        ths = "".join(f'<th class="num">{escape(label)}</th>' for _name, label, _kind in indicator_columns())
+        return f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
+
+    # Fourteen labels translated once per language: they depend on no data.
+    return cached_figures(("indicator-head", get_language()), build, areas=())
 
 
 @login_required

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "zhigai.core.middleware.DataVersionMiddleware",
+    "zhigai.core.middleware.AreaVersionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "zhigai.core.context.nav",
+                "zhigai.base.context.user_region",
             ],
         },
     }
@@ -106,11 +107,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Only core.rawsql's statements (the reads of every page view) bind on the server, so only they are
-    # prepared, after this many uses on a connection; "off" for a pooler that cannot keep them.
+    # Django's documented server-side parameter binding: psycopg sends each statement and its values
+    # apart, and prepares a statement once it has run prepare_threshold times on a connection (a page's
+    # queries are the same statements over and over; planning them cost as much as running them).
+    # DB_PREPARE_THRESHOLD=off keeps server-side binding but prepares nothing, for a transaction-pooling
+    # PgBouncer older than 1.21, which cannot keep prepared statements.
     _off = os.environ.get("DB_PREPARE_THRESHOLD", "").strip().lower() == "off"
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        None if _off else _env_int("DB_PREPARE_THRESHOLD", 2, "a whole number (0 or more) or off")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=None if _off else _env_int("DB_PREPARE_THRESHOLD", 2, "a whole number (0 or more) or off"),
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,16 +166,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EVIDENCE_MAX_BYTES = _env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DIAGNOSIS_MIN_PEERS = _env_int("DIAGNOSIS_MIN_PEERS", 10)
 
-# Cached figures (keyed by data version, so never stale) are shared by every web process and machine
-# through the database; ZHIGAI_CACHE=locmem keeps them per process instead.
+# Cached figures (keyed by the versions of the data they depend on, so never stale; see core/cache.py):
+# "default" is shared by every web process and machine, through the database (ZHIGAI_CACHE=locmem keeps it
+# per process instead); "local" is each process's own, in front of it, for rendered fragments and the
+# figures every page uses (no round trip at all).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhigai-default"}
     if os.environ.get("ZHIGAI_CACHE") == "locmem"
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "zhigai_cache",
         "OPTIONS": {"MAX_ENTRIES": 20000},
-    }
+    },
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "zhigai-local",
+        "OPTIONS": {"MAX_ENTRIES": 2000},  # rendered lists of tens of KB each: tens of MB per process at most
+    },
 }
 
 TASKS = {
@@ -181,9 +193,9 @@ TASKS = {
 # Imports of files above this size run in the background worker; smaller ones run at once.
 IMPORT_BACKGROUND_BYTES = _env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 
-# Sessions and their user (and the data version) in one statement: see core/sessions.py.
-SESSION_ENGINE = "zhigai.core.sessions"
-AUTHENTICATION_BACKENDS = ["zhigai.core.backends.UserBackend"]
+# Django's database sessions: every web process sees a sign-out at once (a per-process cache of sessions
+# would keep a signed-out session valid in the other processes). Users are checked by Django's ModelBackend.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not DEBUG and "DATABASE_URL" in os.environ)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

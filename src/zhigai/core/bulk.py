@@ -12,8 +12,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import RawSQL
+
+from .cache import areas_changed
 
 # Page cache of SQLite while it bulk-writes: inserting into a table and its indexes far larger than the
 # default 2 MB cache rereads the same pages over and over (a 100,000-row load took twice as long).
@@ -57,6 +60,8 @@ def bulk_upsert(
     should one have appeared meanwhile, that is undone and the upsert runs, so `rows` must then be
     iterable twice.
     """
+    # These statements send no model signals: the table's cache areas change on commit from here.
+    areas_changed(_model_of(table))
     update = [c for c in (update if update is not None else columns) if c not in key]
     cols = ", ".join(_q(c) for c in columns)
     conflict = ", ".join(_q(c) for c in key)
@@ -76,6 +81,13 @@ def bulk_upsert(
     with connection.cursor() as cursor, _sqlite_cache(cursor, SQLITE_BULK_CACHE_KIB):
         cursor.executemany(sql, rows)  # type: ignore[arg-type]  # any iterable works; avoids a copy
         return max(cursor.rowcount, 0)
+
+
+def _model_of(table: str) -> Any:
+    found = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table == table]
+    if not found:
+        raise LookupError(f"No model has the table {table!r}.")
+    return found[0]
 
 
 @contextmanager

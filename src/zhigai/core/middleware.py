@@ -78,8 +78,8 @@ class ApiJsonErrorsMiddleware:
         return response
 
 
-class DataVersionMiddleware:
-    """One read of the data version per request (cached figures are keyed by it)."""
+class AreaVersionsMiddleware:
+    """At most one read of the area versions per request (cached figures are keyed by them; core.cache)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

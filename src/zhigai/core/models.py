@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,24 +81,11 @@ class ApiToken(models.Model):
 
 
 class DataVersion(models.Model):
-    """A counter bumped by every write service; cached figures are keyed by it, so they are never stale."""
+    """The version of one area of the data (core.cache.AREAS): cached figures are keyed by the versions of
+    the areas they depend on, so they are never stale. Changed only by core.cache, on commit."""
 
     name = models.CharField(max_length=32, unique=True)
     value = models.BigIntegerField(default=0)
-
-
-class Session(AbstractBaseSession):
-    """A signed-in browser's session, with its user as a column so that one statement reads both
-    (see core.sessions): Django's own table keeps the user only inside the encoded data."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-
-    @classmethod
-    def get_session_store_class(cls) -> type:
-        from .sessions import SessionStore
-
-        return SessionStore
 
 
 class WorkflowEvent(models.Model):

@@ -7,14 +7,24 @@ class DiagnosisConfig(AppConfig):
     verbose_name = "Diagnosis"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from zhigai.base.sections import enterprise_section_register
+        from zhigai.core.cache import cache_areas_register
         from zhigai.core.errors import error_codes_register
+        from zhigai.core.nav import nav_item_register
 
         from . import policy  # noqa: F401  (registers the diagnosis policy and the assignment grant)
         from .errors import DiagnosisError
+        from .models import Assessment, AssessmentEvent, Assignment, Evidence, MaturityModel
         from .views import enterprise_progress_section
 
+        cache_areas_register(MaturityModel, "reference")
+        cache_areas_register(Assessment, "assessments")
+        cache_areas_register(Assignment, "access")  # who sees which enterprise
+        cache_areas_register(Evidence)  # read afresh with its assessment
+        cache_areas_register(AssessmentEvent)  # an assessment's history, read afresh
+        nav_item_register(_("诊断"), "diagnosis:overview", order=20)
         error_codes_register("diagnosis", DiagnosisError)
-
         # The enterprise page shows its diagnoses over time.
         enterprise_section_register(enterprise_progress_section)

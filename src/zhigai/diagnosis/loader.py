@@ -10,8 +10,6 @@ from pathlib import Path
 
 from django.db import transaction
 
-from zhigai.core.cache import data_changed
-
 from .definition import SCHEMA_FILE, ModelDef, ModelFileError, read_model_file
 from .models import MaturityModel
 
@@ -86,8 +84,6 @@ def maturity_models_load(dirs: list[Path] | None = None) -> dict[str, int]:
         if row.current != current:
             row.current = current
             row.save(update_fields=["current"])
-    if counts["added"] or counts["updated"]:
-        data_changed()
     return counts
 
 

@@ -17,7 +17,7 @@ from django.db.models import F
 
 from zhigai.base.models import STAGE_ORDER, Enterprise, Indicator
 from zhigai.core.bulk import in_values
-from zhigai.core.cache import data_changed
+from zhigai.core.cache import areas_changed
 from zhigai.core.models import Role, User
 
 from .definition import ModelDef
@@ -103,7 +103,7 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
     mine = {v.enterprise_id for _o, v in experts if v.created_by_id is not None}
     sample = rng.sample(hangzhou, min(EXPERT_ASSIGNMENTS, len(hangzhou)))
     assigned = _assign(expert, sorted(mine) + sample) if expert else 0
-    data_changed()
+    areas_changed(Assessment, Enterprise, Assignment)  # bulk writes send no signals
     if progress:
         progress(f"{len(rows)} assessments, {len(experts)} verified diagnoses, {assigned} expert assignments")
     return {"assessments": len(rows), "verified": len(experts), "assignments": assigned}

@@ -113,7 +113,7 @@ def assignments_of(*, enterprise: Enterprise) -> QuerySet[Assignment]:
 
 def submitted_of(*, enterprise: Enterprise) -> QuerySet[Assessment]:
     """An enterprise's submitted assessments, newest first, for a page that has already fetched the
-    enterprise through access (enterprise_get): one query instead of checking it again."""
+    enterprise through access (access_enterprise): one query instead of checking it again."""
     return (
         Assessment.objects.filter(enterprise=enterprise, status=Status.SUBMITTED)
         .select_related("model")
@@ -123,10 +123,10 @@ def submitted_of(*, enterprise: Enterprise) -> QuerySet[Assessment]:
 
 def assessed_enterprise_ids() -> frozenset[int]:
     """Ids of the enterprises with a submitted assessment (no scope: callers test one enterprise they
-    already fetched through access). Cached per data version, which every submit changes."""
+    already fetched through access). Cached until assessments change (every submit does)."""
 
     def compute() -> frozenset[int]:
         rows = Assessment.objects.filter(status=Status.SUBMITTED).order_by().values_list("enterprise_id", flat=True)
         return frozenset(rows.distinct())
 
-    return cached_figures(("assessed-enterprises",), compute, shared=False)
+    return cached_figures(("assessed-enterprises",), compute, areas=("assessments",), shared=False)

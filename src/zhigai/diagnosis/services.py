@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from zhigai.base.models import Enterprise
 from zhigai.core.audit import audit_record
-from zhigai.core.cache import data_changed
 from zhigai.core.errors import Conflict, InvalidInput, PermissionDenied
 from zhigai.core.policy import permitted, require
 from zhigai.core.workflow import transition_apply
@@ -94,7 +93,6 @@ def assessment_start(*, by: Any, enterprise: Enterprise, model: MaturityModel, k
     audit_record(actor=by, action="create", entity="assessment", entity_id=assessment.pk,
                  summary=f"{assessment.get_kind_display()} {enterprise.uscc} {model.code} {model.version}",
                  after={"enterprise": enterprise.uscc, "model": model.pk, "kind": wanted})
-    data_changed()
     return assessment
 
 
@@ -224,7 +222,6 @@ def assignment_add(*, by: Any, expert: Any, enterprise: Enterprise) -> Assignmen
     if created:
         audit_record(actor=by, action="create", entity="assignment", entity_id=assignment.pk,
                      summary=f"{expert.username} → {enterprise.uscc}")
-        data_changed()
     return assignment
 
 

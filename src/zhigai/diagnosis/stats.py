@@ -67,7 +67,8 @@ def _compute(user: Any, model: MaturityModel) -> dict[str, Any]:
 def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
     """Distribution of current levels and T0 → T1 cohort movement for the user's scope and this model."""
     scope = enterprise_scope(user)
-    figures = cached_figures(("diagnosis-levels", scope.key, model.code), lambda: _compute(user, model))
+    figures = cached_figures(("diagnosis-levels", scope.key, model.code), lambda: _compute(user, model),
+                             areas=("assessments", "enterprises", "reference"))
     lang = get_language()
     spec = model.spec
     levels = [(0, _("未达到一级"))] + [(lv.number, lv.name.get(lang)) for lv in spec.levels]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_session'),
+        ('core', '0005_stock_sessions_area_versions'),
     ]
 
     operations = [
