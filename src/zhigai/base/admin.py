@@ -67,6 +67,6 @@ class IndicatorAdmin(AuditedAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
     list_display = ("created", "filename", "created_by", "status", "dry_run")
     readonly_fields = ("errors", "summary")

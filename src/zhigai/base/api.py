@@ -103,7 +103,7 @@ def enterprises(request: ApiRequest, query: Query[ListQuery]) -> dict[str, Any]:
 
 
 @router.post("/enterprises", response={201: EnterpriseOut})
-def enterprise_create(request: ApiRequest, payload: EnterpriseIn) -> Status:
+def enterprise_create(request: ApiRequest, payload: EnterpriseIn) -> Status[dict[str, Any]]:
     data = payload.model_dump()
     data["tags"] = ";".join(data["tags"])
     created = services.enterprise_create(by=request.auth, data=data)
@@ -144,7 +144,7 @@ def indicator_put(
 
 
 @router.post("/imports", response={201: ImportCreated})
-def import_create(request: ApiRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Status:
+def import_create(request: ApiRequest, file: File[UploadedFile], dry_run: Form[bool] = False) -> Status[dict[str, Any]]:
     job = import_job_create(by=request.auth, upload=file, dry_run=dry_run)
     return Status(201, {"id": job.id})
 

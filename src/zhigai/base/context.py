@@ -13,7 +13,7 @@ def user_region(request: HttpRequest) -> dict[str, Any]:
 
     Lazy: read (from the cached reference data) only by a template that shows it."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.region_id:  # type: ignore[union-attr]
+    if user is None or not user.is_authenticated or not user.region_id:
         return {"nav_region": None}
-    region_id = user.region_id  # type: ignore[union-attr]
+    region_id = user.region_id
     return {"nav_region": SimpleLazyObject(lambda: region_of(region_id))}

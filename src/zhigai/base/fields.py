@@ -204,7 +204,7 @@ def money_value(value: Decimal | str | None) -> Decimal | None:
 def money_greater(a: Decimal | str, b: Decimal | str) -> bool:
     """a > b for two non-negative money values, either Decimals or text from money_texts."""
     if isinstance(a, str) and isinstance(b, str):
-        return money_text_key(a) > money_text_key(b)
+        return bool(money_text_key(a) > money_text_key(b))
     return money_value(a) > money_value(b)  # type: ignore[operator]
 
 

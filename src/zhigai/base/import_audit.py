@@ -19,7 +19,8 @@ from .fields import money_value
 from .models import Cluster, Enterprise, Indicator, Industry, Region
 
 
-def _row(user: Any, entity: str, entity_id: str, uscc: str, summary: str, before: dict, after: dict) -> AuditLog:
+def _row(user: Any, entity: str, entity_id: str, uscc: str, summary: str, before: dict[str, Any],
+         after: dict[str, Any]) -> AuditLog:
     return AuditLog(
         actor=user,
         actor_name=user.username,
@@ -33,7 +34,7 @@ def _row(user: Any, entity: str, entity_id: str, uscc: str, summary: str, before
     )
 
 
-def _diff(names: Sequence[str], old: Sequence[Any], new: Sequence[Any]) -> tuple[dict, dict]:
+def _diff(names: Sequence[str], old: Sequence[Any], new: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     before, after = {}, {}
     for name, a, b in zip(names, old, new, strict=True):
         if a != b:

@@ -66,7 +66,7 @@ class IndicatorRows:
 class Plan:
     """What pass 1 found: clean rows ready to write, or the errors that stop the import."""
 
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     enterprises: list[dict[str, Any]] = field(default_factory=list)
     enterprise_columns: list[str] = field(default_factory=list)
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
@@ -348,7 +348,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 def import_file(
     *, user: Any, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None] = lambda _p: None
-) -> tuple[list[dict], dict[str, int]]:
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Validate and (unless dry_run or any error) write one file. Returns (errors, summary)."""
     with _cyclic_gc_paused():
         return _import_file(user=user, path=path, filename=filename, dry_run=dry_run, progress=progress)
@@ -356,7 +356,7 @@ def import_file(
 
 def _import_file(
     *, user: Any, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
-) -> tuple[list[dict], dict[str, int]]:
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     try:
         tables = read_tables(path, filename)
     except FileProblem as exc:

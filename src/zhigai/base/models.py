@@ -159,7 +159,7 @@ class CloudLevel(models.IntegerChoices):
     DEEP = 3, _("深度用云（工业互联网）")
 
 
-def _money(verbose: Any) -> models.DecimalField:
+def _money(verbose: Any) -> models.DecimalField[Any, Any]:
     return models.DecimalField(verbose, max_digits=18, decimal_places=2, null=True, blank=True)
 
 

@@ -19,7 +19,8 @@ DEFAULT_REGIONS = DATA_DIR / "regions" / "zhejiang.yaml"
 
 def _read(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        loaded: dict[str, Any] = yaml.safe_load(handle)
+        return loaded
 
 
 def _upsert(model: Any, code: str, **values: Any) -> Any:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict
@@ -109,4 +109,4 @@ class ImportOut(Schema):
     dry_run: bool
     filename: str
     errors: list[ImportErrorOut]
-    summary: dict
+    summary: dict[str, Any]

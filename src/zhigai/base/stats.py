@@ -96,7 +96,7 @@ def region_children_counts(*, user: Any, region: Region) -> dict[int, int]:
     return counts
 
 
-def _bar(x: list, y: list, title: str, color: str = "#2563eb", horizontal: bool = False) -> dict[str, Any]:
+def _bar(x: list[Any], y: list[Any], title: str, color: str = "#2563eb", horizontal: bool = False) -> dict[str, Any]:
     trace: dict[str, Any] = (
         {"type": "bar", "x": y, "y": x, "orientation": "h"} if horizontal else {"type": "bar", "x": x, "y": y}
     )

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,7 @@ SHEET_KINDS = {"enterprises": "enterprises", "企业": "enterprises", "indicator
 class FileProblem(ValueError):
     """The file as a whole cannot be read; carries (row, column, message) problems."""
 
-    def __init__(self, problems: list[dict]):
+    def __init__(self, problems: list[dict[str, Any]]):
         super().__init__("; ".join(p["message"] for p in problems))
         self.problems = problems
 

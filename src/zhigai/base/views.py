@@ -42,7 +42,7 @@ def _filters(request: HttpRequest) -> selectors.EnterpriseFilters:
     )
 
 
-class KnownCountPaginator(Paginator):
+class KnownCountPaginator(Paginator[Any]):
     """A paginator told its count (cached by the selector) instead of counting again."""
 
     def __init__(self, object_list: Any, per_page: int, *, count: int):
@@ -50,7 +50,7 @@ class KnownCountPaginator(Paginator):
         self.known_count = count
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self.known_count
 
 

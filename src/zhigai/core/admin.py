@@ -24,7 +24,7 @@ def _fields(obj: models.Model) -> dict[str, Any]:
     }
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """Writes an audit row with before and after for every save and delete made in the admin, one by one
     or through "delete selected". (Cached figures follow by themselves: core.cache listens to every ORM
     write of a registered model.)"""
@@ -70,7 +70,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class ZhigaiUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class ZhigaiUserAdmin(AuditedAdmin, UserAdmin[User]):
     list_display = ("username", "role", "region", "enterprise", "is_active", "is_superuser")
     list_filter = ("role", "is_active", "is_superuser")
     raw_id_fields = ("enterprise",)
@@ -78,7 +78,7 @@ class ZhigaiUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
     fieldsets = (*UserAdmin.fieldsets, ("zhigai", {"fields": ("role", "region", "enterprise", "industries")}))  # type: ignore[misc]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """For records that are never changed once written (audit trail, submitted assessments)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -24,7 +24,7 @@ class TokenOut(Schema):
 class ErrorOut(Schema):
     code: str
     message: str
-    details: list = []
+    details: list[dict[str, Any]] = []
 
 
 class MeOut(Schema):
@@ -36,7 +36,7 @@ class MeOut(Schema):
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
-def token(request: HttpRequest, payload: TokenIn) -> Status:
+def token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
     user = user_sign_in(request=request, username=payload.username, password=payload.password, channel="api")
     if user is None:
         raise Unauthorized("Wrong username or password.")

@@ -47,7 +47,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-def changed_only(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
+def changed_only(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Reduce a before/after pair to the keys whose values differ."""
     before, after = before or {}, after or {}
     keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]

@@ -80,7 +80,7 @@ def bulk_upsert(
     sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({placeholders}) ON CONFLICT ({conflict}) {action}"
     with connection.cursor() as cursor, _sqlite_cache(cursor, SQLITE_BULK_CACHE_KIB):
         cursor.executemany(sql, rows)  # type: ignore[arg-type]  # any iterable works; avoids a copy
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def _model_of(table: str) -> Any:
@@ -149,4 +149,4 @@ def _upsert_postgresql(
         )
         changed = cursor.rowcount
         cursor.execute(f"DROP TABLE {_q(staging)}")
-        return max(changed, 0)
+        return max(int(changed), 0)

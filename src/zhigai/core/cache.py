@@ -77,7 +77,7 @@ def cache_areas_register(model: type[models.Model], *areas: str, ignoring: Itera
     _model_areas[model] = found
     _ignored_fields[model] = frozenset(ignoring)
     for field in model._meta.local_many_to_many:
-        through: Any = field.remote_field.through  # type: ignore[union-attr]
+        through: Any = field.remote_field.through
         _model_areas[through] = _model_areas.get(through, frozenset()) | found
         if found:
             m2m_changed.connect(_m2m_written, sender=through, dispatch_uid=f"zhigai-areas-m2m-{through._meta.label}")

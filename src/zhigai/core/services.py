@@ -53,7 +53,7 @@ def user_sign_in(*, request: Any, username: str, password: str, channel: str = "
         return None
     LoginFailure.objects.filter(username=username.lower()).delete()
     audit_record(actor=user, action="sign_in", entity="user", entity_id=user.pk, summary=channel, ip=client_ip(request))
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _digest(token: str) -> str:

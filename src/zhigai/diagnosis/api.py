@@ -87,7 +87,7 @@ def assessment_out(a: Assessment) -> dict[str, Any]:
 
 
 @router.post("/enterprises/{uscc}/assessments", response={201: AssessmentOut})
-def assessment_create(request: ApiRequest, uscc: str, payload: AssessmentIn) -> Status:
+def assessment_create(request: ApiRequest, uscc: str, payload: AssessmentIn) -> Status[dict[str, Any]]:
     user = request.auth
     enterprise = access_enterprise(user=user, uscc=uscc)
     assessment = services.assessment_record(

@@ -7,6 +7,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -31,7 +32,7 @@ def model_files(dirs: list[Path]) -> list[Path]:
     return files
 
 
-def _version_key(version: str) -> tuple:
+def _version_key(version: str) -> tuple[Any, ...]:
     """Natural order: "1.10" after "1.9", "2020" after "1.0"."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version))
 

@@ -33,7 +33,7 @@ MIN_RADAR_AXES = 3  # fewer dimensions make no polygon; the table says the same
 def _who(user: Any) -> str:
     if user is None:
         return "—"
-    return (user.get_full_name() or user.username).strip()
+    return str(user.get_full_name() or user.username).strip()
 
 
 def _date(assessment: Assessment) -> str:
