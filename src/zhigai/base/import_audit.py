@@ -13,13 +13,13 @@ from typing import Any
 
 from zhigai.core.audit import jsonable
 from zhigai.core.bulk import in_values
-from zhigai.core.models import AuditLog
+from zhigai.core.models import AuditLog, User
 
 from .fields import money_value
 from .models import Cluster, Enterprise, Indicator, Industry, Region
 
 
-def _row(user: Any, entity: str, entity_id: str, uscc: str, summary: str, before: dict[str, Any],
+def _row(user: User, entity: str, entity_id: str, uscc: str, summary: str, before: dict[str, Any],
          after: dict[str, Any]) -> AuditLog:
     return AuditLog(
         actor=user,
@@ -51,7 +51,7 @@ def _codes() -> dict[str, dict[int, str]]:
     }
 
 
-def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list[str], filename: str) -> int:
+def enterprise_changes(*, user: User, records: list[dict[str, Any]], fields: list[str], filename: str) -> int:
     """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing.
 
     Returns how many of the records exist already.
@@ -78,7 +78,7 @@ def enterprise_changes(*, user: Any, records: list[dict[str, Any]], fields: list
 
 def indicator_changes(
     *,
-    user: Any,
+    user: User,
     rows: list[tuple[str, int, int, Sequence[Any]]],
     columns: list[str],
     ids: dict[str, int],

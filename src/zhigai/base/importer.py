@@ -28,6 +28,7 @@ from zhigai.core.audit import audit_record
 from zhigai.core.bulk import bulk_upsert, in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
+from zhigai.core.models import User
 from zhigai.core.policy import require
 
 from .import_audit import enterprise_changes, indicator_changes
@@ -85,7 +86,7 @@ class Plan:
 
 
 class _Validator:
-    def __init__(self, user: Any, progress: Callable[[float], None]):
+    def __init__(self, user: User, progress: Callable[[float], None]):
         require(user, "base.import.create", message=_("您的角色不能导入企业数据"))
         scope = enterprise_scope(user)
         self.lookups = Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
@@ -230,7 +231,7 @@ class _Validator:
         return True
 
 
-def _write(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:
+def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
     summary = {"enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
     with transaction.atomic():
         if plan.enterprises:
@@ -256,7 +257,7 @@ def _write(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:
     return summary
 
 
-def _write_enterprises(plan: Plan, *, user: Any, filename: str) -> dict[str, int]:
+def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
     fields = [f for f in ENTERPRISE_DB_FIELDS if f in _db_fields(plan.enterprise_columns)]
     existing = enterprise_changes(user=user, records=plan.enterprises, fields=fields, filename=filename)
     before = Enterprise.objects.count()
@@ -274,7 +275,7 @@ def _write_enterprises(plan: Plan, *, user: Any, filename: str) -> dict[str, int
     return {"enterprises_created": created, "enterprises_updated": changed - created}
 
 
-def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: Any, filename: str) -> dict[str, int]:
+def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:
     cols = table.columns
     existing = indicator_changes(user=user, rows=table.rows, columns=cols, ids=ids, filename=filename)
     before = Indicator.objects.count()
@@ -347,15 +348,17 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def import_file(
-    *, user: Any, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None] = lambda _p: None
+    *, user: User | None, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None] = lambda _p: None
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Validate and (unless dry_run or any error) write one file. Returns (errors, summary)."""
+    if user is None:  # a job whose user has since been removed
+        raise PermissionDenied(_("您的角色不能导入企业数据"))
     with _cyclic_gc_paused():
         return _import_file(user=user, path=path, filename=filename, dry_run=dry_run, progress=progress)
 
 
 def _import_file(
-    *, user: Any, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
+    *, user: User, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     try:
         tables = read_tables(path, filename)
@@ -374,7 +377,7 @@ def _import_file(
     return [], summary
 
 
-def import_job_create(*, by: Any, upload: UploadedFile, dry_run: bool) -> ImportJob:
+def import_job_create(*, by: User, upload: UploadedFile, dry_run: bool) -> ImportJob:
     """Store the upload and run it now (small) or in the worker (large)."""
     name = Path(upload.name or "upload").name
     if Path(name).suffix.lower() not in (".csv", ".xlsx", ".xlsm"):

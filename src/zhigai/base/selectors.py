@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 from zhigai.core.policy import permitted, require
+from zhigai.core.types import Actor
 
 from .models import (
     Cluster,
@@ -89,7 +90,7 @@ def region_codes_below(code: str) -> list[int]:
     return cached_figures(("below", code), compute, areas=("reference",))
 
 
-def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
+def enterprise_list(*, user: Actor, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
     f = filters or EnterpriseFilters()
     qs = scoped_enterprises(enterprise_scope(user))
     q = f.q.strip()
@@ -117,14 +118,14 @@ def enterprise_list(*, user: Any, filters: EnterpriseFilters | None = None) -> Q
     return qs.order_by(order, "name", "id")
 
 
-def _check(user: Any, enterprise: Enterprise, permission: str = ENTERPRISE_VIEW) -> None:
+def _check(user: Actor, enterprise: Enterprise, permission: str = ENTERPRISE_VIEW) -> None:
     """Http404 unless the user has `permission` on the enterprise; for selectors handed an object, not a
     code, so that an object obtained elsewhere cannot leak through them."""
     if not permitted(user, permission, enterprise):
         raise Http404
 
 
-def enterprise_count(*, user: Any, filters: EnterpriseFilters) -> int:
+def enterprise_count(*, user: Actor, filters: EnterpriseFilters) -> int:
     """How many enterprises the list shows; cached until enterprises or reference data change (counting
     100,000 rows is the slow part of a list page; the tag filter goes through industries' tags)."""
     key = ("count", enterprise_scope(user).key, repr(dataclasses.astuple(filters)[:-1]))  # the sort does not matter
@@ -132,7 +133,7 @@ def enterprise_count(*, user: Any, filters: EnterpriseFilters) -> int:
                           areas=("enterprises", "reference"))
 
 
-def access_enterprise(*, user: Any, uscc: str, action: str = "view", related: bool = True) -> Enterprise:
+def access_enterprise(*, user: Actor, uscc: str, action: str = "view", related: bool = True) -> Enterprise:
     """The enterprise with this code if the user may see it and do `action` to it.
 
     Http404 when the user may not see it (the same answer as for a missing enterprise or a bad code);
@@ -170,7 +171,7 @@ class EnterprisePage:
     history: list[AuditLog]  # newest first
 
 
-def enterprise_page(*, user: Any, uscc: str) -> EnterprisePage:
+def enterprise_page(*, user: Actor, uscc: str) -> EnterprisePage:
     """The enterprise with this code, its annual indicators, tag ids and latest history, if the user may
     see it (Http404 otherwise). Region, industry and cluster are labelled from reference_labels().
 
@@ -193,20 +194,20 @@ def enterprise_page(*, user: Any, uscc: str) -> EnterprisePage:
     )
 
 
-def enterprise_tag_ids(*, user: Any, enterprise: Enterprise) -> list[int]:
+def enterprise_tag_ids(*, user: Actor, enterprise: Enterprise) -> list[int]:
     """Ids of the enterprise's tags (their names are in reference_labels()["tag_names"])."""
     _check(user, enterprise)
     through = Enterprise.tags.through.objects.filter(enterprise_id=enterprise.id)
     return list(through.values_list("tag_id", flat=True))
 
 
-def indicator_years(*, user: Any, enterprise: Enterprise) -> list[Indicator]:
+def indicator_years(*, user: Actor, enterprise: Enterprise) -> list[Indicator]:
     """The enterprise's annual indicators in year order (indicator_list, for the enterprise page)."""
     _check(user, enterprise, "base.indicator.view")
     return list(Indicator.objects.filter(enterprise_id=enterprise.id, month=0).order_by("year"))
 
 
-def indicator_list(*, user: Any, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
+def indicator_list(*, user: Actor, enterprise: Enterprise, monthly: bool = False) -> QuerySet[Indicator]:
     _check(user, enterprise, "base.indicator.view")
     qs = Indicator.objects.filter(enterprise=enterprise)
     return qs if monthly else qs.filter(month=0)
@@ -267,7 +268,7 @@ def industry_list() -> QuerySet[Industry]:
     return Industry.objects.prefetch_related("tags").order_by("code")
 
 
-def region_get(*, user: Any, code: str) -> Region:
+def region_get(*, user: Actor, code: str) -> Region:
     """A region whose page the user may open: one inside their scope (or any, for unrestricted users)."""
     region = Region.objects.select_related("parent").filter(code=code).first()
     if region is None or not permitted(user, "base.region.view", region):
@@ -275,14 +276,14 @@ def region_get(*, user: Any, code: str) -> Region:
     return region
 
 
-def import_job_get(*, user: Any, job_id: int) -> ImportJob:
+def import_job_get(*, user: Actor, job_id: int) -> ImportJob:
     job = ImportJob.objects.filter(id=job_id).first()
     if job is None or not permitted(user, "base.import.view", job):
         raise Http404
     return job
 
 
-def enterprise_history(*, user: Any, enterprise: Enterprise, limit: int = 50) -> list[AuditLog]:
+def enterprise_history(*, user: Actor, enterprise: Enterprise, limit: int = 50) -> list[AuditLog]:
     """The latest audit entries of the enterprise and its indicators, newest first; none for a user who
     sees the enterprise only through a grant (the trail names who changed what)."""
     _check(user, enterprise)
@@ -295,6 +296,6 @@ def _history_of(uscc: Any) -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(subject=uscc, entity__in=("enterprise", "indicator"))
 
 
-def import_job_list(*, user: Any) -> QuerySet[ImportJob]:
+def import_job_list(*, user: Actor) -> QuerySet[ImportJob]:
     qs = ImportJob.objects.all()
-    return qs if user.is_superuser else qs.filter(created_by=user)
+    return qs if user.is_superuser else qs.filter(created_by_id=user.pk)

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from zhigai.core.audit import audit_record, changed_only, snapshot
 from zhigai.core.cache import areas_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
+from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
+from zhigai.core.types import Actor
 
 from .models import Enterprise, Indicator, Stage
 from .policy import enterprise_scope
@@ -33,7 +35,7 @@ CLASSIFY_FIELDS = frozenset({"region", "industry", "stage", "tags", "cluster"})
 EDITABLE_FIELDS = CHANGE_FIELDS | CLASSIFY_FIELDS
 
 
-def enterprise_editable_fields(*, user: Any, enterprise: Enterprise) -> frozenset[str]:
+def enterprise_editable_fields(*, user: Actor, enterprise: Enterprise) -> frozenset[str]:
     """The profile fields `user` may change on `enterprise`, as the base policy says."""
     fields: frozenset[str] = frozenset()
     if permitted(user, "base.enterprise.change", enterprise):
@@ -51,7 +53,7 @@ def _raise(errors: Errors) -> None:
         )
 
 
-def _writable_lookups(user: Any) -> Lookups:
+def _writable_lookups(user: Actor) -> Lookups:
     scope = enterprise_scope(user)
     return Lookups.load(writable_region_ids=None if scope.region_ids is None else set(scope.region_ids))
 
@@ -71,7 +73,7 @@ def _enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
 
 
 @transaction.atomic
-def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
+def enterprise_create(*, by: User, data: Mapping[str, object]) -> Enterprise:
     require(by, "base.enterprise.create", message=_("您的角色不能登记企业"))
     lookups = _writable_lookups(by)
     errors: Errors = []
@@ -104,7 +106,7 @@ def enterprise_create(*, by: Any, data: Mapping[str, object]) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, object]) -> Enterprise:
+def enterprise_update(*, by: User, enterprise: Enterprise, data: Mapping[str, object]) -> Enterprise:
     """Change the given fields; the caller obtained `enterprise` through access_enterprise for `by`."""
     editable = enterprise_editable_fields(user=by, enterprise=enterprise)
     forbidden = set(data) - editable - {"uscc"}
@@ -139,7 +141,7 @@ def enterprise_update(*, by: Any, enterprise: Enterprise, data: Mapping[str, obj
 
 @transaction.atomic
 def indicator_put(
-    *, by: Any, enterprise: Enterprise, year: object, month: object = 0, data: Mapping[str, object]
+    *, by: User, enterprise: Enterprise, year: object, month: object = 0, data: Mapping[str, object]
 ) -> Indicator:
     """Set one period's indicators to exactly `data` (fields not given become empty)."""
     require(by, "base.indicator.change", enterprise, message=_("您不能填报该企业的指标"))
@@ -171,7 +173,7 @@ def indicator_put(
 
 
 @transaction.atomic
-def enterprise_stage_set(*, by: Any, enterprise: Enterprise, stage: str, reason: str) -> bool:
+def enterprise_stage_set(*, by: User, enterprise: Enterprise, stage: str, reason: str) -> bool:
     """Set the enterprise's transformation stage as another module established it (a verified diagnosis):
     that module's own policy allowed the act, so no base permission is asked of `by` here. Audited with
     the reason; False when the stage was already that."""

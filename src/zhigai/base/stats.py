@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhigai.core.cache import cached_figures
+from zhigai.core.types import Actor
 
 from .models import Indicator, Industry, Region, RegionLevel, SizeClass, Stage
 from .policy import enterprise_scope
@@ -19,7 +20,7 @@ from .sizing import ABOVE_DESIGNATED_REVENUE
 YEAR_SUMS = ["revenue", "added_value", "profit", "employees", "industrial_investment", "tech_investment", "robots"]
 
 
-def _enterprises(user: Any, region_code: str | None) -> Any:
+def _enterprises(user: Actor, region_code: str | None) -> Any:
     qs = scoped_enterprises(enterprise_scope(user))
     if region_code:
         qs = qs.filter(region_id__in=region_codes_below(region_code))
@@ -37,7 +38,7 @@ def _ratio(part: object, whole: object) -> float | None:
     return float(Decimal(str(part)) / Decimal(str(whole)))
 
 
-def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
+def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
     qs = _enterprises(user, region_code)
     by_stage = dict(qs.values_list("stage").annotate(n=Count("id")).order_by())
     by_size = dict(qs.values_list("size_class").annotate(n=Count("id")).order_by())
@@ -72,13 +73,13 @@ def _compute(user: Any, region_code: str | None) -> dict[str, Any]:
     }
 
 
-def dashboard_figures(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
+def dashboard_figures(*, user: Actor, region_code: str | None = None) -> dict[str, Any]:
     key = ("dash", enterprise_scope(user).key, region_code or "", get_language())
     figures = cached_figures(key, lambda: _compute(user, region_code), areas=("enterprises", "indicators", "reference"))
     return {**figures, "charts": charts(figures)}
 
 
-def region_children_counts(*, user: Any, region: Region) -> dict[int, int]:
+def region_children_counts(*, user: Actor, region: Region) -> dict[int, int]:
     """Enterprises the user may see under each child region of `region` (child id -> count)."""
     per_county = dict(
         scoped_enterprises(enterprise_scope(user))

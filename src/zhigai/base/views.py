@@ -19,6 +19,7 @@ from zhigai.core.cache import cached_figures
 from zhigai.core.pages import errors_as_messages
 from zhigai.core.policy import permitted
 from zhigai.core.templatetags.zhigai import chart, yuan
+from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
 from .importer import SUMMARY_LABELS, import_job_create
@@ -73,13 +74,13 @@ def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The dashboard of what the user may see (its region, industries or enterprise)."""
     return render(request, "base/home.html", {"figures": dashboard_figures(user=request.user)})
 
 
 @login_required
-def enterprise_list(request: HttpRequest) -> HttpResponse:
+def enterprise_list(request: AuthenticatedRequest) -> HttpResponse:
     htmx = bool(request.htmx)  # type: ignore[attr-defined]
     scope = enterprise_scope(request.user)
     can_import = permitted(request.user, "base.import.create")
@@ -128,7 +129,7 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
 
 
 @login_required
-def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     user = request.user
     page = selectors.enterprise_page(user=user, uscc=uscc)
     enterprise, rows = page.enterprise, page.years
@@ -192,7 +193,7 @@ def _indicator_head() -> str:
 
 
 @login_required
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     region = selectors.region_get(user=request.user, code=code)
     scope = enterprise_scope(request.user)
     counts = region_children_counts(user=request.user, region=region)
@@ -211,7 +212,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthenticatedRequest) -> HttpResponse:
     if not permitted(request.user, "base.import.create"):
         raise Http404
     if request.method == "POST":
@@ -226,7 +227,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_status(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     template = "base/partials/import_status.html" if request.htmx else "base/import_status.html"  # type: ignore[attr-defined]
     summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in job.summary.items()]
@@ -235,7 +236,7 @@ def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest, fmt: str) -> FileResponse:
+def import_template(request: AuthenticatedRequest, fmt: str) -> FileResponse:
     if fmt not in ("xlsx", "enterprises.csv", "indicators.csv"):
         raise Http404
     name, content = import_template_file(fmt)

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 
 from zhigai.core.errors import InvalidInput
 from zhigai.core.policy import permitted, require
+from zhigai.core.types import Actor, AuthenticatedRequest
 
 from . import selectors, services
 from .models import Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
 from .policy import enterprise_scope
 
 
-def _choices(user: Any) -> dict[str, Any]:
+def _choices(user: Actor) -> dict[str, Any]:
     scope = enterprise_scope(user)
     counties = Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
     if scope.region_ids is not None:
@@ -60,7 +61,7 @@ def _values_of(enterprise: Enterprise) -> dict[str, Any]:
 
 
 @login_required
-def enterprise_new(request: HttpRequest) -> HttpResponse:
+def enterprise_new(request: AuthenticatedRequest) -> HttpResponse:
     if not permitted(request.user, "base.enterprise.create"):
         raise Http404
     values: dict[str, Any] = {"tags": []}
@@ -91,7 +92,7 @@ def enterprise_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+def enterprise_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = selectors.access_enterprise(user=request.user, uscc=uscc)
     editable = services.enterprise_editable_fields(user=request.user, enterprise=enterprise)
     require(request.user, "base.enterprise.change", enterprise, message=_("您不能修改该企业的信息。"))
@@ -120,7 +121,7 @@ def enterprise_edit(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-def indicator_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+def indicator_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = selectors.access_enterprise(user=request.user, uscc=uscc, action="base.indicator.change")
     columns = indicator_columns()
     year = request.POST.get("year") or request.GET.get("year") or ""

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from .models import Notification
+from .types import Actor
 
 
 def inbox_notify(*, recipients: Iterable[Any], text: str, url: str = "") -> int:
@@ -18,10 +19,10 @@ def inbox_notify(*, recipients: Iterable[Any], text: str, url: str = "") -> int:
     return len(unique)
 
 
-def inbox_list(*, user: Any) -> QuerySet[Notification]:
+def inbox_list(*, user: Actor) -> QuerySet[Notification]:
     """The user's own lines, newest first (nobody reads another's inbox)."""
     return Notification.objects.filter(recipient_id=user.pk)
 
 
-def inbox_mark_read(*, user: Any) -> int:
+def inbox_mark_read(*, user: Actor) -> int:
     return Notification.objects.filter(recipient_id=user.pk, read=False).update(read=True)

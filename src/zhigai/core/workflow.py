@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from .audit import audit_record
 from .errors import Conflict, ErrorCode, InvalidInput
 from .inbox import inbox_notify
+from .models import User
 from .policy import permitted, require
+from .types import Actor
 
 Guard = Callable[[Any], None]  # raises a ZhigaiError (InvalidInput, Conflict) to stop the move
 Effect = Callable[[Any, Any], None]  # (object, acting user), after the state is set, before the save
@@ -62,7 +64,7 @@ class Workflow:
                                details=[{"field": "transition", "message": name}], code=ErrorCode.UNKNOWN_TRANSITION)
         return found
 
-    def available(self, obj: Any, user: Any) -> list[Transition]:
+    def available(self, obj: Any, user: Actor) -> list[Transition]:
         """The moves `user` may make from the object's present state (for the buttons on a page)."""
         state = getattr(obj, self.state_field)
         return [t for t in self.transitions.values() if t.source == state and permitted(user, t.permission, obj)]
@@ -71,7 +73,7 @@ class Workflow:
         return {t.source for t in self.transitions.values()} | {t.target for t in self.transitions.values()}
 
 
-def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: Any, note: str = "",
+def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: User, note: str = "",
                      files: Sequence[str] = ()) -> Any:
     """Make the move `name` on `obj` as `by`; returns the object as saved (the locked, fresh row).
 

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from zhigai.base.selectors import indicator_list
+from zhigai.core.types import Actor
 
 from .definition import ModelDef
 from .models import Assessment, Kind, Status
 from .scoring import check_fulfilment, check_value, evaluate
 
 
-def annual_figures(*, user: Any, enterprise: Any) -> list[dict[str, Any]]:
+def annual_figures(*, user: Actor, enterprise: Any) -> list[dict[str, Any]]:
     """The enterprise's annual indicator rows, newest first, as {field: value} (year included), read
     through the base selector as the acting user (an assigned expert may read them)."""
     rows = indicator_list(user=user, enterprise=enterprise).order_by("-year").values()

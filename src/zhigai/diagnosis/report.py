@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Indicator
+from zhigai.core.models import User
 
 from .definition import Check, Measure, Requirement
 from .models import Assessment, Kind, Status
@@ -30,7 +31,7 @@ MIN_RADAR_AXES = 3  # fewer dimensions make no polygon; the table says the same
 # Shared pieces -------------------------------------------------------------------------------------
 
 
-def _who(user: Any) -> str:
+def _who(user: User | None) -> str:
     if user is None:
         return "—"
     return str(user.get_full_name() or user.username).strip()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,7 +10,9 @@ from zhigai.base.models import Enterprise
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
+from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
+from zhigai.core.types import Actor
 
 from .errors import DiagnosisError
 from .models import Assessment, Assignment, Evidence, MaturityModel, Status
@@ -39,7 +39,7 @@ def model_get(*, ref: int | str) -> MaturityModel:
     return found
 
 
-def _visible(user: Any) -> QuerySet[Assessment]:
+def _visible(user: Actor) -> QuerySet[Assessment]:
     """The assessments `user` may view, as the policy's diagnosis.assessment.view says: those of the
     enterprises it reaches for that permission, and its own."""
     reached = Q(enterprise__in=scoped_enterprises(enterprise_scope(user, ASSESSMENT_VIEW)))
@@ -47,7 +47,7 @@ def _visible(user: Any) -> QuerySet[Assessment]:
         Assessment.objects.none()
 
 
-def access_assessment(*, user: Any, assessment_id: int, action: str = "view") -> Assessment:
+def access_assessment(*, user: Actor, assessment_id: int, action: str = "view") -> Assessment:
     """The assessment if the user may view it and do `action` (an assessment action of the diagnosis
     policy: "change", "submit", "verify"); Http404 when it may not view it, 403 when it may not act."""
     found = (
@@ -65,7 +65,7 @@ def access_assessment(*, user: Any, assessment_id: int, action: str = "view") ->
     return found
 
 
-def assessment_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:
+def assessment_history(*, user: Actor, enterprise: Enterprise) -> QuerySet[Assessment]:
     """Every assessment of an enterprise the user may see, newest first (drafts included)."""
     if not permitted(user, "diagnosis.enterprise.view", enterprise):
         raise Http404
@@ -77,7 +77,7 @@ def assessment_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessm
     )
 
 
-def submitted_history(*, user: Any, enterprise: Enterprise) -> QuerySet[Assessment]:
+def submitted_history(*, user: Actor, enterprise: Enterprise) -> QuerySet[Assessment]:
     return assessment_history(user=user, enterprise=enterprise).filter(status=Status.SUBMITTED)
 
 
@@ -89,7 +89,7 @@ def evidence_list(*, assessment: Assessment) -> dict[str, list[Evidence]]:
     return out
 
 
-def evidence_get(*, user: Any, evidence_id: int) -> Evidence:
+def evidence_get(*, user: Actor, evidence_id: int) -> Evidence:
     """A file of an assessment the user may view; Http404 otherwise."""
     found = Evidence.objects.select_related("assessment", "assessment__enterprise").filter(pk=evidence_id).first()
     if found is None or not permitted(user, ASSESSMENT_VIEW, found.assessment):
@@ -97,13 +97,13 @@ def evidence_get(*, user: Any, evidence_id: int) -> Evidence:
     return found
 
 
-def assessment_drafts(*, user: Any) -> QuerySet[Assessment]:
+def assessment_drafts(*, user: Actor) -> QuerySet[Assessment]:
     """The drafts this user started (their work in progress)."""
-    return _visible(user).filter(status=Status.DRAFT, created_by=user).select_related("enterprise", "model")
+    return _visible(user).filter(status=Status.DRAFT, created_by_id=user.pk).select_related("enterprise", "model")
 
 
-def assignments_for(*, user: Any) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(user=user).select_related("enterprise", "enterprise__region")
+def assignments_for(*, user: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(user_id=user.pk).select_related("enterprise", "enterprise__region")
 
 
 def assignments_of(*, enterprise: Enterprise) -> QuerySet[Assignment]:

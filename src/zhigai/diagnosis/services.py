@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from zhigai.base.models import Enterprise
 from zhigai.core.audit import audit_record
 from zhigai.core.errors import Conflict, InvalidInput, PermissionDenied
+from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
+from zhigai.core.types import Actor
 from zhigai.core.workflow import transition_apply
 
 from .definition import ModelDef
@@ -35,7 +37,7 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def _kind_for(user: Any, enterprise: Enterprise, kind: str | None) -> str:
+def _kind_for(user: Actor, enterprise: Enterprise, kind: str | None) -> str:
     """The kind of assessment `user` runs on `enterprise` (the one asked for, or the one its role runs),
     as the policy allows; PermissionDenied otherwise."""
     own = permitted(user, "diagnosis.assessment.self_assess", enterprise)
@@ -67,7 +69,7 @@ def latest_self_assessment(*, enterprise: Enterprise, model: MaturityModel) -> A
 
 
 @transaction.atomic
-def assessment_start(*, by: Any, enterprise: Enterprise, model: MaturityModel, kind: str | None = None) -> Assessment:
+def assessment_start(*, by: User, enterprise: Enterprise, model: MaturityModel, kind: str | None = None) -> Assessment:
     """A new draft (or the user's open draft of the same model, so work is never split in two).
 
     An expert diagnosis starts from the enterprise's latest self-assessment: its answers are the
@@ -113,7 +115,7 @@ def _answer_problems(spec: ModelDef, answers: Mapping[str, Any]) -> list[dict[st
 
 @transaction.atomic
 def assessment_answer(
-    *, by: Any, assessment: Assessment, answers: Mapping[str, Any], notes: Mapping[str, str] | None = None
+    *, by: User, assessment: Assessment, answers: Mapping[str, Any], notes: Mapping[str, str] | None = None
 ) -> Assessment:
     """Save some answers (an empty option clears one) and notes; the rest stay as they were."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -150,7 +152,7 @@ def assessment_answer(
     return assessment
 
 
-def assessment_submit(*, by: Any, assessment: Assessment, note: str = "") -> Assessment:
+def assessment_submit(*, by: User, assessment: Assessment, note: str = "") -> Assessment:
     """Score a complete assessment and freeze it: a self-assessment is submitted, an expert diagnosis
     verified (its data checks replace the claims, and it sets the enterprise's stage) — the moves of
     the assessment workflow (diagnosis.workflow)."""
@@ -160,7 +162,7 @@ def assessment_submit(*, by: Any, assessment: Assessment, note: str = "") -> Ass
 
 
 @transaction.atomic
-def evidence_add(*, by: Any, assessment: Assessment, requirement: str, upload: UploadedFile) -> Evidence:
+def evidence_add(*, by: User, assessment: Assessment, requirement: str, upload: UploadedFile) -> Evidence:
     """Attach a file to one answer of an expert diagnosis draft; its type and size are checked."""
     if assessment.kind != Kind.EXPERT or not permitted(by, "diagnosis.assessment.change", assessment):
         raise PermissionDenied(_("只能给本人未提交的专家诊断附加证据。"), code=DiagnosisError.LOCKED)
@@ -200,7 +202,7 @@ def evidence_add(*, by: Any, assessment: Assessment, requirement: str, upload: U
 
 
 @transaction.atomic
-def evidence_delete(*, by: Any, evidence: Evidence) -> None:
+def evidence_delete(*, by: User, evidence: Evidence) -> None:
     require(by, "diagnosis.assessment.change", evidence.assessment,
             message=_("只能删除本人未提交的专家诊断中的证据。"), code=DiagnosisError.LOCKED)
     audit_record(actor=by, action="delete", entity="evidence", entity_id=evidence.pk,
@@ -210,7 +212,7 @@ def evidence_delete(*, by: Any, evidence: Evidence) -> None:
 
 
 @transaction.atomic
-def assignment_add(*, by: Any, expert: Any, enterprise: Enterprise) -> Assignment:
+def assignment_add(*, by: User, expert: Any, enterprise: Enterprise) -> Assignment:
     """An officer whose region holds the enterprise assigns an expert or service company to it."""
     require(by, "diagnosis.assignment.create", enterprise, message=_("只有该企业所在地区的主管部门可以指派专家。"),
             code=DiagnosisError.FORBIDDEN)
@@ -238,7 +240,7 @@ def model_chosen(ref: int | str) -> MaturityModel:
 @transaction.atomic
 def assessment_record(
     *,
-    by: Any,
+    by: User,
     enterprise: Enterprise,
     model_ref: int | str,
     answers: Mapping[str, Any],

@@ -13,12 +13,13 @@ from zhigai.base.models import Enterprise, Industry, Region, SizeClass
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
+from zhigai.core.types import Actor
 
 from .models import Assessment, MaturityModel, Status
 from .results import current_rows
 
 
-def _rows(user: Any, model: MaturityModel) -> list[tuple[Any, ...]]:
+def _rows(user: Actor, model: MaturityModel) -> list[tuple[Any, ...]]:
     return list(
         Assessment.objects.filter(
             model__code=model.code, status=Status.SUBMITTED, enterprise__in=scoped_enterprises(enterprise_scope(user))
@@ -31,7 +32,7 @@ def _rows(user: Any, model: MaturityModel) -> list[tuple[Any, ...]]:
     )
 
 
-def _compute(user: Any, model: MaturityModel) -> dict[str, Any]:
+def _compute(user: Actor, model: MaturityModel) -> dict[str, Any]:
     rows = _rows(user, model)
     current = current_rows(rows)
     timeline: dict[int, list[tuple[Any, int]]] = {}
@@ -64,7 +65,7 @@ def _compute(user: Any, model: MaturityModel) -> dict[str, Any]:
     }
 
 
-def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
+def level_figures(*, user: Actor, model: MaturityModel) -> dict[str, Any]:
     """Distribution of current levels and T0 → T1 cohort movement for the user's scope and this model."""
     scope = enterprise_scope(user)
     figures = cached_figures(("diagnosis-levels", scope.key, model.code), lambda: _compute(user, model),
@@ -101,7 +102,7 @@ def level_figures(*, user: Any, model: MaturityModel) -> dict[str, Any]:
     }
 
 
-def unassessed(*, user: Any) -> QuerySet[Enterprise]:
+def unassessed(*, user: Actor) -> QuerySet[Enterprise]:
     """Enterprises in the user's scope with no submitted assessment of any model."""
     done = Assessment.objects.filter(enterprise=OuterRef("pk"), status=Status.SUBMITTED)
     return scoped_enterprises(enterprise_scope(user)).filter(~Exists(done)).select_related("region", "industry")

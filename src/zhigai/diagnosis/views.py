@@ -22,6 +22,7 @@ from zhigai.core.errors import ZhigaiError
 from zhigai.core.models import User
 from zhigai.core.pages import errors_as_messages
 from zhigai.core.policy import permitted
+from zhigai.core.types import AuthenticatedRequest
 
 from . import charts, selectors, services, stats
 from .evaluation import annual_figures, checks_outcome, missing_answers
@@ -35,9 +36,9 @@ def _error_details(exc: ZhigaiError) -> list[str]:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     """Officers: levels by region, industry, size; cohorts; not assessed. Others: their own work."""
-    user: Any = request.user
+    user = request.user
     ctx: dict[str, Any] = {"models": selectors.model_list(), "drafts": selectors.assessment_drafts(user=user)}
     if permitted(user, "diagnosis.figures.view"):
         model = selectors.model_get(ref=request.GET.get("model") or "ladder")
@@ -61,9 +62,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
+def enterprise_diagnosis(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     """An enterprise's assessments over time, and where to start a new one."""
-    user: Any = request.user
+    user = request.user
     enterprise = access_enterprise(user=user, uscc=uscc)
     history = list(selectors.assessment_history(user=user, enterprise=enterprise))
     submitted = [a for a in history if not a.is_draft]
@@ -84,7 +85,7 @@ def enterprise_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
+def assessment_start(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = access_enterprise(user=request.user, uscc=uscc)
     with errors_as_messages(request):
         model = services.model_chosen(request.POST.get("model", ""))
@@ -95,7 +96,7 @@ def assessment_start(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_add(request: HttpRequest, uscc: str) -> HttpResponse:
+def assignment_add(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = access_enterprise(user=request.user, uscc=uscc)
     expert = User.objects.filter(pk=request.POST.get("expert") or 0, role__in=EXPERT_ROLES).first()
     if expert is None:
@@ -123,7 +124,7 @@ def _option_name(spec: Any, option_id: str, lang: str | None) -> str:
 
 
 @login_required
-def assessment_fill(request: HttpRequest, assessment_id: int, step: int) -> HttpResponse:
+def assessment_fill(request: AuthenticatedRequest, assessment_id: int, step: int) -> HttpResponse:
     """One dimension's questions; saving moves to the next dimension (or back, or to the review)."""
     user = request.user
     assessment = selectors.access_assessment(user=user, assessment_id=assessment_id)
@@ -192,7 +193,7 @@ def assessment_fill(request: HttpRequest, assessment_id: int, step: int) -> Http
 
 
 @login_required
-def assessment_review(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def assessment_review(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     """Progress by dimension, what is still missing, and the submit button."""
     user = request.user
     assessment = selectors.access_assessment(user=user, assessment_id=assessment_id)
@@ -215,7 +216,7 @@ def assessment_review(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def assessment_submit(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     assessment = selectors.access_assessment(user=request.user, assessment_id=assessment_id)
     with errors_as_messages(request):
         services.assessment_submit(by=request.user, assessment=assessment)
@@ -225,7 +226,7 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
-def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     user = request.user
     assessment = selectors.access_assessment(user=user, assessment_id=assessment_id)
     if assessment.is_draft:
@@ -249,7 +250,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
-def assessment_report(request: HttpRequest, assessment_id: int, fmt: str) -> HttpResponse:
+def assessment_report(request: AuthenticatedRequest, assessment_id: int, fmt: str) -> HttpResponse:
     from .report import assessment_pdf, assessment_xlsx  # reportlab loads only when a report is asked for
 
     if fmt not in ("pdf", "xlsx"):
@@ -272,7 +273,7 @@ def assessment_report(request: HttpRequest, assessment_id: int, fmt: str) -> Htt
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     assessment = selectors.access_assessment(user=request.user, assessment_id=assessment_id)
     step = request.POST.get("step", "1")
     upload = request.FILES.get("file")
@@ -287,14 +288,14 @@ def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, evidence_id: int) -> FileResponse:
     ev = selectors.evidence_get(user=request.user, evidence_id=evidence_id)
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.filename, content_type=ev.content_type)
 
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_delete(request: AuthenticatedRequest, evidence_id: int) -> HttpResponse:
     ev = selectors.evidence_get(user=request.user, evidence_id=evidence_id)
     assessment_id, step = ev.assessment_id, request.POST.get("step", "1")
     with errors_as_messages(request):

@@ -33,18 +33,18 @@ def complete(assessment: Assessment) -> None:
         )
 
 
-def scored_on_answers(assessment: Assessment, by: Any) -> None:
+def scored_on_answers(assessment: Assessment, by: User) -> None:
     assessment_score(assessment, assessment.model.spec, [])
     assessment.submitted = timezone.now()
 
 
-def scored_on_data(assessment: Assessment, by: Any) -> None:
+def scored_on_data(assessment: Assessment, by: User) -> None:
     """An expert diagnosis takes the objective checks from the enterprise's data instead of the answer."""
     assessment_score(assessment, assessment.model.spec, annual_figures(user=by, enterprise=assessment.enterprise))
     assessment.submitted = timezone.now()
 
 
-def stage_from_level(assessment: Assessment, by: Any) -> None:
+def stage_from_level(assessment: Assessment, by: User) -> None:
     """The stage of the level reached, for models whose levels name stages. Below level 1 an enterprise
     is on its way to the first stage, which is where the platform's stage scale starts."""
     spec = assessment.model.spec
