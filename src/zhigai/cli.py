@@ -41,7 +41,7 @@ def _prepare() -> None:
     from zhigai.diagnosis.loader import maturity_models_load
 
     maturity_models_load()
-    # Cached figures are keyed by data version, not by code version: a new release starts clean.
+    # Cached figures are keyed by the data areas' versions, not by code version: a new release starts clean.
     cache.clear()
 
 

@@ -1,5 +1,6 @@
 """Figures for officers: levels by region, industry and size; cohorts moving between assessments;
-enterprises not yet assessed. Computed over the user's scope, cached per data version."""
+enterprises not yet assessed. Computed over the user's scope, cached until assessments, enterprises or
+reference data change."""
 
 from __future__ import annotations
 
