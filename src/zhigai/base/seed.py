@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from django.db import transaction
 
-from zhigai.core.bulk import bulk_upsert
+from zhigai.core.bulk import bulk_upsert, in_values
 
 from .models import STAGE_ORDER, Cluster, Enterprise, Indicator, Industry, Region, RegionLevel
 from .services import enterprise_refresh_derived
@@ -269,7 +269,7 @@ def seed_province(
             rows=([r[f] for f in fields] + ["micro", False] for r in records),
             update=fields[1:],
         )
-        ids = dict(Enterprise.objects.filter(uscc__in=[r["uscc"] for r in records]).values_list("uscc", "id"))
+        ids = dict(Enterprise.objects.filter(uscc__in=in_values([r["uscc"] for r in records])).values_list("uscc", "id"))
         progress("enterprises written")
         cols = data["columns"]
         money = {k: v for k, v in cols.items()}

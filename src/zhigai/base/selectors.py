@@ -13,6 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from zhigai.core.bulk import in_values
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import AuditLog
 from zhigai.core.policy import permitted, require
@@ -76,7 +77,8 @@ def scoped_enterprises(scope: Scope) -> QuerySet[Enterprise]:
     if scope.industry_ids is not None:
         qs = qs.filter(industry_id__in=scope.industry_ids)
     if scope.enterprise_ids is not None:
-        qs = qs.filter(id__in=scope.enterprise_ids)
+        # One parameter however many a grant opens (a bank's contracts may number tens of thousands).
+        qs = qs.filter(id__in=in_values(sorted(scope.enterprise_ids)))
     return qs
 
 

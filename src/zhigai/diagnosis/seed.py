@@ -97,7 +97,7 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
         verified.claims_from_id = own.pk
     Assessment.objects.bulk_update([v for _o, v in experts], ["claims_from"], batch_size=2000)
     # auto_now_add stamped today: the demo's assessments were started on the day they were submitted.
-    Assessment.objects.filter(pk__in=[a.pk for a in rows]).update(created=F("submitted"))
+    Assessment.objects.filter(pk__in=in_values([a.pk for a in rows])).update(created=F("submitted"))
     _stages_set(stages)
     hangzhou = [e["id"] for e in chosen if e["region__parent__pinyin"] == "hangzhou"]
     mine = {v.enterprise_id for _o, v in experts if v.created_by_id is not None}
@@ -115,7 +115,7 @@ def _stages_set(stages: dict[int, str]) -> None:
     for pk, stage in stages.items():
         by_stage.setdefault(stage, []).append(pk)
     for stage, ids in by_stage.items():
-        Enterprise.objects.filter(id__in=ids).exclude(stage=stage).update(stage=stage)
+        Enterprise.objects.filter(id__in=in_values(ids)).exclude(stage=stage).update(stage=stage)
 
 
 def _assign(expert: Any, enterprise_ids: list[int]) -> int:
