@@ -269,7 +269,8 @@ def seed_province(
             rows=([r[f] for f in fields] + ["micro", False] for r in records),
             update=fields[1:],
         )
-        ids = dict(Enterprise.objects.filter(uscc__in=in_values([r["uscc"] for r in records])).values_list("uscc", "id"))
+        keys = in_values([r["uscc"] for r in records])
+        ids = dict(Enterprise.objects.filter(uscc__in=keys).values_list("uscc", "id"))
         progress("enterprises written")
         cols = data["columns"]
         money = {k: v for k, v in cols.items()}
