@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from zhigai.core.cache import cached_figures
+from zhigai.core.cache import cached_figures, request_memo
 from zhigai.core.models import REGION_ROLES, Role
 from zhigai.core.policy import (
     Policy,
@@ -98,7 +98,9 @@ def enterprise_scope(user: Any, permission: str = ENTERPRISE_VIEW) -> Scope:
     through_grants = user.role not in REGION_ROLES and user.role not in (Role.INDUSTRY, Role.ENTERPRISE)
     key = ("scope", user.pk, user.role, user.region_id, user.enterprise_id, permission if through_grants else "")
     # Users, their industries and the grants' records are the "access" area; the region tree "reference".
-    return cached_figures(key, lambda: _scope(user, permission), areas=("access", "reference"))
+    # Every permission test of a request reads it: kept for the request, too.
+    return request_memo(key, lambda: cached_figures(key, lambda: _scope(user, permission),
+                                                    areas=("access", "reference")))
 
 
 def _scope(user: Any, permission: str) -> Scope:

@@ -165,7 +165,7 @@ def request_scope() -> Iterator[None]:
 def area_versions() -> dict[str, int]:
     """Every area's version, in one query (once per request inside request_scope)."""
     holder = _request_versions.get()
-    if holder:
+    if holder and "versions" in holder:
         return holder["versions"]  # type: ignore[no-any-return]
     found = dict(DataVersion.objects.filter(name__in=AREAS).values_list("name", "value"))
     versions = {name: found.get(name, 0) for name in AREAS}
@@ -204,6 +204,19 @@ def cached_figures(
             caches["default"].set(full_key, value, timeout)
     local.set(full_key, value, timeout)
     return value  # type: ignore[no-any-return]
+
+
+def request_memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """compute() once per request for the same key (inside request_scope; outside one, every call): for
+    what a request asks many times over, like the user's scope that every permission test reads. A write
+    in the request that changes any area forgets what was kept, as it forgets the versions."""
+    holder = _request_versions.get()
+    if holder is None:
+        return compute()
+    memo: dict[tuple[Any, ...], Any] = holder.setdefault("memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def local_clear() -> None:
