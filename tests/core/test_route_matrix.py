@@ -433,3 +433,11 @@ def test_a_colleague_expert_verifies_only_their_own_draft(world: World) -> None:
     done = diagnosis.assessment_submit(by=world.users["expert"], assessment=draft)
     assert done.status == Status.SUBMITTED
     assert not permitted(world.users["expert"], "diagnosis.assessment.change", done), "submitted: frozen"
+
+
+def test_a_grant_holder_sees_no_change_history_section(world: World) -> None:
+    for who, shown in (("expert", False), ("bank", False), ("city", True), ("enterprise", True)):
+        client = Client()
+        client.force_login(world.users[who])
+        page = client.get(f"/enterprises/{world.own.enterprise.uscc}/").content.decode()
+        assert ("变更记录" in page) is shown, who
