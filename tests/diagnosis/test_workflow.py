@@ -101,6 +101,13 @@ def test_a_submit_tells_the_assigned_experts_and_a_verification_tells_the_enterp
     own = services.assessment_submit(by=people["owner"], assessment=_complete(people["owner"], enterprise, ladder))
     line = Notification.objects.get()
     assert line.recipient == people["expert"] and line.url == f"/assessments/{own.pk}/"
+    from django.utils import translation
+
+    from zhigai.core.inbox import inbox_line
+
+    assert inbox_line(line) == f"{enterprise.name} 提交了自评，请您诊断核实。"
+    with translation.override("en"):
+        assert inbox_line(line) == f"{enterprise.name} submitted a self-assessment for you to verify."
     verified = services.assessment_submit(by=people["expert"],
                                           assessment=_complete(people["expert"], enterprise, ladder))
     assert Notification.objects.filter(recipient=people["owner"], url=f"/assessments/{verified.pk}/").exists()

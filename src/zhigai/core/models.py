@@ -110,7 +110,8 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     at = models.DateTimeField(auto_now_add=True)
-    text = models.CharField(max_length=255)
+    text = models.CharField(max_length=255, help_text="a message id, translated when read")
+    params = models.JSONField(default=dict, blank=True, help_text="the values of its placeholders")
     url = models.CharField(max_length=255, blank=True)
     read = models.BooleanField(default=False)
 

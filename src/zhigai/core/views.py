@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .errors import SignInLocked
-from .inbox import inbox_list, inbox_mark_read
+from .inbox import inbox_line, inbox_list, inbox_mark_read
 from .services import user_sign_in
 
 
@@ -46,6 +46,6 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's inbox, newest first; opening it marks what was new as read (shown as new this once)."""
-    lines = list(inbox_list(user=request.user)[:100])
+    lines = [(line, inbox_line(line)) for line in inbox_list(user=request.user)[:100]]
     inbox_mark_read(user=request.user)
     return render(request, "core/inbox.html", {"lines": lines})

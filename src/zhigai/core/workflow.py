@@ -39,6 +39,9 @@ class Transition:
     guards: Sequence[Guard] = ()
     effects: Sequence[Effect] = ()
     notify: Recipients | None = None
+    # The inbox line: a message id marked with gettext_noop, with %(name)s placeholders filled from the
+    # workflow's describe(object) and %(by)s; translated when its reader opens the inbox, in their language.
+    notice: str = ""
     refusal: Any = ""  # what a user the policy refuses is told (default: "you may not <label> this")
     refusal_code: str = ErrorCode.TRANSITION_FORBIDDEN
     audit_action: str = ""  # the audit trail's verb for the move (default: its name)
@@ -47,12 +50,14 @@ class Transition:
 
 class Workflow:
     def __init__(self, *, name: str, model: type[models.Model], event_model: type[models.Model],
-                 transitions: Sequence[Transition], state_field: str = "status", url: Callable[[Any], str]):
+                 transitions: Sequence[Transition], state_field: str = "status", url: Callable[[Any], str],
+                 describe: Callable[[Any], dict[str, Any]] = lambda obj: {"subject": str(obj)}):
         self.name = name
         self.model = model
         self.event_model = event_model
         self.state_field = state_field
         self.url = url
+        self.describe = describe
         self.transitions = {t.name: t for t in transitions}
         if len(self.transitions) != len(transitions):
             raise ValueError(f"workflow {name}: two transitions share a name")
@@ -108,10 +113,15 @@ def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: User, note:
         audit_record(actor=by, action=move.audit_action or move.name, entity=workflow.name, entity_id=locked.pk,
                      summary=f"{move.name}: {move.source} → {move.target}"[:255],
                      before={workflow.state_field: move.source}, after={workflow.state_field: move.target})
-        if move.notify is not None:
+        if move.notify is not None and move.notice:
             inbox_notify(recipients=[u for u in move.notify(locked) if u is not None and u.pk != by.pk],
-                         text=f"{move.label}: {locked}", url=workflow.url(locked))
+                         text=move.notice, params={**workflow.describe(locked), "by": _name(by)},
+                         url=workflow.url(locked))
     return locked
+
+
+def _name(user: User) -> str:
+    return str(user.get_full_name() or user.username)
 
 
 def _state_label(obj: Any, workflow: Workflow) -> str:

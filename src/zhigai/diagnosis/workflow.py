@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from zhigai.base.services import enterprise_stage_set
 from zhigai.core.errors import InvalidInput
@@ -69,17 +69,20 @@ ASSESSMENT_WORKFLOW = Workflow(
     model=Assessment,
     event_model=AssessmentEvent,
     url=lambda a: reverse("diagnosis:detail", args=[a.pk]),
+    describe=lambda a: {"enterprise": a.enterprise.name},
     transitions=[
         Transition(
             name="submit", source=Status.DRAFT, target=Status.SUBMITTED,
             permission="diagnosis.assessment.submit", label=gettext_lazy("提交自评"),
             guards=[complete], effects=[scored_on_answers], notify=assigned_experts,
+            notice=gettext_noop("%(enterprise)s 提交了自评，请您诊断核实。"),
             refusal=REFUSED, refusal_code=DiagnosisError.LOCKED,
         ),
         Transition(
             name="verify", source=Status.DRAFT, target=Status.SUBMITTED,
             permission="diagnosis.assessment.verify", label=gettext_lazy("提交专家诊断"),
             guards=[complete], effects=[scored_on_data], after_save=[stage_from_level], notify=enterprise_users,
+            notice=gettext_noop("%(by)s 完成了对 %(enterprise)s 的专家诊断。"),
             refusal=REFUSED, refusal_code=DiagnosisError.LOCKED, audit_action="submit",
         ),
     ],
