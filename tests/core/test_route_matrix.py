@@ -40,7 +40,8 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 OK, REFUSED, HIDDEN = "ok", "refused", "hidden"
-ROLES = ["admin", "province", "city", "industry", "enterprise", "expert", "colleague", "provider", "bank"]
+ROLES = ["admin", "province", "city", "industry", "enterprise", "expert", "colleague", "provider", "bank",
+         "profile-bank"]
 
 
 # --- the world: an own enterprise in Hangzhou, a foreign one in Ningbo ------------------------------------------
@@ -68,6 +69,7 @@ def _assessment(enterprise: Enterprise, model: MaturityModel, kind: str, by: Use
     a = Assessment(enterprise=enterprise, model=model, kind=kind, created_by=by, answers=answers)
     if submit:
         assessment_score(a, model.spec, [])
+        a.status = Status.SUBMITTED
     a.save()
     return a
 
@@ -98,6 +100,7 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
         "colleague": make_user(Role.EXPERT),
         "provider": make_user(Role.PROVIDER),
         "bank": make_user(Role.BANK),
+        "profile-bank": make_user(Role.BANK),  # a grant that opens the profile and not the indicators
         "spare": make_user(Role.EXPERT),  # assigned by the officers in the assignment row
     }
     for who in ("expert", "colleague", "provider"):
@@ -109,6 +112,10 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
         name="test.contract", roles=frozenset({Role.BANK}), opens=frozenset({"base.enterprise.view",
                                                                              "base.indicator.view"}),
         enterprise_ids=lambda user: [own.id] if user.pk == bank.pk else []))
+    profile_bank = users["profile-bank"]
+    monkeypatch.setitem(core_policy._GRANTS, "test.profile", Grant(
+        name="test.profile", roles=frozenset({Role.BANK}), opens=frozenset({"base.enterprise.view"}),
+        enterprise_ids=lambda user: [own.id] if user.pk == profile_bank.pk else []))
     return World(users, _side(own, "330100", users["expert"], users["city"]),
                  _side(foreign, "330200", users["province"], users["admin"]))
 
@@ -441,3 +448,32 @@ def test_a_grant_holder_sees_no_change_history_section(world: World) -> None:
         client.force_login(world.users[who])
         page = client.get(f"/enterprises/{world.own.enterprise.uscc}/").content.decode()
         assert ("变更记录" in page) is shown, who
+
+
+def test_a_grant_that_opens_the_profile_opens_no_figure_of_the_enterprise(world: World) -> None:
+    """Review finding: the dashboard summed the indicators of every enterprise a user could see, so a grant
+    that opened only the profile showed the enterprise's revenue and profit."""
+    bank, e = world.users["profile-bank"], world.own.enterprise
+    client = Client()
+    client.force_login(bank)
+    home = client.get("/")
+    assert home.context["figures"]["total"] == 1, "the enterprise is counted"
+    assert home.context["figures"]["years"] == [], "its indicators are not summed"
+    page = client.get(f"/enterprises/{e.uscc}/")
+    assert page.status_code == 200
+    assert 'data-testid="indicators"' not in page.content.decode()
+    token = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=bank)}")
+    assert token.get(f"/api/v1/enterprises/{e.uscc}").status_code == 200
+    assert token.get(f"/api/v1/enterprises/{e.uscc}/indicators").status_code == 404
+
+
+def test_every_grant_names_models_that_change_the_access_area() -> None:
+    """Scopes are cached under "access": a grant read from a model outside it would outlive its records."""
+    from zhigai.core.cache import registered_models
+
+    for grant in core_policy.grants():
+        if grant.name.startswith("test."):
+            continue
+        assert grant.models, grant.name
+        for model in grant.models:
+            assert "access" in registered_models()[model], (grant.name, model)

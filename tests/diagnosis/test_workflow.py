@@ -141,3 +141,25 @@ def test_a_second_submit_of_the_same_draft_is_refused(
     with pytest.raises(PermissionDenied):
         services.assessment_submit(by=people["owner"], assessment=stale)
     assert AssessmentEvent.objects.filter(subject=draft).count() == 1
+
+
+def test_evidence_cannot_change_once_the_diagnosis_is_verified(
+        people: dict[str, User], enterprise: Enterprise, ladder: MaturityModel) -> None:
+    """Review finding: a copy read before the verification (a second tab) could still add or remove files."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhigai.diagnosis.models import Evidence
+
+    expert = people["expert"]
+    draft = _complete(expert, enterprise, ladder)
+    kept = services.evidence_add(by=expert, assessment=draft, requirement="EQ-1a",
+                                 upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"))
+    stale = Assessment.objects.get(pk=draft.pk)
+    stale_evidence = Evidence.objects.get(pk=kept.pk)
+    services.assessment_submit(by=expert, assessment=Assessment.objects.get(pk=draft.pk))
+    with pytest.raises(PermissionDenied):
+        services.evidence_add(by=expert, assessment=stale, requirement="EQ-1a",
+                              upload=SimpleUploadedFile("b.pdf", b"%PDF-1.4\n"))
+    with pytest.raises(PermissionDenied):
+        services.evidence_delete(by=expert, evidence=stale_evidence)
+    assert list(Evidence.objects.filter(assessment=draft).values_list("pk", flat=True)) == [kept.pk]

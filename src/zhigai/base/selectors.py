@@ -190,7 +190,7 @@ def enterprise_page(*, user: Actor, uscc: str) -> EnterprisePage:
     _check(user, found)
     return EnterprisePage(
         enterprise=found,
-        years=indicator_years(user=user, enterprise=found),
+        years=indicator_years(user=user, enterprise=found) if permitted(user, "base.indicator.view", found) else [],
         tag_ids=enterprise_tag_ids(user=user, enterprise=found),
         history=enterprise_history(user=user, enterprise=found) if found.has_history else [],
     )

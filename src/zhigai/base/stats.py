@@ -20,8 +20,8 @@ from .sizing import ABOVE_DESIGNATED_REVENUE
 YEAR_SUMS = ["revenue", "added_value", "profit", "employees", "industrial_investment", "tech_investment", "robots"]
 
 
-def _enterprises(user: Actor, region_code: str | None) -> Any:
-    qs = scoped_enterprises(enterprise_scope(user))
+def _enterprises(user: Actor, region_code: str | None, permission: str = "base.enterprise.view") -> Any:
+    qs = scoped_enterprises(enterprise_scope(user, permission))
     if region_code:
         qs = qs.filter(region_id__in=region_codes_below(region_code))
     return qs
@@ -44,7 +44,9 @@ def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
     by_size = dict(qs.values_list("size_class").annotate(n=Count("id")).order_by())
     by_industry = list(qs.values_list("industry_id").annotate(n=Count("id")).order_by("-n")[:12])
     names = {i.id: i for i in Industry.objects.filter(id__in=[i for i, _n in by_industry])}
-    rows = Indicator.objects.filter(month=0, enterprise__in=qs)
+    # The indicator sums cover only the enterprises whose indicators the user may read: a grant may open an
+    # enterprise's profile and not its figures.
+    rows = Indicator.objects.filter(month=0, enterprise__in=_enterprises(user, region_code, "base.indicator.view"))
     years = list(
         rows.values("year")
         .annotate(
@@ -74,7 +76,8 @@ def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
 
 
 def dashboard_figures(*, user: Actor, region_code: str | None = None) -> dict[str, Any]:
-    key = ("dash", enterprise_scope(user).key, region_code or "", get_language())
+    key = ("dash", enterprise_scope(user).key, enterprise_scope(user, "base.indicator.view").key, region_code or "",
+           get_language())
     figures = cached_figures(key, lambda: _compute(user, region_code), areas=("enterprises", "indicators", "reference"))
     return {**figures, "charts": charts(figures)}
 

@@ -155,6 +155,7 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
             "can_edit": bool(services.enterprise_editable_fields(user=user, enterprise=enterprise)),
             "can_report": can_report,
             "history": page.history,
+            "can_see_indicators": permitted(user, "base.indicator.view", enterprise),
             # Who changed what is for officers and the enterprise's own users, not for a grant's holder.
             "can_see_history": permitted(user, "base.enterprise.history", enterprise),
             "sections": enterprise_sections(request, enterprise),

@@ -90,6 +90,9 @@ class Grant:
     roles: frozenset[str]
     enterprise_ids: Callable[[Any], Iterable[int]]  # the granted user -> the enterprises granted
     opens: frozenset[str]
+    # The models enterprise_ids reads. Scopes are cached under the "access" area, so each must be
+    # registered with it (core.cache.cache_areas_register): a test holds every grant to that.
+    models: tuple[type, ...] = ()
 
 
 _GRANTS: dict[str, Grant] = {}

@@ -9,7 +9,7 @@ from zhigai.base.selectors import indicator_list
 from zhigai.core.types import Actor
 
 from .definition import ModelDef
-from .models import Assessment, Kind, Status
+from .models import Assessment, Kind
 from .scoring import check_fulfilment, check_value, evaluate
 
 
@@ -42,8 +42,8 @@ def checks_outcome(
 
 
 def assessment_score(assessment: Assessment, spec: ModelDef, years: list[dict[str, Any]]) -> None:
-    """Fill the result fields from the answers (and, for an expert diagnosis, the data checks) and mark
-    the assessment submitted (the workflow's effect; the demo generator's too)."""
+    """Fill the result fields from the answers (and, for an expert diagnosis, the data checks): the
+    workflow's effect when an assessment is submitted (its state is the workflow's to set)."""
     options = {o.id: o.value for o in spec.options}
     fulfilment = {rid: options[oid] for rid, oid in assessment.answers.items() if oid in options}
     if assessment.kind == Kind.EXPERT:
@@ -57,7 +57,6 @@ def assessment_score(assessment: Assessment, spec: ModelDef, years: list[dict[st
     assessment.dimension_scores = result.dimensions
     assessment.level_fulfilment = {str(k): v for k, v in result.level_fulfilment.items()}
     assessment.gaps = result.gaps
-    assessment.status = Status.SUBMITTED
 
 
 def missing_answers(assessment: Assessment) -> list[str]:

@@ -43,6 +43,7 @@ grant_register(Grant(
     roles=EXPERT_ROLES,
     enterprise_ids=assigned_enterprise_ids,
     opens=frozenset({"base.enterprise.view", "base.indicator.view", ASSESSMENT_VIEW, DIAGNOSE}),
+    models=(Assignment,),
 ))
 
 is_expert = has_role(*EXPERT_ROLES)

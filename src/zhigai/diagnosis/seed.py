@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from zhigai.base.models import STAGE_ORDER, Enterprise, Indicator
 from zhigai.core.bulk import in_values
@@ -22,7 +22,7 @@ from zhigai.core.models import Role, User
 
 from .definition import ModelDef
 from .evaluation import assessment_score
-from .models import Assessment, Assignment, Kind, MaturityModel
+from .models import Assessment, AssessmentEvent, Assignment, Kind, MaturityModel, Status
 
 SELF_SHARE, EXPERT_SHARE, REPEAT_SHARE, GBT_SHARE = 0.30, 0.33, 0.40, 0.05
 EXPERT_ASSIGNMENTS = 40  # Hangzhou enterprises the `expert` demo login is assigned to
@@ -68,19 +68,20 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
         spec = model.spec
         target = min(stage, spec.top_level)
         if rng.random() < REPEAT_SHARE and target > 1:
-            earlier = Assessment(enterprise_id=e["id"], model=model, kind=Kind.SELF, submitted=_when(rng, 2019),
+            earlier = Assessment(enterprise_id=e["id"], model=model, kind=Kind.SELF, status=Status.SUBMITTED,
+                                 submitted=_when(rng, 2019),
                                  answers=_answers(spec, target - 1, rng))
             assessment_score(earlier, spec, [])
             rows.append(earlier)
         # Claims lean optimistic: a quarter of the enterprises answer as if a level higher.
         claimed = min(target + (rng.random() < 0.25), spec.top_level)
         when = _when(rng, 2020)
-        own = Assessment(enterprise_id=e["id"], model=model, kind=Kind.SELF, submitted=when,
+        own = Assessment(enterprise_id=e["id"], model=model, kind=Kind.SELF, status=Status.SUBMITTED, submitted=when,
                          answers=_answers(spec, claimed, rng))
         assessment_score(own, spec, [])
         rows.append(own)
         if rng.random() < EXPERT_SHARE:
-            verified = Assessment(enterprise_id=e["id"], model=model, kind=Kind.EXPERT,
+            verified = Assessment(enterprise_id=e["id"], model=model, kind=Kind.EXPERT, status=Status.SUBMITTED,
                                   submitted=when + dt.timedelta(days=rng.randrange(10, 40)),
                                   answers=_answers(spec, target, rng))
             verified.notes = {rid: "现场查看设备台账与系统记录" for rid in list(verified.answers)[:3]}
@@ -98,6 +99,7 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
     Assessment.objects.bulk_update([v for _o, v in experts], ["claims_from"], batch_size=2000)
     # auto_now_add stamped today: the demo's assessments were started on the day they were submitted.
     Assessment.objects.filter(pk__in=in_values([a.pk for a in rows])).update(created=F("submitted"))
+    _events_write(rows)
     _stages_set(stages)
     hangzhou = [e["id"] for e in chosen if e["region__parent__pinyin"] == "hangzhou"]
     mine = {v.enterprise_id for _o, v in experts if v.created_by_id is not None}
@@ -107,6 +109,17 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
     if progress:
         progress(f"{len(rows)} assessments, {len(experts)} verified diagnoses, {assigned} expert assignments")
     return {"assessments": len(rows), "verified": len(experts), "assignments": assigned}
+
+
+def _events_write(rows: list[Assessment]) -> None:
+    """Each demo assessment's move on the workflow, as transition_apply writes it, on the day it was made."""
+    AssessmentEvent.objects.bulk_create([
+        AssessmentEvent(subject=a, transition="verify" if a.kind == Kind.EXPERT else "submit", source=Status.DRAFT,
+                        target=Status.SUBMITTED, by=a.created_by)
+        for a in rows
+    ], batch_size=2000)
+    when = Assessment.objects.filter(pk=OuterRef("subject_id")).values("submitted")[:1]
+    AssessmentEvent.objects.filter(subject_id__in=in_values([a.pk for a in rows])).update(at=Subquery(when))
 
 
 def _stages_set(stages: dict[int, str]) -> None:

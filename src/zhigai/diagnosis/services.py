@@ -118,7 +118,7 @@ def assessment_answer(
     *, by: User, assessment: Assessment, answers: Mapping[str, Any], notes: Mapping[str, str] | None = None
 ) -> Assessment:
     """Save some answers (an empty option clears one) and notes; the rest stay as they were."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment.pk)
     require(by, "diagnosis.assessment.change", assessment, message=_("这份评估已提交或不归您填写，不能再修改。"),
             code=DiagnosisError.LOCKED)
     spec = assessment.model.spec
@@ -164,6 +164,8 @@ def assessment_submit(*, by: User, assessment: Assessment, note: str = "") -> As
 @transaction.atomic
 def evidence_add(*, by: User, assessment: Assessment, requirement: str, upload: UploadedFile) -> Evidence:
     """Attach a file to one answer of an expert diagnosis draft; its type and size are checked."""
+    # The row as it is now, locked: a diagnosis verified since the caller read it is frozen.
+    assessment = _locked(assessment.pk)
     if assessment.kind != Kind.EXPERT or not permitted(by, "diagnosis.assessment.change", assessment):
         raise PermissionDenied(_("只能给本人未提交的专家诊断附加证据。"), code=DiagnosisError.LOCKED)
     if assessment.model.spec.requirement(requirement) is None:
@@ -203,12 +205,18 @@ def evidence_add(*, by: User, assessment: Assessment, requirement: str, upload: 
 
 @transaction.atomic
 def evidence_delete(*, by: User, evidence: Evidence) -> None:
-    require(by, "diagnosis.assessment.change", evidence.assessment,
+    require(by, "diagnosis.assessment.change", _locked(evidence.assessment_id),
             message=_("只能删除本人未提交的专家诊断中的证据。"), code=DiagnosisError.LOCKED)
     audit_record(actor=by, action="delete", entity="evidence", entity_id=evidence.pk,
                  summary=f"{evidence.assessment_id} {evidence.requirement} {evidence.filename}"[:255])
-    evidence.file.delete(save=False)
+    stored = evidence.file
     evidence.delete()
+    # The file goes once the row is gone for good: a rolled-back delete keeps both.
+    transaction.on_commit(lambda: stored.delete(save=False))
+
+
+def _locked(assessment_id: int) -> Assessment:
+    return Assessment.objects.select_for_update().select_related("enterprise", "model").get(pk=assessment_id)
 
 
 @transaction.atomic
