@@ -119,3 +119,14 @@ def test_a_sign_in_changes_nothing_cached(make_user: Callable[..., Any], django_
         user.role = Role.PROVINCE
         user.save()
     assert area_versions()["access"] != before["access"]
+
+
+def test_a_migrate_changes_every_area(django_capture_on_commit_callbacks: Commit) -> None:
+    """A data migration writes without model signals: after `migrate`, nothing cached before is used."""
+    from django.core.management import call_command
+
+    before = area_versions()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("migrate", verbosity=0)
+    after = area_versions()
+    assert all(after[a] != before[a] for a in AREAS)

@@ -21,6 +21,7 @@ rendered HTML and the figures of every page) in front of caches["default"], shar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import threading
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.cache import caches
@@ -191,7 +193,7 @@ def cached_figures(
     names = sorted(_checked(areas))
     versions = area_versions() if names else {}
     # Hashed: keys carry search terms and other text that some cache backends refuse.
-    digest = hashlib.sha256(repr((key, [(n, versions[n]) for n in names])).encode()).hexdigest()[:40]
+    digest = hashlib.sha256(repr((_release(), key, [(n, versions[n]) for n in names])).encode()).hexdigest()[:40]
     full_key = f"fig:{digest}"
     local = caches["local"]
     value = local.get(full_key, _MISSING)
@@ -204,6 +206,23 @@ def cached_figures(
             caches["default"].set(full_key, value, timeout)
     local.set(full_key, value, timeout)
     return value  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _release() -> str:
+    """What this process's code and catalogs are: a new release (another version, changed translations)
+    asks for new entries, so what an older one cached in the shared cache — texts translated by its
+    catalogs, objects of its classes — is never read."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        parts = [version("zhigai")]
+    except PackageNotFoundError:
+        parts = ["unpackaged"]
+    locale = Path(__file__).resolve().parent.parent / "locale"
+    catalogs = sorted(locale.rglob("*.mo"))
+    parts += [f"{p.relative_to(locale)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in catalogs]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def request_memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -224,6 +243,12 @@ def local_clear() -> None:
     back and bring versions back)."""
     caches["local"].clear()
     _pending.__dict__.pop("by_db", None)
+
+
+def data_migrated(sender: Any = None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """After `migrate` (sent once the migrations have run): every area changes, since a data migration
+    may have rewritten any of them without model signals."""
+    areas_changed(*AREAS, using=using)
 
 
 def catalogs_changed(sender: Any = None, file_path: Any = None, **kwargs: Any) -> None:
