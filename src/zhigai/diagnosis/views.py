@@ -56,7 +56,7 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
         )
         pending = stats.unassessed(user=user)
         ctx["unassessed_page"] = Paginator(pending, 25).get_page(request.GET.get("page"))
-    if user.role in EXPERT_ROLES:
+    if permitted(user, "diagnosis.assignment.list_own"):
         ctx["assignments"] = selectors.assignments_for(user=user)
     return render(request, "diagnosis/overview.html", ctx)
 
