@@ -227,3 +227,31 @@ def test_expert_diagnosis_report_in_english(expert_diagnosis: Assessment) -> Non
         for label in ("客观数据核验", "自评与核验的差异"):
             assert _squash(gettext(label)) in text
     assert result.differences[0].requirement.id in text
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example/\",\"点我\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)",
+           "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_xlsx_never_writes_a_user_text_as_a_formula(ladder: MaturityModel, make_enterprise: Callable[..., Enterprise],
+                                                     make_user: Callable[..., Any], text: str) -> None:
+    """The enterprise user sets its name and the notes; officers open the export: nothing may evaluate."""
+    enterprise = make_enterprise(name=text)
+    user = make_user("enterprise", enterprise=enterprise)
+    first = ladder.spec.requirements[0].id
+    done = _submit(user, enterprise, ladder, _mid, notes={first: text})
+    _pdf, xlsx, _result = _render(done, "zh-hans")
+    book = load_workbook(io.BytesIO(xlsx))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    mine = [c for c in cells if isinstance(c.value, str) and c.value.strip() == text.strip()]
+    assert len(mine) == 2, "the name and the note (notes are stored trimmed), written as text"
+    assert all(c.data_type == "s" for c in mine)
+    assert not [c for c in cells if c.data_type == "f"], "no formula anywhere in the workbook"
+
+
+def test_csv_cells_that_would_evaluate_are_quoted() -> None:
+    from zhigai.core.exports import csv_bytes
+
+    text = csv_bytes([["名称", "备注"], ["=1+1", "@x"], ["正常", -5]]).decode("utf-8")
+    assert text == "\ufeff名称,备注\r\n'=1+1,'@x\r\n正常,-5\r\n"

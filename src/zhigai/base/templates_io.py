@@ -6,6 +6,8 @@ import io
 
 from django.utils.translation import gettext as _
 
+from zhigai.core.exports import csv_bytes, sheet_append
+
 from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
 
 
@@ -41,7 +43,7 @@ def column_help() -> dict[str, str]:
 def import_template_file(fmt: str) -> tuple[str, io.BytesIO]:
     if fmt.endswith(".csv"):
         columns = ENTERPRISE_COLUMNS if fmt.startswith("enterprises") else INDICATOR_COLUMNS
-        return f"zhigai-{fmt}", io.BytesIO(("\ufeff" + ",".join(columns) + "\r\n").encode("utf-8"))
+        return f"zhigai-{fmt}", io.BytesIO(csv_bytes([columns]))
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -53,15 +55,15 @@ def import_template_file(fmt: str) -> tuple[str, io.BytesIO]:
         sheet = book.active if first else book.create_sheet()
         first = False
         sheet.title = title
-        sheet.append(columns)
+        sheet_append(sheet, columns)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for index, column in enumerate(columns, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(column) + 4)
     readme = book.create_sheet("readme")
-    readme.append([_("列"), _("说明")])
+    sheet_append(readme, [_("列"), _("说明")])
     for column, text in help_text.items():
-        readme.append([column, text])
+        sheet_append(readme, [column, text])
     readme.column_dimensions["B"].width = 80
     out = io.BytesIO()
     book.save(out)

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Indicator
+from zhigai.core.exports import sheet_append
 from zhigai.core.models import User
 
 from .definition import Check, Measure, Requirement
@@ -564,9 +565,9 @@ def assessment_xlsx(result: Result) -> bytes:
         assert ws is not None
         ws.title = _sheet_title(_("答案"))
         header, widths, rows = _answer_rows(result)
-        ws.append(header)
+        sheet_append(ws, header)
         for row in rows:
-            ws.append(row)
+            sheet_append(ws, row)
         _format_sheet(ws, widths)
         for col in (8, *((11, 14) if len(header) > 9 else ())):
             for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
@@ -575,10 +576,10 @@ def assessment_xlsx(result: Result) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
         summary = wb.create_sheet(_sheet_title(_("汇总")))
-        summary.append([_("项目"), _("内容")])
+        sheet_append(summary, [_("项目"), _("内容")])
         summary_rows, heads = _summary_rows(result)
         for srow in summary_rows:
-            summary.append(srow)
+            sheet_append(summary, srow)
         _format_sheet(summary, [30.0, 40.0, 24.0, 14.0])
         for index in heads:
             for cell in summary[index + 2]:  # after the sheet's own header; rows count from 1
