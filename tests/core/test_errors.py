@@ -28,7 +28,14 @@ def test_the_openapi_document_lists_every_error_code_and_the_error_shape() -> No
     assert {"diagnosis_forbidden", "assessment_locked", "transition_not_allowed", "not_found"} <= set(error_codes())
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            assert "4XX" in operation["responses"], (method, path)
+            for status in ("400", "401", "403", "404", "409", "422", "4XX"):
+                body = operation["responses"][status]
+                assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, \
+                    (method, path, status)
+    diagnosis = schema["paths"]["/api/v1/assessments/{assessment_id}"]["get"]["responses"]["409"]["description"]
+    assert "assessment_draft" in diagnosis
+    base = schema["paths"]["/api/v1/regions"]["get"]["responses"]["409"]["description"]
+    assert "assessment_draft" not in base, "an operation lists its own module's codes and the platform's"
 
 
 def test_two_modules_cannot_claim_one_code() -> None:

@@ -11,8 +11,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from zhigai.core.errors import ErrorCode, ZhigaiError, error_codes
+from zhigai.core.errors import ErrorCode, ZhigaiError
 from zhigai.core.services import api_token_user
+
+from .openapi import document_errors
 
 log = logging.getLogger(__name__)
 
@@ -26,31 +28,10 @@ class BearerAuth(HttpBearer):
 
 
 class PlatformAPI(NinjaAPI):
-    """The API, whose OpenAPI document also names the error shape and every module's error codes."""
+    """The API, whose OpenAPI document also says what can go wrong (config.openapi)."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        schema = super().get_openapi_schema(*args, **kwargs)
-        codes = error_codes()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
-            "type": "object",
-            "title": "Error",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {"type": "string", "enum": sorted(codes),
-                         "description": "; ".join(f"{c} ({m})" for c, m in sorted(codes.items()))},
-                "message": {"type": "string", "description": "what is wrong and how to fix it, for people"},
-                "details": {"type": "array", "items": {"type": "object"},
-                            "description": "per field, row or column: {field|row|column, message}"},
-            },
-        }
-        error = {"description": "An error: the code says which (see the Error schema)",
-                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                # Status codes as the strings OpenAPI has them (ninja gives integers), beside "4XX".
-                responses = {str(status): body for status, body in operation.get("responses", {}).items()}
-                operation["responses"] = {**responses, "4XX": responses.get("4XX", error)}
-        return schema
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
 
 
 api = PlatformAPI(
