@@ -21,12 +21,6 @@ class TokenOut(Schema):
     token: str
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: list[dict[str, Any]] = []
-
-
 class MeOut(Schema):
     username: str
     role: str
@@ -35,7 +29,7 @@ class MeOut(Schema):
     provider: str | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
+@router.post("/auth/token", auth=None, response={200: TokenOut})  # its errors: config.openapi
 def token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
     user = user_sign_in(request=request, username=payload.username, password=payload.password, channel="api")
     if user is None:
