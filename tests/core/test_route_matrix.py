@@ -105,6 +105,7 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
     }
     for who in ("expert", "colleague", "provider"):
         Assignment.objects.create(user=users[who], enterprise=own)
+    Assignment.objects.create(user=make_user(Role.EXPERT), enterprise=foreign)  # one to end on the foreign side
     # A bank's grant as the financing module would register it: the enterprises of its contracts, to read
     # their profile and indicators — and nothing of the diagnosis.
     bank = users["bank"]
@@ -181,6 +182,9 @@ PAGES: dict[str, Row] = {
     "diagnosis:assign": Row("post", "/enterprises/{uscc}/diagnosis/assign/", "enterprise",
                             view="base.enterprise.view", act="diagnosis.assignment.create", ok=302, refused=302,
                             body={"expert": "{spare_expert}"}, changes=_assignments),
+    "diagnosis:unassign": Row("post", "/assignments/{assignment}/remove/", "enterprise",
+                              view="diagnosis.enterprise.view", act="diagnosis.assignment.delete", ok=302, refused=302,
+                              changes=_assignments),
     "diagnosis:detail": Row("get", "/assessments/{done}/", "done", view="diagnosis.assessment.view"),
     "diagnosis:fill": Row("get", "/assessments/{draft}/fill/1/", "draft", view="diagnosis.assessment.view",
                           act="diagnosis.assessment.change", refused=302),
@@ -294,7 +298,9 @@ def expected(row: Row, user: User, side: Side) -> str:
 def _fill(text: str, world: World, side: Side) -> str:
     return text.format(uscc=side.enterprise.uscc, done=side.done.pk, draft=side.draft.pk,
                        evidence=side.evidence.pk, job=side.job.pk, region=side.region.code,
-                       spare_expert=world.users["spare"].pk)
+                       spare_expert=world.users["spare"].pk,
+                       assignment=Assignment.objects.filter(enterprise=side.enterprise).order_by("pk").values_list(
+                           "pk", flat=True).first() or 0)
 
 
 def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> Any:

@@ -163,3 +163,28 @@ def test_evidence_cannot_change_once_the_diagnosis_is_verified(
     with pytest.raises(PermissionDenied):
         services.evidence_delete(by=expert, evidence=stale_evidence)
     assert list(Evidence.objects.filter(assessment=draft).values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_an_officer_ends_an_assignment_and_the_expert_loses_the_enterprise(
+        people: dict[str, User], enterprise: Enterprise, ladder: MaturityModel, hangzhou_user: User,
+        django_capture_on_commit_callbacks: Any) -> None:
+    from django.test import Client
+
+    from zhigai.diagnosis.models import Assignment
+
+    expert = people["expert"]
+    draft = _complete(expert, enterprise, ladder)
+    assignment = Assignment.objects.get(user=expert, enterprise=enterprise)
+    with pytest.raises(PermissionDenied):
+        services.assignment_remove(by=people["ningbo"], assignment=assignment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_remove(by=hangzhou_user, assignment=assignment)
+    entry = AuditLog.objects.get(entity="assignment", action="delete")
+    assert entry.before == {"expert": expert.username, "role": expert.role, "enterprise": enterprise.uscc}
+    created = AuditLog.objects.get(entity="assignment", action="create")
+    assert created.after == entry.before and created.subject == enterprise.uscc
+    client = Client()
+    client.force_login(User.objects.get(pk=expert.pk))
+    assert client.get(f"/enterprises/{enterprise.uscc}/").status_code == 404
+    assert not permitted(User.objects.get(pk=expert.pk), "diagnosis.assessment.verify",
+                         Assessment.objects.get(pk=draft.pk))

@@ -110,6 +110,8 @@ policy.allow("assessment", "verify", fills & expert_kind,
              "submit a complete expert diagnosis, which sets the enterprise's stage (transition)")
 policy.allow("assignment", "create", is_superuser | in_region,
              "assign an expert to an enterprise (object: the enterprise): officers of its region")
+policy.allow("assignment", "delete", is_superuser | in_region,
+             "end an expert's assignment to an enterprise (object: the enterprise): officers of its region")
 policy.allow("assignment", "list_own", is_superuser | is_expert, "one's own list of enterprises to diagnose")
 policy.allow("figures", "view", is_superuser | is_officer, "levels by region, industry and size; cohorts")
 policy.allow("overview", "view", signed_in, "the diagnosis home: models, one's own drafts and assignments")

@@ -106,6 +106,18 @@ def assignments_for(*, user: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(user_id=user.pk).select_related("enterprise", "enterprise__region")
 
 
+def access_assignment(*, user: Actor, assignment_id: int, action: str = "view") -> Assignment:
+    """An assignment of an enterprise whose diagnoses the user sees (Http404 otherwise); PermissionDenied
+    when it may not do `action` ("delete") to the enterprise's assignments."""
+    found = Assignment.objects.select_related("user", "enterprise").filter(pk=assignment_id).first()
+    if found is None or not permitted(user, "diagnosis.enterprise.view", found.enterprise):
+        raise Http404
+    if action != "view":
+        require(user, f"diagnosis.assignment.{action}", found.enterprise,
+                message=_("只有该企业所在地区的主管部门可以取消指派。"), code=DiagnosisError.FORBIDDEN)
+    return found
+
+
 def assignments_of(*, enterprise: Enterprise) -> QuerySet[Assignment]:
     """Who is assigned to diagnose an enterprise (the caller has fetched the enterprise through access)."""
     return Assignment.objects.filter(enterprise=enterprise).select_related("user")

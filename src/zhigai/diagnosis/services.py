@@ -230,9 +230,26 @@ def assignment_add(*, by: User, expert: Any, enterprise: Enterprise) -> Assignme
         user=expert, enterprise=enterprise, defaults={"assigned_by": by}
     )
     if created:
-        audit_record(actor=by, action="create", entity="assignment", entity_id=assignment.pk,
-                     summary=f"{expert.username} → {enterprise.uscc}")
+        audit_record(actor=by, action="create", entity="assignment", entity_id=assignment.pk, subject=enterprise.uscc,
+                     summary=f"{expert.username} → {enterprise.uscc}", after=_assignment_snapshot(assignment))
     return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, by: User, assignment: Assignment) -> None:
+    """An officer whose region holds the enterprise ends an assignment: the expert no longer sees the
+    enterprise, and a draft diagnosis of theirs stays, frozen for them until they are assigned again."""
+    require(by, "diagnosis.assignment.delete", assignment.enterprise,
+            message=_("只有该企业所在地区的主管部门可以取消指派。"), code=DiagnosisError.FORBIDDEN)
+    before = _assignment_snapshot(assignment)
+    audit_record(actor=by, action="delete", entity="assignment", entity_id=assignment.pk,
+                 subject=assignment.enterprise.uscc, summary=f"{before['expert']} ↛ {before['enterprise']}",
+                 before=before)
+    assignment.delete()
+
+
+def _assignment_snapshot(assignment: Assignment) -> dict[str, Any]:
+    return {"expert": assignment.user.username, "role": assignment.user.role, "enterprise": assignment.enterprise.uscc}
 
 
 def model_chosen(ref: int | str) -> MaturityModel:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("enterprises/<str:uscc>/diagnosis/", views.enterprise_diagnosis, name="enterprise"),
     path("enterprises/<str:uscc>/diagnosis/start/", views.assessment_start, name="start"),
     path("enterprises/<str:uscc>/diagnosis/assign/", views.assignment_add, name="assign"),
+    path("assignments/<int:assignment_id>/remove/", views.assignment_remove, name="unassign"),
     path("assessments/<int:assessment_id>/", views.assessment_detail, name="detail"),
     path("assessments/<int:assessment_id>/fill/<int:step>/", views.assessment_fill, name="fill"),
     path("assessments/<int:assessment_id>/review/", views.assessment_review, name="review"),

@@ -80,6 +80,7 @@ def enterprise_diagnosis(request: AuthenticatedRequest, uscc: str) -> HttpRespon
         "can_diagnose": permitted(user, "diagnosis.assessment.diagnose", enterprise),
         "experts": experts,
         "assigned": selectors.assignments_of(enterprise=enterprise),
+        "can_unassign": permitted(user, "diagnosis.assignment.delete", enterprise),
     })
 
 
@@ -106,6 +107,17 @@ def assignment_add(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
             services.assignment_add(by=request.user, expert=expert, enterprise=enterprise)
             messages.success(request, _("已指派 %(name)s 诊断该企业。") % {"name": expert.username})
     return redirect("diagnosis:enterprise", uscc=enterprise.uscc)
+
+
+@login_required
+@require_POST
+def assignment_remove(request: AuthenticatedRequest, assignment_id: int) -> HttpResponse:
+    assignment = selectors.access_assignment(user=request.user, assignment_id=assignment_id)
+    uscc, name = assignment.enterprise.uscc, assignment.user.username
+    with errors_as_messages(request):
+        services.assignment_remove(by=request.user, assignment=assignment)
+        messages.success(request, _("已取消 %(name)s 对该企业的诊断指派。") % {"name": name})
+    return redirect("diagnosis:enterprise", uscc=uscc)
 
 
 def _steps(assessment: Assessment) -> list[dict[str, Any]]:
