@@ -73,7 +73,16 @@ def page(demo_server: str) -> Iterator[object]:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
+        page = context.new_page()
+        # The pages' Content-Security-Policy (script-src 'self') must block nothing they need: every
+        # violation the browser reports, in the console or as an event, fails the test.
+        violations: list[str] = []
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        page.expose_function("zhigaiCspViolation", lambda text: violations.append(text))
+        page.add_init_script("document.addEventListener('securitypolicyviolation', function (e) {"
+                             " window.zhigaiCspViolation(e.violatedDirective + ' ' + e.blockedURI); });")
+        yield page
+        assert violations == [], violations
         browser.close()
 
 

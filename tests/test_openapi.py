@@ -54,7 +54,7 @@ def test_schema_documents_every_endpoint_under_api_v1() -> None:
     paths = current_schema()["paths"]
     assert all(p.startswith("/api/v1/") for p in paths)
     assert {
-        "/api/v1/auth/token": {"post"}, "/api/v1/me": {"get"}, "/api/v1/regions": {"get"},
+        "/api/v1/auth/token": {"post", "delete"}, "/api/v1/me": {"get"}, "/api/v1/regions": {"get"},
         "/api/v1/industries": {"get"}, "/api/v1/enterprises": {"get", "post"},
         "/api/v1/enterprises/{uscc}": {"get", "patch"}, "/api/v1/enterprises/{uscc}/indicators": {"get"},
         "/api/v1/enterprises/{uscc}/indicators/{year}": {"put"}, "/api/v1/imports": {"post"},

@@ -88,6 +88,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("zhigai serve needs SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL) in the environment.", file=sys.stderr)
         return 2
     os.environ.setdefault("ZHIGAI_MANIFEST_STATIC", "1")  # hashed names, cached forever by browsers
+    # Served to users: secure cookies, HTTPS redirect, HSTS (ZHIGAI_PRODUCTION=0 to try it over plain HTTP).
+    os.environ.setdefault("ZHIGAI_PRODUCTION", "1")
     _django()
     _prepare()
     _manage("collectstatic", "--noinput", "--verbosity", "0")

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
-from zhigai.core.models import ApiToken, AuditLog, LoginFailure, Role
+from zhigai.core.models import ApiToken, AuditLog, Role, SignInThrottle
 
 WRONG = "not-the-password"
 
@@ -57,7 +57,7 @@ def test_right_credentials_give_a_token_that_works(province_user: Any) -> None:
     response = token_request(province_user.username, PASSWORD)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"token"} and len(body["token"]) >= 32
+    assert set(body) == {"token", "expires", "expires_in"} and len(body["token"]) >= 32
     assert bearer(body["token"]).get("/api/v1/me").json()["username"] == province_user.username
     assert not ApiToken.objects.filter(digest=body["token"]).exists(), "only a digest is stored"
 
@@ -126,7 +126,9 @@ def limit(request: Any, settings: Any) -> int:
 
 
 def expire_failures(settings: Any) -> None:
-    LoginFailure.objects.update(at=F("at") - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1))
+    """Let the failures' wait and window pass."""
+    SignInThrottle.objects.update(last_failure=F("last_failure") - timedelta(
+        seconds=settings.LOGIN_DELAY_MAX_SECONDS + settings.LOGIN_FAILURE_WINDOW_SECONDS + 1))
 
 
 def test_default_limit_is_five() -> None:

@@ -204,6 +204,7 @@ PAGES: dict[str, Row] = {
 
 API: dict[str, Row] = {
     "GET /api/v1/me": Row("get", "/api/v1/me"),
+    "DELETE /api/v1/auth/token": Row("delete", "/api/v1/auth/token", ok=204),  # every bearer revokes its own
     "GET /api/v1/regions": Row("get", "/api/v1/regions"),
     "GET /api/v1/industries": Row("get", "/api/v1/industries"),
     "GET /api/v1/enterprises": Row("get", "/api/v1/enterprises"),

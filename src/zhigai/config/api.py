@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from zhigai.core.errors import ErrorCode, ZhigaiError
+from zhigai.core.errors import ErrorCode, SignInLocked, ZhigaiError
 from zhigai.core.services import api_token_user
 
 from .openapi import document_errors
@@ -24,6 +24,7 @@ class BearerAuth(HttpBearer):
         user = api_token_user(token)
         if user is not None:
             request.user = user
+            request.auth_token = token  # type: ignore[attr-defined]
         return user
 
 
@@ -50,7 +51,10 @@ def _error(request: HttpRequest, status: int, code: str, message: str, details: 
 
 @api.exception_handler(ZhigaiError)
 def _zhigai_error(request: HttpRequest, exc: ZhigaiError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, exc.message, exc.details)
+    response = _error(request, exc.status, exc.code, exc.message, exc.details)
+    if isinstance(exc, SignInLocked):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -1,6 +1,7 @@
 """Settings, all from the environment, with safe defaults for a local demo.
 
-Production sets DJANGO_DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL).
+Production sets ZHIGAI_PRODUCTION=1 (`zhigai serve` does unless told otherwise), SECRET_KEY, ALLOWED_HOSTS and
+DATABASE_URL (PostgreSQL); ZHIGAI_PRODUCTION turns on secure cookies, HTTPS redirects and HSTS.
 """
 
 import os
@@ -33,6 +34,11 @@ def _env_int(name: str, default: int, allowed: str = "a whole number (0 or more)
 
 
 DEBUG = _env_bool("DJANGO_DEBUG", False)
+# Served over HTTPS to real users: secure cookies, HTTPS redirect and HSTS follow from this one flag (each can
+# still be set on its own), never from which database is configured.
+PRODUCTION = _env_bool("ZHIGAI_PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("ZHIGAI_PRODUCTION=1 cannot run with DJANGO_DEBUG=1.")
 # A fixed key only for local runs: `zhigai serve` refuses to start without SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "zhigai-insecure-local-demo-key-do-not-use-in-production")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -46,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "ninja",  # its own copy of Swagger UI, so the API docs load nothing from a CDN
     "django_htmx",
     "django_tasks",
@@ -57,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "zhigai.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhigai.core.middleware.AreaVersionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhigai.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,10 +140,23 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Not a rule: Django calls its password_changed() whenever a user's new password is saved (the admin,
+    # `changepassword`, set_password + save), and it revokes that user's API tokens.
+    {"NAME": "zhigai.core.passwords.RevokeApiTokensOnPasswordChange"},
 ]
-# Sign-in throttling: this many failures for one username within the window lock it for the window.
+# Sign-in throttling (core.throttle), counted before the password is checked, per username from one address,
+# per address over all usernames, and per username over all addresses except those the user has signed in
+# from before: past each limit every further failure doubles the wait, from LOGIN_DELAY_SECONDS up to
+# LOGIN_DELAY_MAX_SECONDS; a count is forgotten LOGIN_FAILURE_WINDOW_SECONDS after its last wait ends.
 LOGIN_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = _env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_USERNAME_FAILURE_LIMIT = _env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_DELAY_SECONDS = _env_int("LOGIN_DELAY_SECONDS", 60)
+LOGIN_DELAY_MAX_SECONDS = _env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
 LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+LOGIN_KNOWN_ADDRESS_DAYS = _env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
+# An API token's lifetime; tokens are also revoked by DELETE /api/v1/auth/token, by signing out of the web
+# pages and by a password change, and expired ones are deleted whenever a token is issued.
 API_TOKEN_TTL_HOURS = _env_int("API_TOKEN_TTL_HOURS", 24)
 
 LANGUAGE_CODE = "zh-hans"
@@ -197,14 +220,44 @@ IMPORT_BACKGROUND_BYTES = _env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 # would keep a signed-out session valid in the other processes). Users are checked by Django's ModelBackend.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not DEBUG and "DATABASE_URL" in os.environ)
+# A signed-in session lasts 8 hours (a working day), not Django's two weeks; then the user signs in again.
+SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a reverse proxy that is the one way in and that sets X-Forwarded-Proto and X-Forwarded-For
+# itself (overwriting what a client sent): `zhigai serve` binds 0.0.0.0, and a client reaching it directly
+# could claim HTTPS or any address. Then the client's address is the last X-Forwarded-For entry (core.audit).
+BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts only from this site's files (no inline scripts, event handlers or javascript: links; app.js wires the
+# pages). Styles may be inline: Plotly and htmx add style elements, and a few templates set a width.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page uses, off for this site and anything it might embed (core.middleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=()"
+)
 
 LOGGING = {
     "version": 1,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,7 @@ ACTION_LABELS = {
     "sign_in": _("登录"),
     "sign_in_failed": _("登录失败"),
     "sign_in_locked": _("登录被锁定"),
+    "sign_out": _("退出登录"),
     "admin_create": _("后台新建"),
     "admin_update": _("后台修改"),
     "admin_delete": _("后台删除"),
@@ -87,4 +90,15 @@ def audit_record(
 
 
 def client_ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: the connection's, or behind the configured proxy (settings.BEHIND_PROXY) the
+    last X-Forwarded-For entry, the one that proxy added (earlier ones are whatever the client sent)."""
+    if request is None:
+        return None
+    if settings.BEHIND_PROXY:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        try:
+            return str(ipaddress.ip_address(forwarded[-1])) if forwarded else request.META.get("REMOTE_ADDR")
+        except ValueError:
+            pass
+    address: str | None = request.META.get("REMOTE_ADDR")
+    return address

@@ -74,8 +74,14 @@ class Conflict(ZhigaiError):
 
 
 class SignInLocked(ZhigaiError):
+    """Too many failed sign-ins: `retry_after` is the whole seconds to wait (the API's Retry-After)."""
+
     code = ErrorCode.SIGN_IN_LOCKED
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 0, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class Unauthorized(ZhigaiError):

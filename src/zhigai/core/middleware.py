@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -105,3 +106,29 @@ class PlatformErrorMiddleware:
             return None
         return render(request, "core/error.html", {"message": exception.message, "status": exception.status},
                       status=exception.status)
+
+
+class PermissionsPolicyMiddleware:
+    """Every answer says which browser features the site uses: none (settings.PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """What a signed-in user (session or API token) receives — pages, fragments, exports, files — is
+    `Cache-Control: private, no-store`: no shared cache or browser history keeps it after sign-out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(getattr(request, "user", None), "is_authenticated", False):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response

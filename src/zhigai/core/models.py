@@ -63,12 +63,15 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.entity} {self.entity_id}"
 
 
-class LoginFailure(models.Model):
-    """Failed sign-in attempts, kept in the database so every web process sees the same count."""
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted under one key (core.throttle): a username from one address, an address, or a
+    username from anywhere. In the database, so every web process counts the same; a row is locked while it
+    is counted, so concurrent guesses cannot all pass the check."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    key = models.CharField(max_length=255, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
 
 
 class ApiToken(models.Model):
@@ -77,7 +80,7 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     created = models.DateTimeField(auto_now_add=True)
-    expires = models.DateTimeField()
+    expires = models.DateTimeField(db_index=True)
 
 
 class DataVersion(models.Model):

@@ -4,56 +4,70 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .audit import audit_record, client_ip
-from .errors import SignInLocked
-from .models import ApiToken, LoginFailure, User
+from .errors import SignInLocked, Unauthorized
+from .models import ApiToken, User
+from .throttle import attempt_begin, attempt_succeeded, throttle_purge
 
 
-def _recent_failures(username: str) -> int:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    return LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
+def wait_text(seconds: int) -> str:
+    """A wait for people: seconds under two minutes, else whole minutes (rounded up)."""
+    if seconds < 120:
+        return ngettext("%(n)d秒", "%(n)d秒", seconds) % {"n": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext("%(n)d分钟", "%(n)d分钟", minutes) % {"n": minutes}
 
 
-def user_sign_in(*, request: Any, username: str, password: str, channel: str = "web") -> User | None:
-    """Check credentials; None when wrong. Raises SignInLocked after too many recent failures.
+def user_sign_in(*, request: Any, username: str, password: str, channel: str = "web") -> User:
+    """Check credentials and return the user. Raises Unauthorized when they are wrong (saying how many more
+    failures start a wait), SignInLocked while a wait runs (saying how long: core.throttle).
 
-    The lock is checked before the password so that a locked account cannot be probed further.
+    The attempt is counted before the password is checked, atomically, so concurrent guesses past the limit
+    are refused without being checked, and a waiting account cannot be probed further.
     """
     username = (username or "").strip()
-    if _recent_failures(username) >= settings.LOGIN_FAILURE_LIMIT:
-        audit_record(
-            actor=username,
-            action="sign_in_locked",
-            entity="user",
-            entity_id=username,
-            summary=channel,
-            ip=client_ip(request),
+    ip = client_ip(request)
+    attempt = attempt_begin(username=username, address=ip)
+    if isinstance(attempt, int):
+        audit_record(actor=username, action="sign_in_locked", entity="user", entity_id=username,
+                     summary=f"{channel}; {attempt}s", ip=ip)
+        raise SignInLocked(
+            _("登录失败次数过多，为保护账号，请%(wait)s后再试。") % {"wait": wait_text(attempt)},
+            details=[{"retry_after": attempt}], retry_after=attempt,
         )
-        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
-        raise SignInLocked(_("登录失败次数过多，该账号已暂时锁定，请%(m)d分钟后再试。") % {"m": minutes})
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        LoginFailure.objects.create(username=username.lower(), ip=client_ip(request))
-        audit_record(
-            actor=username,
-            action="sign_in_failed",
-            entity="user",
-            entity_id=username,
-            summary=channel,
-            ip=client_ip(request),
-        )
-        return None
-    LoginFailure.objects.filter(username=username.lower()).delete()
-    audit_record(actor=user, action="sign_in", entity="user", entity_id=user.pk, summary=channel, ip=client_ip(request))
+        audit_record(actor=username, action="sign_in_failed", entity="user", entity_id=username, summary=channel, ip=ip)
+        message = _("用户名或密码错误。")
+        if attempt.wait_if_wrong:
+            message += _("失败次数过多，请%(wait)s后再试。") % {"wait": wait_text(attempt.wait_if_wrong)}
+        elif attempt.failures_left <= 2:
+            message += ngettext("再失败%(n)d次后，需等待才能再次登录。", "再失败%(n)d次后，需等待才能再次登录。",
+                                attempt.failures_left) % {"n": attempt.failures_left}
+        raise Unauthorized(message, details=[{"failures_left": attempt.failures_left}])
+    attempt_succeeded(attempt)
+    throttle_purge()
+    audit_record(actor=user, action="sign_in", entity="user", entity_id=user.pk, summary=channel, ip=ip)
     return user
+
+
+def user_signed_out(*, user: Any, request: Any) -> None:
+    """A user signed out of the web pages (or the admin): audited, and every API token of theirs revoked —
+    signing out ends every way in that the user's password opened, not just this browser's session."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    revoked = api_tokens_revoke(user=user)
+    audit_record(actor=user, action="sign_out", entity="user", entity_id=user.pk,
+                 summary=f"web; {revoked} API token(s) revoked", ip=client_ip(request))
 
 
 def _digest(token: str) -> str:
@@ -61,13 +75,32 @@ def _digest(token: str) -> str:
 
 
 def api_token_issue(*, user: User) -> str:
+    """A new token for the user (api_token_create without its expiry)."""
+    return api_token_create(user=user)[0]
+
+
+def api_token_create(*, user: User) -> tuple[str, datetime]:
+    """A new token for the user and when it expires (API_TOKEN_TTL_HOURS); expired tokens are deleted."""
+    api_tokens_purge()
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        digest=_digest(token),
-        user=user,
-        expires=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
-    )
-    return token
+    expires = timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+    ApiToken.objects.create(digest=_digest(token), user=user, expires=expires)
+    return token, expires
+
+
+def api_tokens_purge() -> int:
+    """Delete every expired token (they open nothing already). Returns how many."""
+    return ApiToken.objects.filter(expires__lte=timezone.now()).delete()[0]
+
+
+def api_token_revoke(token: str) -> bool:
+    """Revoke one token (its bearer signs out of the API). True if it existed."""
+    return ApiToken.objects.filter(digest=_digest(token)).delete()[0] > 0
+
+
+def api_tokens_revoke(*, user: Any) -> int:
+    """Revoke every token of a user (sign-out, a new password). Returns how many."""
+    return ApiToken.objects.filter(user_id=user.pk).delete()[0]
 
 
 def api_token_user(token: str) -> User | None:

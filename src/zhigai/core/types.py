@@ -23,7 +23,9 @@ class AuthenticatedRequest(HttpRequest):
 
 
 class ApiRequest(HttpRequest):
-    """What an endpoint of the API receives: config.api.BearerAuth has put the token's user in `auth`."""
+    """What an endpoint of the API receives: config.api.BearerAuth has put the token's user in `auth` and the
+    token itself in `auth_token`."""
 
     auth: User
     user: User
+    auth_token: str

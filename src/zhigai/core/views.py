@@ -5,40 +5,39 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .errors import SignInLocked
+from .errors import SignInLocked, Unauthorized
 from .inbox import inbox_line, inbox_list, inbox_mark_read
 from .services import user_sign_in
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
-    error = ""
+    error, status = "", 200
     username = ""
     if request.method == "POST":
         username = request.POST.get("username", "")
         try:
             user = user_sign_in(request=request, username=username, password=request.POST.get("password", ""))
-        except SignInLocked as exc:
-            user, error = None, exc.message
-        if user is not None:
+        except (SignInLocked, Unauthorized) as exc:
+            error, status = exc.message, exc.status
+        else:
             login(request, user)
             target = request.POST.get("next") or request.GET.get("next") or "/"
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"
             return redirect(target)
-        error = error or _("用户名或密码错误。")
     return render(
         request,
         "core/login.html",
         {"error": error, "username": username, "next": request.GET.get("next", "")},
-        status=401 if error else 200,
+        status=status,
     )
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Django's logout; its user_logged_out signal audits it and revokes the user's API tokens (core.apps)."""
     logout(request)
     return redirect("core:login")
 

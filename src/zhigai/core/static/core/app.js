@@ -30,6 +30,15 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  // No inline handlers (the Content-Security-Policy allows only this site's script files): a select marked
+  // data-autosubmit sends its form when it changes; a link marked data-back goes back a page.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) e.target.form.submit();
+  });
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-back]");
+    if (link && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
   document.addEventListener("messages", function (e) {
     var box = document.getElementById("messages");
