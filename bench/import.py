@@ -353,8 +353,13 @@ def _raw_load(data: dict, vendor: str, indicator_columns: list[str]) -> tuple[fl
     ind = data["indicators"]
     value_cols = indicator_columns[3:]
     ind_cols = ["enterprise_id", "year", "month", *value_cols]
-    ind_rows = list(zip([ids[u] for u in ind["uscc"]], ind["year"], ind["month"], *(ind[c] for c in value_cols),
-                        strict=True))
+    # Money as the table stores it, whole fen (models.MoneyField), converted here, untimed, like the ids.
+    from zhigai.base.fields import money_fen_column
+    from zhigai.base.models import INDICATOR_FIELDS
+
+    money = {name for name, kind in INDICATOR_FIELDS if kind == "money"}
+    stored = [money_fen_column(ind[c]) if c in money else ind[c] for c in value_cols]
+    ind_rows = list(zip([ids[u] for u in ind["uscc"]], ind["year"], ind["month"], *stored, strict=True))
 
     with connection.cursor() as cursor:
         if vendor == "postgresql":

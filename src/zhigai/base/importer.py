@@ -31,8 +31,9 @@ from zhigai.core.errors import InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.policy import require
 
+from .fields import money_fen_column
 from .import_audit import enterprise_changes, indicator_changes
-from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
+from .models import INDICATOR_FIELDS, Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
 from .services import enterprise_refresh_derived
@@ -279,16 +280,33 @@ def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, 
     cols = table.columns
     existing = indicator_changes(user=user, rows=table.rows, columns=cols, ids=ids, filename=filename)
     before = Indicator.objects.count()
+    stored = _as_stored(cols, [values for _u, _y, _m, values in table.rows])
     changed = bulk_upsert(
         table=Indicator._meta.db_table,
         key=["enterprise_id", "year", "month"],
         columns=["enterprise_id", "year", "month", *cols],
-        rows=_Rows(lambda: ((ids[u], y, m, *values) for u, y, m, values in table.rows)),
+        rows=_Rows(lambda: ((ids[u], y, m, *values) for (u, y, m, _v), values in zip(table.rows, stored,
+                                                                                   strict=True))),
         update=cols,
         new_keys=not existing,
     )
     created = Indicator.objects.count() - before
     return {"indicators_created": created, "indicators_updated": changed - created}
+
+
+_MONEY_FIELDS = {name for name, kind in INDICATOR_FIELDS if kind == "money"}
+
+
+def _as_stored(columns: list[str], values: list[Sequence[Any]]) -> list[Sequence[Any]]:
+    """The values as the table stores them: money as whole fen (models.MoneyField), converted column by
+    column, for a bulk upsert goes round the field's own conversion."""
+    money = [k for k, c in enumerate(columns) if c in _MONEY_FIELDS]
+    if not money or not values:
+        return values
+    by_column: list[Sequence[Any]] = list(zip(*values, strict=True))
+    for k in money:
+        by_column[k] = money_fen_column(by_column[k])
+    return list(zip(*by_column, strict=True))
 
 
 class _Rows:

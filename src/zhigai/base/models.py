@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -159,8 +161,77 @@ class CloudLevel(models.IntegerChoices):
     DEEP = 3, _("深度用云（工业互联网）")
 
 
-def _money(verbose: Any) -> models.DecimalField[Any, Any]:
-    return models.DecimalField(verbose, max_digits=18, decimal_places=2, null=True, blank=True)
+class MoneyField(models.Field):  # type: ignore[type-arg]
+    """Decimal yuan to the fen, stored as a 64-bit integer count of fen (BIGINT on both databases).
+
+    Why not a DecimalField: SQLite has no decimal type and keeps a "decimal" column as a double, which
+    drops the fen above about 1e15 yuan and rounds 9999999999999999.99 to 1e16, a value a DecimalField
+    then fails to read. An integer is exact on SQLite and PostgreSQL alike, and the databases still
+    compare and sum the column in SQL (size classes, the dashboard): the same storage on both, so both
+    give the same figures. Python sees Decimal yuan with two places everywhere (`from_db_value`,
+    `get_prep_value`); money figures stay within fields.MONEY_LIMIT (9e15 yuan, 9e17 fen, ten times
+    inside the 64-bit range); for sums use MoneySum, exact at any row count.
+    """
+
+    description = "Money in yuan, stored as integer fen"
+
+    def get_internal_type(self) -> str:
+        return "BigIntegerField"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        # scaleb moves the point: exact (an int, or PostgreSQL's numeric sum), two places even for 0.
+        return None if value is None else Decimal(value).scaleb(-2)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(str(value))
+
+    def get_prep_value(self, value: Any) -> int | None:
+        value = super().get_prep_value(value)
+        if value is None:
+            return None
+        if isinstance(value, int):
+            return value * 100
+        fen = Decimal(str(value) if isinstance(value, float) else value).scaleb(2)
+        if fen != fen.to_integral_value():
+            raise ValueError(f"{value!r} is not a whole number of fen")
+        return int(fen)
+
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        return super().formfield(**{"form_class": forms.DecimalField, "decimal_places": 2, **kwargs})
+
+
+_PART = 10**9  # SQLite sums fen in two parts below and above this (MoneySum)
+
+
+class MoneySum(models.Sum):
+    """SUM of a MoneyField as Decimal yuan, exact at any row count on both databases.
+
+    PostgreSQL sums a bigint column as numeric, exactly. SQLite's SUM of integers stops with "integer
+    overflow" past 2^63 fen (about 9.2e16 yuan: eleven figures at the limit); there the column is summed
+    in two parts, fen / 10^9 and fen % 10^9 (both truncate toward zero, so fen = 10^9 * high + low), whose
+    sums stay below 2^63 for nine billion rows, and the two are added in Python.
+    """
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple[Any, ...]]:
+        expression = self.get_source_expressions()[0]
+        if self.filter is not None:
+            expression = models.Case(models.When(self.filter, then=expression))
+        sql, params = compiler.compile(expression)
+        return f"(SUM(({sql}) / {_PART}) || ',' || SUM(({sql}) %% {_PART}))", (*params, *params)
+
+    def convert_value(self, value: Any, expression: Any, connection: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            high, low = value.split(",")
+            return int(high) * _PART + int(low)
+        return int(value)  # PostgreSQL's numeric sum of whole fen
+
+
+def _money(verbose: Any) -> MoneyField:
+    return MoneyField(verbose, null=True, blank=True)
 
 
 class Indicator(models.Model):
@@ -172,7 +243,7 @@ class Indicator(models.Model):
     revenue = _money(_("主营业务收入（元）"))
     output_value = _money(_("工业总产值（元）"))
     added_value = _money(_("工业增加值（元）"))
-    profit = models.DecimalField(_("利润总额（元）"), max_digits=18, decimal_places=2, null=True, blank=True)
+    profit = _money(_("利润总额（元）"))
     employees = models.PositiveIntegerField(_("从业人员"), null=True, blank=True)
     frontline_employees = models.PositiveIntegerField(_("一线生产人员"), null=True, blank=True)
     wage_bill = _money(_("工资总额（元）"))

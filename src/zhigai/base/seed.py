@@ -17,7 +17,7 @@ from django.db import transaction
 
 from zhigai.core.bulk import bulk_upsert, in_values
 
-from .models import STAGE_ORDER, Cluster, Enterprise, Indicator, Industry, Region, RegionLevel
+from .models import INDICATOR_FIELDS, STAGE_ORDER, Cluster, Enterprise, Indicator, Industry, Region, RegionLevel
 from .services import enterprise_refresh_derived
 from .uscc import ALPHABET, make_uscc
 
@@ -103,9 +103,10 @@ def _pick(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
     return rng.choice(len(p), size=n, p=p / p.sum())
 
 
-def _money(values: np.ndarray) -> list[int | None]:
-    # Whole yuan: the generator has no use for fen, and ints write fastest.
-    return [int(v) for v in np.rint(values)]
+def _money(values: np.ndarray, scale: int = 1) -> list[int | None]:
+    # Whole yuan (or counts): the generator has no use for fen, and ints write fastest. Money is written
+    # as the table stores it, whole fen (models.MoneyField): scale 100.
+    return [int(v) * scale for v in np.rint(values)]
 
 
 def generate(*, enterprises: int, seed: int) -> dict[str, Any]:
@@ -252,6 +253,8 @@ INDICATOR_COLUMNS = [
     "cloud_level",
 ]
 
+FEN = {name for name, kind in INDICATOR_FIELDS if kind == "money"}  # columns written in whole fen
+
 
 def seed_province(
     *, enterprises: int = 20000, seed: int = 2013, progress: Callable[[str], None] = lambda _m: None
@@ -277,7 +280,7 @@ def seed_province(
         rows = []
         for k, year in enumerate(data["years"]):
             alive = np.flatnonzero(data["alive"][k])
-            per_col = [_money(money[c][k][alive]) for c in INDICATOR_COLUMNS[:11]]
+            per_col = [_money(money[c][k][alive], 100 if c in FEN else 1) for c in INDICATOR_COLUMNS[:11]]
             defect = np.round(data["defect_rate"][k][alive], 4).tolist()
             energy = np.round(data["energy_use"][k][alive], 1).tolist()
             cloud = data["cloud_level"][k][alive].astype(int).tolist()

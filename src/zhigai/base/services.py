@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -190,10 +191,17 @@ def enterprise_stage_set(*, by: User, enterprise: Enterprise, stage: str, reason
     return True
 
 
+def _fen(yuan: Decimal) -> int:
+    """A bound in yuan as raw SQL compares it with a money column: whole fen (models.MoneyField)."""
+    fen = Indicator._meta.get_field("revenue").get_prep_value(yuan)
+    assert isinstance(fen, int)
+    return fen
+
+
 def _size_case_sql(alias: str) -> str:
     """The size rule (sizing.SIZE_RULE) as one SQL CASE, so bulk refreshes follow the same table."""
     whens = " ".join(
-        f"WHEN {alias}.employees >= {staff} AND {alias}.revenue >= {revenue} THEN '{name}'"
+        f"WHEN {alias}.employees >= {staff} AND {alias}.revenue >= {_fen(revenue)} THEN '{name}'"
         for name, staff, revenue in SIZE_RULE
     )
     return f"CASE {whens} ELSE 'micro' END"
@@ -223,7 +231,7 @@ def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
         join = f"LEFT JOIN LATERAL (SELECT i.employees, i.revenue {latest}) l ON TRUE"
     else:
         join = f"LEFT JOIN base_indicator l ON l.id = (SELECT i.id {latest})"
-    flag = f"CASE WHEN l.revenue >= {ABOVE_DESIGNATED_REVENUE} THEN TRUE ELSE FALSE END"
+    flag = f"CASE WHEN l.revenue >= {_fen(ABOVE_DESIGNATED_REVENUE)} THEN TRUE ELSE FALSE END"
     derived = f"SELECT e.id, {_size_case_sql('l')} AS size_class, {flag} AS above FROM base_enterprise e {join} {only}"
     sql = (
         f"UPDATE base_enterprise SET size_class = d.size_class, above_designated_size = d.above FROM ({derived}) d "

@@ -12,12 +12,18 @@ from django.utils.translation import gettext as _
 from zhigai.core.cache import cached_figures
 from zhigai.core.types import Actor
 
-from .models import Indicator, Industry, Region, RegionLevel, SizeClass, Stage
+from .models import INDICATOR_FIELDS, Indicator, Industry, MoneySum, Region, RegionLevel, SizeClass, Stage
 from .policy import enterprise_scope
 from .selectors import region_codes_below, scoped_enterprises
 from .sizing import ABOVE_DESIGNATED_REVENUE
 
 YEAR_SUMS = ["revenue", "added_value", "profit", "employees", "industrial_investment", "tech_investment", "robots"]
+_MONEY = {name for name, kind in INDICATOR_FIELDS if kind == "money"}
+
+
+def _sum(name: str, **extra: Any) -> Sum:
+    """Money summed exactly to the fen at any row count (MoneySum), counts as they are."""
+    return MoneySum(name, **extra) if name in _MONEY else Sum(name, **extra)
 
 
 def _enterprises(user: Actor, region_code: str | None, permission: str = "base.enterprise.view") -> Any:
@@ -38,6 +44,11 @@ def _ratio(part: object, whole: object) -> float | None:
     return float(Decimal(str(part)) / Decimal(str(whole)))
 
 
+def _number(value: Decimal | None) -> float | None:
+    """A money sum as a chart's number (the figures keep it exact)."""
+    return None if value is None else float(value)
+
+
 def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
     qs = _enterprises(user, region_code)
     by_stage = dict(qs.values_list("stage").annotate(n=Count("id")).order_by())
@@ -50,8 +61,8 @@ def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
     years = list(
         rows.values("year")
         .annotate(
-            **{f"sum_{f}": Sum(f) for f in YEAR_SUMS},
-            above_added=Sum("added_value", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
+            **{f"sum_{f}": _sum(f) for f in YEAR_SUMS},
+            above_added=_sum("added_value", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
             above_employees=Sum("employees", filter=Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)),
             reporting=Count("id"),
         )
@@ -62,9 +73,7 @@ def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
             y[f] = y.pop(f"sum_{f}")
         y["productivity"] = _ratio(y["above_added"], y["above_employees"])
         y["tech_share"] = _ratio(y["tech_investment"], y["industrial_investment"])
-        for key, value in list(y.items()):
-            if isinstance(value, Decimal):
-                y[key] = float(value)
+        # The sums stay Decimal yuan, exact to the fen; charts() turns them into numbers for Plotly.
     return {
         "total": sum(by_stage.values()),
         "above": qs.filter(above_designated_size=True).count(),
@@ -137,13 +146,13 @@ def charts(f: dict[str, Any]) -> dict[str, Any]:
                 {
                     "type": "bar",
                     "x": years,
-                    "y": [y["industrial_investment"] for y in f["years"]],
+                    "y": [_number(y["industrial_investment"]) for y in f["years"]],
                     "name": _("工业投资（元）"),
                 },
                 {
                     "type": "bar",
                     "x": years,
-                    "y": [y["tech_investment"] for y in f["years"]],
+                    "y": [_number(y["tech_investment"]) for y in f["years"]],
                     "name": _("技术改造投资（元）"),
                 },
                 {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -71,4 +72,6 @@ def yuan(value: Any) -> str:
     """Money for reading: thousands separated, no decimals past the fen."""
     if value is None:
         return "—"
-    return f"{value:,.2f}" if not float(value).is_integer() else f"{int(value):,}"
+    # Whole yuan by the value itself, not a float of it: a float drops the fen above about 1e15 yuan.
+    whole = value == int(value) if isinstance(value, Decimal | int) else float(value).is_integer()
+    return f"{int(value):,}" if whole else f"{value:,.2f}"
