@@ -87,12 +87,10 @@ class _Spool:
         if self._file is None:
             return
         self._file.seek(0)
-        load = pickle.Unpickler(self._file).load
-        for _k in range(self._count):  # stops at the end: the chunks hold exactly `count` rows
-            try:
-                chunk = load()
-            except EOFError:
-                return
+        left = self._count
+        while left > 0:  # one pickle per chunk, each read with its own unpickler (memo)
+            chunk = pickle.load(self._file)
+            left -= len(chunk)
             yield from chunk
 
     def __len__(self) -> int:
@@ -236,7 +234,11 @@ class _Validator:
         out: list[dict[str, Any]],
     ) -> None:
         raw = dict(zip(columns, cells, strict=True))
-        uscc = self._uscc(raw.pop("uscc"), number, plan, table.sheet)
+        try:  # each code once in an enterprise table: not kept in the cache of _code
+            uscc: str | None = normalize_uscc(raw.pop("uscc"))
+        except USCCError as exc:
+            uscc = None
+            plan.error(number, "uscc", str(exc), table.sheet)
         clean, errors = clean_enterprise_values(raw, self.lookups)
         for column, message in errors:
             plan.error(number, column, message, table.sheet)

@@ -52,6 +52,7 @@ ALIASES = {
 }
 REQUIRED = {"enterprises": ["uscc", "name", "region", "industry"], "indicators": ["uscc", "year"]}
 KNOWN = {"enterprises": ENTERPRISE_COLUMNS, "indicators": INDICATOR_COLUMNS}
+EXCEL_LAST_ROW = 1_048_576  # the most rows an Excel sheet has
 MAX_XLSX_PARTS = 10_000  # a workbook has a few dozen parts; tens of thousands are an attack on the reader
 SHEET_KINDS = {"enterprises": "enterprises", "企业": "enterprises", "indicators": "indicators", "指标": "indicators"}
 
@@ -104,7 +105,7 @@ def _too_many_rows(number: int) -> FileProblem:
                 "row": number,
                 "column": "",
                 "message": _(
-                    "文件超过了导入的行数上限（%(max)s行，IMPORT_MAX_ROWS）：读到第%(row)s行时停止。"
+                    "文件超过了导入的行数上限（%(max)s行数据，IMPORT_MAX_ROWS）：读到第%(row)s行时停止。"
                     "请把文件拆分后分别导入。"
                 )
                 % {"max": f"{settings.IMPORT_MAX_ROWS:,}", "row": f"{number:,}"},
@@ -113,11 +114,15 @@ def _too_many_rows(number: int) -> FileProblem:
     )
 
 
-def _capped(rows: Iterable[tuple[int, Sequence[object]]], last: int) -> Iterator[tuple[int, Sequence[object]]]:
-    """The rows up to row number `last`; a row beyond it stops the reading with a clear error."""
+def _capped(rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
+    """A sheet's rows up to Excel's last row: a sheet claiming more is refused, so its cost stays bounded.
+
+    (openpyxl yields an empty row for each row number a sheet skips: a lone row numbered a billion would
+    make a billion of them.)
+    """
     for number, cells in rows:
-        if number > last:
-            raise _too_many_rows(number)
+        if number > EXCEL_LAST_ROW:
+            raise FileProblem([{"row": number, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}])
         yield number, cells
 
 
@@ -164,7 +169,7 @@ def _table(
     if problems:
         raise FileProblem(problems)
     table = Table(kind=kind, columns=columns, sheet=sheet)
-    table.rows = _data_rows(table, _capped(rows, header_row + settings.IMPORT_MAX_ROWS), where)
+    table.rows = _data_rows(table, rows, where)
     return table
 
 
@@ -172,12 +177,17 @@ def _data_rows(
     table: Table, rows: Iterable[tuple[int, Sequence[object]]], where: dict[str, Any]
 ) -> Iterator[tuple[int, list[object]]]:
     width = len(table.columns)
+    left = settings.IMPORT_MAX_ROWS
     for number, cells in rows:
         if _blank(cells):
             continue  # blank lines are not data
+        left -= 1
+        if left < 0:
+            raise _too_many_rows(number)
         if len(cells) != width:
             if len(cells) > width and not _blank(cells[width:]):
-                table.problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
+                if len(table.problems) < 1000:
+                    table.problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
                 continue
             cells = (list(cells) + [None] * width)[:width]
         yield number, cells if type(cells) is list else list(cells)  # a CSV row is a new list already
@@ -286,7 +296,7 @@ def _open_xlsx(path: Path) -> Iterator[Tables]:
                 # The sheet's declared size (<dimension ref="A1:D3">) is the writer's claim: a wrong one made
                 # openpyxl stop early (rows lost) or pad every row to it (A1:XFD1048576). Read what is there.
                 sheet.reset_dimensions()
-                it = _guarded(_capped(enumerate(sheet.iter_rows(values_only=True), start=1), settings.IMPORT_MAX_ROWS))
+                it = _guarded(_capped(enumerate(sheet.iter_rows(values_only=True), start=1)))
                 # The header is the first non-blank row: sheets often keep a blank line or two on top.
                 first: Sequence[object] | None = None
                 header_row = 0
