@@ -62,8 +62,8 @@ def test_a_sheet_declaring_the_whole_grid_is_read_fast(hangzhou_user: User, tmp_
     """A1:XFD1048576 and a formatted empty row at the very bottom: a few KB that used to take minutes."""
     codes = [new_uscc() for _ in range(3)]
     path = write_xlsx(tmp_path / "f.xlsx", enterprises=[ent(c) for c in codes])
-    path = rewrite_sheet(declare(path, "A1:XFD1048576"),
-                         lambda xml: xml.replace("</sheetData>", '<row r="1048576" s="1" customFormat="1"/></sheetData>'))
+    bottom = '<row r="1048576" s="1" customFormat="1"/></sheetData>'
+    path = rewrite_sheet(declare(path, "A1:XFD1048576"), lambda xml: xml.replace("</sheetData>", bottom))
     assert path.stat().st_size < 10_000
     start = time.perf_counter()
     errors, summary = run(hangzhou_user, path)
