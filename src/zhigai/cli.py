@@ -161,6 +161,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_imports(args: argparse.Namespace) -> int:
+    _django()
+    _prepare()
+    from django.conf import settings
+
+    from zhigai.base.importer import import_files_purge
+
+    count = import_files_purge()
+    print(f"Deleted {count} stored import file(s) older than {settings.IMPORT_KEEP_DAYS} days (IMPORT_KEEP_DAYS).")
+    return 0
+
+
 def cmd_load_reference(args: argparse.Namespace) -> int:
     _django()
     _manage("migrate", "--verbosity", "0")
@@ -213,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
     p.add_argument("--user", default="province", help="the user the import acts as (default: province)")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("purge-imports", help="delete stored import files older than IMPORT_KEEP_DAYS (jobs stay)")
+    p.set_defaults(func=cmd_purge_imports)
     p = sub.add_parser("load-reference", help="load regions, industries, clusters and maturity models")
     p.add_argument("--regions", help="a regions YAML file (default: Zhejiang)")
     p.set_defaults(func=cmd_load_reference)

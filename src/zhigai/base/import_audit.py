@@ -1,15 +1,16 @@
 """Before/after audit rows for the existing records an import changes.
 
-New records are audited once per file (the stored file is their "after"); records that already
-existed and change get one audit row each with the old and new values of the changed fields, so an
-enterprise's history shows what an import did to it.
+New records are audited once per file (the stored file is their "after", kept IMPORT_KEEP_DAYS days);
+records that already existed and change get one audit row each with the old and new values of the changed
+fields, so an enterprise's history shows what an import did to it. Records are compared BATCH at a time:
+an import's rows stream from a temporary file (importer._Spool) and are never all in memory.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
 
 from zhigai.core.audit import jsonable
 from zhigai.core.bulk import in_values
@@ -17,6 +18,15 @@ from zhigai.core.models import AuditLog, User
 
 from .fields import money_value
 from .models import Cluster, Enterprise, Indicator, Industry, Region
+
+BATCH = 20_000
+T = TypeVar("T")
+
+
+def _batches(items: Iterable[T]) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, BATCH)):
+        yield batch
 
 
 def _row(user: User, entity: str, entity_id: str, uscc: str, summary: str, before: dict[str, Any],
@@ -51,7 +61,7 @@ def _codes() -> dict[str, dict[int, str]]:
     }
 
 
-def enterprise_changes(*, user: User, records: list[dict[str, Any]], fields: list[str], filename: str) -> int:
+def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields: list[str], filename: str) -> int:
     """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing.
 
     Returns how many of the records exist already.
@@ -62,47 +72,49 @@ def enterprise_changes(*, user: User, records: list[dict[str, Any]], fields: lis
     def readable(values: Sequence[Any]) -> list[Any]:
         return [codes[f].get(v, v) if f in codes else v for f, v in zip(fields, values, strict=True)]
 
-    # order_by(): no order needed, and enterprises sort by name.
-    found = Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in records)).order_by()
-    existing = {row[0]: row[1:] for row in found.values_list("uscc", *fields)}
-    rows = []
-    for record in records if existing else ():
-        old = existing.get(record["uscc"])
-        if old is not None:
-            before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
-            if after:
-                rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
-    AuditLog.objects.bulk_create(rows, batch_size=2000)
-    return len(existing)
+    count = 0
+    for batch in _batches(records):
+        # order_by(): no order needed, and enterprises sort by name.
+        found = Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in batch)).order_by()
+        existing = {row[0]: row[1:] for row in found.values_list("uscc", *fields)}
+        count += len(existing)
+        rows = []
+        for record in batch if existing else ():
+            old = existing.get(record["uscc"])
+            if old is not None:
+                before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
+                if after:
+                    rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
+        AuditLog.objects.bulk_create(rows, batch_size=2000)
+    return count
 
 
 def indicator_changes(
     *,
     user: User,
-    rows: list[tuple[str, int, int, Sequence[Any]]],
+    rows: Iterable[tuple[str, int, int, Sequence[Any]]],
     columns: list[str],
     ids: dict[str, int],
     filename: str,
 ) -> int:
     """Audit the existing (enterprise, year, month) records that `rows` change. Call before writing.
 
-    Returns how many records of the enterprises of `rows` exist already.
+    `ids` maps the codes of `rows` (all of them) to their enterprises. Returns how many records of those
+    enterprises exist already; `rows` is read only when some do.
     """
-    by_enterprise: dict[int, list[tuple[str, int, int, Sequence[Any]]]] = defaultdict(list)
-    for row in rows:
-        by_enterprise[ids[row[0]]].append(row)
     # order_by(): no order needed, and indicators sort by their enterprise's name (a join and a sort).
-    found = Indicator.objects.filter(enterprise_id__in=in_values(by_enterprise)).order_by()
-    existing = {(r[0], r[1], r[2]): r[3:] for r in found.values_list("enterprise_id", "year", "month", *columns)}
-    if not existing:
+    count = Indicator.objects.filter(enterprise_id__in=in_values(ids.values())).order_by().count()
+    if not count:
         return 0  # a first load of these enterprises' figures
-    audits = []
-    for enterprise_id, enterprise_rows in by_enterprise.items():
-        for uscc, year, month, values in enterprise_rows:
-            old = existing.get((enterprise_id, year, month))
+    for batch in _batches(rows):
+        found = Indicator.objects.filter(enterprise_id__in=in_values({ids[row[0]] for row in batch})).order_by()
+        existing = {(r[0], r[1], r[2]): r[3:] for r in found.values_list("enterprise_id", "year", "month", *columns)}
+        audits = []
+        for uscc, year, month, values in batch if existing else ():
+            old = existing.get((ids[uscc], year, month))
             if old is not None:
                 before, after = _diff(columns, old, [money_value(v) for v in values])
                 if after:
                     audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
-    AuditLog.objects.bulk_create(audits, batch_size=2000)
-    return len(existing)
+        AuditLog.objects.bulk_create(audits, batch_size=2000)
+    return count

@@ -3,22 +3,31 @@
 The whole file is validated first (pass 1, no writes, progress visible); only a file without a single
 error is written (pass 2, one transaction, idempotent upserts). Files above IMPORT_BACKGROUND_BYTES run
 in the background worker.
+
+Memory stays bounded whatever the file's size: the rows stream from the file (tabular.open_tables) and are
+validated CHUNK_ROWS at a time; the clean rows wait for pass 2 in a temporary file (_Spool), and what the
+whole file needs at once is small per row (the periods seen, for duplicates; the codes met).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import logging
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -27,7 +36,7 @@ from django_tasks import task
 from zhigai.core.audit import audit_record
 from zhigai.core.bulk import bulk_upsert, in_values
 from zhigai.core.cache import areas_changed
-from zhigai.core.errors import InvalidInput, PermissionDenied
+from zhigai.core.errors import ErrorCode, InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.policy import require
 
@@ -37,9 +46,9 @@ from .models import INDICATOR_FIELDS, Enterprise, ImportJob, ImportStatus, Indic
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
 from .services import enterprise_refresh_derived
-from .tabular import FileProblem, Table, read_tables
+from .tabular import BeyondCap, FileProblem, Table, open_tables, xlsx_unpacked_bytes
 from .uscc import USCCError, normalize_uscc
-from .validation import IndicatorTable, Lookups, clean_enterprise_values
+from .validation import INDICATOR_NAMES, IndicatorTable, Lookups, clean_enterprise_values
 
 log = logging.getLogger(__name__)
 SUMMARY_LABELS = {
@@ -53,6 +62,48 @@ SUMMARY_LABELS = {
 }
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
 ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
+CHUNK_ROWS = 5000  # rows validated at a time (the column checks of validation.IndicatorTable run per chunk)
+
+
+class _Spool:
+    """Clean rows between the passes, pickled chunk by chunk into a temporary file: never all in memory.
+
+    Iterating reads them back in the order they were added (one reader at a time).
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._count = 0
+
+    def add(self, rows: list[Any]) -> None:
+        if not rows:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after pass 2
+        self._file.seek(0, 2)
+        pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += len(rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._file is None:
+            return
+        self._file.seek(0)
+        left = self._count
+        while left > 0:  # one pickle per chunk, each read with its own unpickler (memo)
+            chunk = pickle.load(self._file)
+            left -= len(chunk)
+            yield from chunk
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Spool) and list(self) == list(other)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 @dataclass
@@ -61,7 +112,8 @@ class IndicatorRows:
 
     columns: list[str]
     # (uscc, year, month, values in `columns` order; money may be its text: fields.money_texts)
-    rows: list[tuple[str, int, int, Sequence[Any]]] = field(default_factory=list)
+    rows: _Spool = field(default_factory=_Spool)
+    usccs: set[str] = field(default_factory=set)  # the enterprises of `rows`
 
 
 @dataclass
@@ -69,10 +121,15 @@ class Plan:
     """What pass 1 found: clean rows ready to write, or the errors that stop the import."""
 
     errors: list[dict[str, Any]] = field(default_factory=list)
-    enterprises: list[dict[str, Any]] = field(default_factory=list)
+    enterprises: _Spool = field(default_factory=_Spool)
     enterprise_columns: list[str] = field(default_factory=list)
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
     rows: int = 0
+
+    def close(self) -> None:
+        self.enterprises.close()
+        for table in self.indicator_tables:
+            table.rows.close()
 
     @property
     def indicator_count(self) -> int:
@@ -96,23 +153,46 @@ class _Validator:
         self.writable = dict(scoped_enterprises(scope).order_by().values_list("uscc", "stage"))
         self.progress = progress
         self._codes: dict[str, tuple[str | None, str]] = {}  # cell text -> (code, error message)
+        self._numbers: dict[str, int] = {}  # code -> a small number, for the periods seen (_period)
+        self._read: Callable[[], float] = lambda: 0.0
+        self._shown = 0.0
+        self._existing_others: set[str] | None = None  # enterprises out of the user's reach, read if needed
 
     def run(self, tables: list[Table]) -> Plan:
+        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates."""
         plan = Plan()
-        total = sum(len(t.rows) for t in tables) or 1
+        self._read = getattr(tables, "fraction", self._read)  # tabular.Tables: how much has been read
         tables = sorted(tables, key=lambda t: t.kind != "enterprises")  # enterprises first
         file_usccs: set[str] = set()
-        for table in tables:
-            if table.kind == "enterprises":
-                self._enterprises(table, plan, file_usccs, total)
-            else:
-                self._indicators(table, plan, file_usccs, total)
+        try:
+            for table in tables:
+                start = len(plan.errors)
+                if table.kind == "enterprises":
+                    self._enterprises(table, plan, file_usccs)
+                else:
+                    self._indicators(table, plan, file_usccs)
+                for problem in table.problems:  # rows with more cells than the header
+                    plan.error(problem["row"], problem["column"], problem["message"], table.sheet)
+                plan.errors[start:] = sorted(plan.errors[start:], key=lambda e: int(e["row"]))
+        except BaseException:
+            plan.close()
+            raise
         return plan
 
-    def _tick(self, plan: Plan, total: int) -> None:
-        plan.rows += 1
-        if plan.rows % 5000 == 0:
-            self.progress(0.9 * plan.rows / total)
+    def _chunks(self, table: Table, plan: Plan) -> Iterator[list[tuple[int, list[object]]]]:
+        rows = iter(table.rows)
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            plan.rows += len(chunk)
+            yield chunk
+            shown = min(0.9 * self._read(), 0.9)
+            if shown >= self._shown + 0.01:
+                self._shown = shown
+                self.progress(shown)
+
+    def _period(self, uscc: str, year: int, month: int) -> int:
+        """(code, year, month) as one int: a file's periods are kept to find the same one twice."""
+        number = self._numbers.setdefault(uscc, len(self._numbers))
+        return (number << 18) | (year << 4) | month
 
     def _uscc(self, raw: object, number: int, plan: Plan, sheet: str | None) -> str | None:
         code, message = self._code(raw)
@@ -133,50 +213,80 @@ class _Validator:
                 self._codes[raw] = known
         return known
 
-    def _enterprises(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
+    def _enterprises(self, table: Table, plan: Plan, file_usccs: set[str]) -> None:
         columns = table.columns
         plan.enterprise_columns = columns
         first_row: dict[str, int] = {}
-        existing_others = None
-        for number, cells in table.rows:
-            self._tick(plan, total)
-            raw = dict(zip(columns, cells, strict=True))
-            uscc = self._uscc(raw.pop("uscc"), number, plan, table.sheet)
-            clean, errors = clean_enterprise_values(raw, self.lookups)
-            for column, message in errors:
-                plan.error(number, column, message, table.sheet)
-            if uscc is None:
-                continue
-            if uscc in first_row:
-                plan.error(number, "uscc", _("与第%(n)d行的统一社会信用代码重复") % {"n": first_row[uscc]}, table.sheet)
-                continue
-            first_row[uscc] = number
-            if uscc not in self.writable:
-                if existing_others is None:
-                    everyone = set(Enterprise.objects.order_by().values_list("uscc", flat=True))
-                    existing_others = everyone - set(self.writable)
-                if uscc in existing_others:
-                    plan.error(number, "uscc", _("该企业已登记在您管辖范围之外的地区"), table.sheet)
-                    continue
-            if errors:
-                continue
-            if clean.get("stage") is None:
-                clean["stage"] = self.writable.get(uscc) or Stage.MECHANIZATION.value
-            clean["uscc"] = uscc
-            file_usccs.add(uscc)
-            plan.enterprises.append(clean)
+        for chunk in self._chunks(table, plan):
+            clean_rows: list[dict[str, Any]] = []
+            for number, cells in chunk:
+                self._enterprise(columns, number, cells, table, plan, file_usccs, first_row, clean_rows)
+            plan.enterprises.add(clean_rows)
 
-    def _indicators(self, table: Table, plan: Plan, file_usccs: set[str], total: int) -> None:
-        clean = IndicatorTable(table.columns, [cells for _number, cells in table.rows])
-        out = IndicatorRows(columns=clean.value_columns)
+    def _enterprise(
+        self,
+        columns: list[str],
+        number: int,
+        cells: list[object],
+        table: Table,
+        plan: Plan,
+        file_usccs: set[str],
+        first_row: dict[str, int],
+        out: list[dict[str, Any]],
+    ) -> None:
+        raw = dict(zip(columns, cells, strict=True))
+        try:  # each code once in an enterprise table: not kept in the cache of _code
+            uscc: str | None = normalize_uscc(raw.pop("uscc"))
+        except USCCError as exc:
+            uscc = None
+            plan.error(number, "uscc", str(exc), table.sheet)
+        clean, errors = clean_enterprise_values(raw, self.lookups)
+        for column, message in errors:
+            plan.error(number, column, message, table.sheet)
+        if uscc is None:
+            return
+        if uscc in first_row:
+            plan.error(number, "uscc", _("与第%(n)d行的统一社会信用代码重复") % {"n": first_row[uscc]}, table.sheet)
+            return
+        first_row[uscc] = number
+        if uscc not in self.writable:
+            if self._existing_others is None:
+                everyone = set(Enterprise.objects.order_by().values_list("uscc", flat=True))
+                self._existing_others = everyone - set(self.writable)
+            if uscc in self._existing_others:
+                plan.error(number, "uscc", _("该企业已登记在您管辖范围之外的地区"), table.sheet)
+                return
+        if errors:
+            return
+        if clean.get("stage") is None:
+            clean["stage"] = self.writable.get(uscc) or Stage.MECHANIZATION.value
+        clean["uscc"] = uscc
+        file_usccs.add(uscc)
+        out.append(clean)
+
+    def _indicators(self, table: Table, plan: Plan, file_usccs: set[str]) -> None:
+        out = IndicatorRows(columns=[c for c in table.columns if c in INDICATOR_NAMES])
         plan.indicator_tables.append(out)
         uscc_at = table.columns.index("uscc")
-        if self._all_clean(clean, [cells[uscc_at] for _n, cells in table.rows], plan, out, file_usccs, total):
-            return
-        sheet = table.sheet
-        seen: dict[tuple[str, int, int], int] = {}
-        for k, (number, cells) in enumerate(table.rows):
-            self._tick(plan, total)
+        seen: dict[int, int] = {}  # _period -> its row number
+        for chunk in self._chunks(table, plan):
+            clean = IndicatorTable(table.columns, [cells for _number, cells in chunk])
+            if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen):
+                self._indicator_rows(clean, chunk, uscc_at, table.sheet, plan, out, file_usccs, seen)
+
+    def _indicator_rows(
+        self,
+        clean: IndicatorTable,
+        chunk: list[tuple[int, list[object]]],
+        uscc_at: int,
+        sheet: str | None,
+        plan: Plan,
+        out: IndicatorRows,
+        file_usccs: set[str],
+        seen: dict[int, int],
+    ) -> None:
+        rows = []
+        for k, (number, cells) in enumerate(chunk):
             uscc = self._uscc(cells[uscc_at], number, plan, sheet)
             year, month, errors = clean.years[k], clean.months[k], clean.errors(k)
             for column, message in errors:
@@ -191,44 +301,50 @@ class _Validator:
                     sheet,
                 )
                 continue
-            key = (uscc, year, month)
+            key = self._period(uscc, year, month)
             if key in seen:
                 plan.error(number, "year", _("与第%(n)d行是同一企业同一期间") % {"n": seen[key]}, sheet)
                 continue
             seen[key] = number
             if not errors:
-                out.rows.append((uscc, year, month, clean.values[k]))
+                rows.append((uscc, year, month, clean.values[k]))
+                out.usccs.add(uscc)
+        out.rows.add(rows)
 
     def _all_clean(
         self,
         clean: IndicatorTable,
-        uscc_cells: list[object],
-        plan: Plan,
+        chunk: list[tuple[int, list[object]]],
+        uscc_at: int,
         out: IndicatorRows,
         file_usccs: set[str],
-        total: int,
+        seen: dict[int, int],
     ) -> bool:
-        """Take a table in which no row has a problem in one go, or do nothing and return False.
+        """Take a chunk in which no row has a problem in one go, or do nothing and return False.
 
         The usual case of a large file: what the row loop of _indicators would do, at C speed. When any
         row has a problem, that loop runs instead and reports each one in its place.
         """
+        uscc_cells = [cells[uscc_at] for _number, cells in chunk]
         if clean.bad_rows or not all(type(raw) is str for raw in uscc_cells):
             return False
         codes: dict[object, str] = {}
+        numbers: dict[object, int] = {}
         for raw in set(uscc_cells):
             code, _message = self._code(raw)
             if code is None or (code not in self.writable and code not in file_usccs):
                 return False
             codes[raw] = code
-        usccs = list(map(codes.__getitem__, uscc_cells))
-        periods = list(zip(usccs, clean.years, clean.months, strict=True))
-        if len(set(periods)) != len(periods):  # the same enterprise and period twice
+            numbers[raw] = self._numbers.setdefault(code, len(self._numbers)) << 18
+        years = cast(list[int], clean.years)  # no row has a problem: every year is there
+        keys = [n | (y << 4) | m for n, y, m in zip(map(numbers.__getitem__, uscc_cells), years, clean.months,
+                                                     strict=True)]  # as _period
+        if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):  # the same enterprise and period twice
             return False
-        out.rows.extend(zip(usccs, clean.years, clean.months, clean.values, strict=True))  # type: ignore[arg-type]
-        before, plan.rows = plan.rows, plan.rows + len(periods)
-        if plan.rows // 5000 > before // 5000:
-            self.progress(0.9 * plan.rows / total)
+        seen.update(zip(keys, [number for number, _cells in chunk], strict=True))
+        usccs = list(map(codes.__getitem__, uscc_cells))
+        out.usccs.update(codes.values())
+        out.rows.add(list(zip(usccs, clean.years, clean.months, clean.values, strict=True)))
         return True
 
 
@@ -239,7 +355,7 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
             summary.update(_write_enterprises(plan, user=user, filename=filename))
         ids: dict[str, int] = {}
         if plan.indicator_count:
-            ids = _ids_of({row[0] for table in plan.indicator_tables for row in table.rows})
+            ids = _ids_of(set().union(*(table.usccs for table in plan.indicator_tables)))
             counts = {"indicators_created": 0, "indicators_updated": 0}
             # One write per table, in the file's order: a period given in two sheets gets both sheets'
             # columns, the later sheet's value where both give one.
@@ -278,7 +394,9 @@ def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, in
 
 def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:
     cols = table.columns
-    existing = indicator_changes(user=user, rows=table.rows, columns=cols, ids=ids, filename=filename)
+    existing = indicator_changes(
+        user=user, rows=table.rows, columns=cols, ids={u: ids[u] for u in table.usccs}, filename=filename
+    )
     before = Indicator.objects.count()
     stored = _as_stored(cols, [values for _u, _y, _m, values in table.rows])
     changed = bulk_upsert(
@@ -378,21 +496,60 @@ def import_file(
 def _import_file(
     *, user: User, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    validator = _Validator(user, progress)
     try:
-        tables = read_tables(path, filename)
-    except FileProblem as exc:
+        with open_tables(path, filename) as tables:
+            plan = validator.run(tables)
+    except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
         return exc.problems, {}
-    if not any(table.rows for table in tables):
-        return [{"row": 2, "column": "", "message": _("文件只有表头，没有数据行")}], {}
-    plan = _Validator(user, progress).run(tables)
-    summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
-    if plan.errors or dry_run:
-        return plan.errors, summary
-    progress(0.9)
-    summary = {"rows": plan.rows, **_write(plan, user=user, filename=filename)}
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    try:
+        if not plan.rows and not plan.errors:
+            return [{"row": 2, "column": "", "message": _("文件只有表头，没有数据行")}], {}
+        summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
+        if plan.errors or dry_run:
+            return plan.errors, summary
+        progress(0.9)
+        summary = {"rows": plan.rows, **_write(plan, user=user, filename=filename)}
+    finally:
+        plan.close()
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     audit_record(actor=user, action="import", entity="file", entity_id=digest, summary=filename, after=summary)
     return [], summary
+
+
+def _too_large(message: str, name: str) -> InvalidInput:
+    return InvalidInput(message, code=ErrorCode.TOO_LARGE, details=[{"field": "file", "message": name}])
+
+
+def upload_check(upload: UploadedFile) -> bool:
+    """Refuse an upload beyond the caps (before it is stored); True when it may be parsed in the request.
+
+    A request parses only a file whose cost is bounded small: a CSV of at most IMPORT_BACKGROUND_BYTES,
+    an Excel file of at most that which unpacks to at most IMPORT_BACKGROUND_UNPACKED_BYTES (read from the
+    zip directory, nothing parsed). Everything else goes to the worker.
+    """
+    name = Path(upload.name or "upload").name
+    size = upload.size or 0
+    if size > settings.IMPORT_MAX_BYTES:
+        raise _too_large(
+            _("文件有%(size)s，超过了导入文件的大小上限（%(max)s，IMPORT_MAX_BYTES）。请拆分后分别导入。")
+            % {"size": filesizeformat(size), "max": filesizeformat(settings.IMPORT_MAX_BYTES)},
+            name,
+        )
+    small = size <= settings.IMPORT_BACKGROUND_BYTES
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        upload.seek(0)
+        try:
+            unpacked = xlsx_unpacked_bytes(upload)
+        except BeyondCap as exc:
+            raise _too_large(exc.problems[0]["message"], name) from None
+        except FileProblem:  # not a readable archive: the job says so (and costs nothing to find out)
+            unpacked = 0
+        finally:
+            upload.seek(0)
+        small = small and unpacked <= settings.IMPORT_BACKGROUND_UNPACKED_BYTES
+    return small
 
 
 def import_job_create(*, by: User, upload: UploadedFile, dry_run: bool) -> ImportJob:
@@ -401,8 +558,9 @@ def import_job_create(*, by: User, upload: UploadedFile, dry_run: bool) -> Impor
     if Path(name).suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         raise InvalidInput(_("只能导入 .csv 或 .xlsx 文件"), details=[{"field": "file", "message": name}])
     require(by, "base.import.create", message=_("您的角色不能导入企业数据"))
+    in_request = upload_check(upload)
     job = ImportJob.objects.create(created_by=by, file=upload, filename=name, dry_run=dry_run)
-    if (upload.size or 0) > settings.IMPORT_BACKGROUND_BYTES:
+    if not in_request:
         run_import.enqueue(job.id)
     else:
         import_job_run(job_id=job.id)
@@ -429,13 +587,33 @@ def import_job_run(*, job_id: int) -> None:
         # Never leave a job "running" for ever: the page would poll it endlessly.
         log.exception("import job %s failed", job_id)
         errors, summary = [{"row": 0, "column": "", "message": _("导入时发生内部错误，已记录，请联系管理员。")}], {}
+    written = not errors and not job.dry_run
     ImportJob.objects.filter(id=job.id).update(
         status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED,
         progress=1.0,
         errors=errors,
         summary=summary,
         finished=timezone.now(),
+        **({} if written else {"file": ""}),
     )
+    if not written:  # nothing was written: the upload is of no further use
+        job.file.delete(save=False)
+    import_files_purge()
+
+
+def import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the stored files of imports that finished more than IMPORT_KEEP_DAYS days ago.
+
+    The job rows stay, with their errors and summary. Runs after every import job and as
+    `zhigai purge-imports`; returns how many files were deleted.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.IMPORT_KEEP_DAYS)
+    deleted = 0
+    for job in ImportJob.objects.filter(finished__lt=cutoff).exclude(file="").only("id", "file"):
+        job.file.delete(save=False)
+        ImportJob.objects.filter(id=job.id).update(file="")
+        deleted += 1
+    return deleted
 
 
 @task()

@@ -6,13 +6,18 @@ the field codes of the template or their Chinese labels.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
@@ -47,6 +52,8 @@ ALIASES = {
 }
 REQUIRED = {"enterprises": ["uscc", "name", "region", "industry"], "indicators": ["uscc", "year"]}
 KNOWN = {"enterprises": ENTERPRISE_COLUMNS, "indicators": INDICATOR_COLUMNS}
+EXCEL_LAST_ROW = 1_048_576  # the most rows an Excel sheet has
+MAX_XLSX_PARTS = 10_000  # a workbook has a few dozen parts; tens of thousands are an attack on the reader
 SHEET_KINDS = {"enterprises": "enterprises", "企业": "enterprises", "indicators": "indicators", "指标": "indicators"}
 
 
@@ -58,15 +65,22 @@ class FileProblem(ValueError):
         self.problems = problems
 
 
+class BeyondCap(FileProblem):
+    """The file is larger than a cap allows, found without reading it."""
+
+
 @dataclass
 class Table:
     kind: str
     columns: list[str]
     sheet: str | None = None
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (row number in the file, cells)
+    # (row number in the file, cells): streamed from the file, so read once; read_tables lists them.
+    rows: Iterable[tuple[int, list[object]]] = field(default_factory=list)
+    # Rows with more cells than the header, found while `rows` is read (those rows are left out of it).
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _header(cells: list[object]) -> list[str]:
+def _header(cells: Iterable[object]) -> list[str]:
     out = []
     for cell in cells:
         text = str(cell if cell is not None else "").strip().lstrip("\ufeff")
@@ -77,21 +91,56 @@ def _header(cells: list[object]) -> list[str]:
     return out
 
 
-def _blank(cells: list[object]) -> bool:
+def _blank(cells: Sequence[object]) -> bool:
     try:
         return not "".join(cells).strip()  # type: ignore[arg-type]  # a CSV row: text only, checked at C speed
     except TypeError:  # a spreadsheet row with empty or number cells
         return not any(c is not None and str(c).strip() for c in cells)
 
 
+def _too_many_rows(number: int) -> FileProblem:
+    return FileProblem(
+        [
+            {
+                "row": number,
+                "column": "",
+                "message": _(
+                    "文件超过了导入的行数上限（%(max)s行数据，IMPORT_MAX_ROWS）：读到第%(row)s行时停止。"
+                    "请把文件拆分后分别导入。"
+                )
+                % {"max": f"{settings.IMPORT_MAX_ROWS:,}", "row": f"{number:,}"},
+            }
+        ]
+    )
+
+
+def _capped(rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
+    """A sheet's rows up to Excel's last row: a sheet claiming more is refused, so its cost stays bounded.
+
+    (openpyxl yields an empty row for each row number a sheet skips: a lone row numbered a billion would
+    make a billion of them.)
+    """
+    for number, cells in rows:
+        if number > EXCEL_LAST_ROW:
+            raise FileProblem([{"row": number, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}])
+        yield number, cells
+
+
 def _table(
-    header_cells: list[object], rows: Iterator[tuple[int, list[object]]], sheet: str | None, header_row: int = 1
+    header_cells: Sequence[object], rows: Iterable[tuple[int, Sequence[object]]], sheet: str | None, header_row: int = 1
 ) -> Table:
     columns = _header(header_cells)
     kind = SHEET_KINDS.get((sheet or "").strip().lower()) or (
         "indicators" if "year" in columns else "enterprises" if "name" in columns else ""
     )
     where = {"sheet": sheet} if sheet else {}
+    cap = settings.IMPORT_MAX_COLUMNS
+    if len(columns) > cap:
+        message = _("表头有%(n)s列，超过了导入的列数上限（%(max)s列，IMPORT_MAX_COLUMNS）") % {
+            "n": len(columns),
+            "max": cap,
+        }
+        raise FileProblem([{"row": header_row, "column": "", "message": message, **where}])
     if not kind:
         raise FileProblem(
             [
@@ -119,79 +168,161 @@ def _table(
             )
     if problems:
         raise FileProblem(problems)
-    width = len(columns)
     table = Table(kind=kind, columns=columns, sheet=sheet)
-    for number, cells in rows:
-        if _blank(cells):
-            continue  # blank lines are not data
-        if len(cells) != width:
-            if len(cells) > width and not _blank(cells[width:]):
-                problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
-                continue
-            cells = (cells + [None] * width)[:width]
-        table.rows.append((number, cells))
-    if problems:
-        raise FileProblem(problems)
+    table.rows = _data_rows(table, rows, where)
     return table
 
 
-def _decode(data: bytes) -> str:
-    # Spreadsheet programs on Chinese systems save CSV as GB18030/GBK; accept it as well as UTF-8.
+def _data_rows(
+    table: Table, rows: Iterable[tuple[int, Sequence[object]]], where: dict[str, Any]
+) -> Iterator[tuple[int, list[object]]]:
+    width = len(table.columns)
+    left = settings.IMPORT_MAX_ROWS
+    for number, cells in rows:
+        if _blank(cells):
+            continue  # blank lines are not data
+        left -= 1
+        if left < 0:
+            raise _too_many_rows(number)
+        if len(cells) != width:
+            if len(cells) > width and not _blank(cells[width:]):
+                if len(table.problems) < 1000:
+                    table.problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
+                continue
+            cells = (list(cells) + [None] * width)[:width]
+        yield number, cells if type(cells) is list else list(cells)  # a CSV row is a new list already
+
+
+class Tables(list[Table]):
+    """The tables of an open file; `fraction()` tells how much of the file has been read so far."""
+
+    def __init__(self, tables: Iterable[Table] = (), fraction: Callable[[], float] = lambda: 0.0):
+        super().__init__(tables)
+        self.fraction = fraction
+
+
+def _encoding(path: Path) -> str:
+    # Spreadsheet programs on Chinese systems save CSV as GB18030/GBK; accept it as well as UTF-8. The file
+    # is checked in pieces (at C speed) and then read as a stream: it is never held whole.
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            with open(path, "rb") as handle:
+                while piece := handle.read(1 << 20):
+                    decoder.decode(piece)
+                decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError:
             continue
     raise FileProblem([{"row": 0, "column": "", "message": _("文件编码无法识别，请保存为UTF-8编码的CSV")}])
 
 
-def read_tables(path: Path, filename: str) -> list[Table]:
+@contextmanager
+def open_tables(path: Path, filename: str) -> Iterator[Tables]:
+    """The file's tables, their rows streamed from the file while it is open (the caps apply as it is read)."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        text = _decode(Path(path).read_bytes())
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise FileProblem([{"row": 1, "column": "", "message": _("文件是空的")}]) from None
-        # The reader makes a new list per row: no copy needed.
-        rows: Iterator[tuple[int, list[object]]] = enumerate(cast(Iterator[list[object]], reader), start=2)
-        return [_table(list(header), rows, None)]
+        encoding = _encoding(path)
+        size = max(Path(path).stat().st_size, 1)
+        with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+            reader = csv.reader(text)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise FileProblem([{"row": 1, "column": "", "message": _("文件是空的")}]) from None
+            # The reader makes a new list per row: no copy needed.
+            rows: Iterator[tuple[int, Sequence[object]]] = enumerate(reader, start=2)
+            yield Tables([_table(header, rows, None)], lambda: raw.tell() / size)
+        return
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        with _open_xlsx(path) as tables:
+            yield tables
+        return
     raise FileProblem([{"row": 0, "column": "", "message": _("只能导入 .csv 或 .xlsx 文件")}])
 
 
-def _read_xlsx(path: Path) -> list[Table]:
+def read_tables(path: Path, filename: str) -> list[Table]:
+    """The file's tables with their rows read into lists (for small files; imports stream open_tables)."""
+    with open_tables(path, filename) as tables:
+        for table in tables:
+            table.rows = list(table.rows)
+            if table.problems:
+                raise FileProblem(table.problems)
+        return list(tables)
+
+
+def _damaged() -> FileProblem:
+    return FileProblem([{"row": 0, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}])
+
+
+def xlsx_unpacked_bytes(source: Path | IO[bytes]) -> int:
+    """What an Excel file (a zip archive) unpacks to, from its directory alone; refuses more than the cap.
+
+    Python's zipfile never inflates a part beyond the size its directory entry gives (it stops there and
+    the checksum fails), so these sizes bound what reading the file can cost, whatever its parts hold.
+    """
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _damaged() from None
+    total = sum(part.file_size for part in parts)
+    cap = settings.IMPORT_MAX_UNPACKED_BYTES
+    if total > cap or len(parts) > MAX_XLSX_PARTS:
+        message = _(
+            "Excel文件解压后有%(size)s（%(parts)s个部件），超过了导入的上限（%(max)s，IMPORT_MAX_UNPACKED_BYTES），"
+            "不予读取。请另存为CSV或拆分后导入。"
+        ) % {"size": filesizeformat(total), "parts": len(parts), "max": filesizeformat(cap)}
+        raise BeyondCap([{"row": 0, "column": "", "message": message}])
+    return total
+
+
+@contextmanager
+def _open_xlsx(path: Path) -> Iterator[Tables]:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise FileProblem([{"row": 0, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}]) from None
-    tables = []
-    try:
-        # Read-only workbooks parse each sheet lazily: damage inside a sheet shows up only here.
-        for sheet in book.worksheets:
-            if sheet.title.strip().lower() in ("readme", "说明"):
-                continue
-            it = sheet.iter_rows(values_only=True)
-            # The header is the first non-blank row: sheets often keep a blank line or two on top.
-            first, header_row = None, 0
-            for header_row, row in enumerate(it, start=1):  # noqa: B007 - header_row is used below
-                if any(c is not None and str(c).strip() for c in row):
-                    first = row
-                    break
-            if first is None:
-                continue
-            rows = ((n, list(r)) for n, r in enumerate(it, start=header_row + 1))
-            tables.append(_table(list(first), rows, sheet.title, header_row=header_row))
-    except FileProblem:
-        raise
-    except Exception:
-        raise FileProblem([{"row": 0, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}]) from None
-    finally:
-        book.close()
-    if not tables:
-        raise FileProblem([{"row": 0, "column": "", "message": _("Excel文件中没有数据表")}])
-    return tables
+    xlsx_unpacked_bytes(path)  # before anything is parsed
+    size = max(Path(path).stat().st_size, 1)
+    with open(path, "rb") as raw:
+        try:
+            book = load_workbook(raw, read_only=True, data_only=True)
+        except Exception:
+            raise _damaged() from None
+        try:
+            tables = []
+            for sheet in book.worksheets:
+                if sheet.title.strip().lower() in ("readme", "说明"):
+                    continue
+                # The sheet's declared size (<dimension ref="A1:D3">) is the writer's claim: a wrong one made
+                # openpyxl stop early (rows lost) or pad every row to it (A1:XFD1048576). Read what is there.
+                sheet.reset_dimensions()
+                it = _guarded(_capped(enumerate(sheet.iter_rows(values_only=True), start=1)))
+                # The header is the first non-blank row: sheets often keep a blank line or two on top.
+                first: Sequence[object] | None = None
+                header_row = 0
+                for header_row, row in it:  # noqa: B007 - header_row is used below
+                    if any(c is not None and str(c).strip() for c in row):
+                        first = row
+                        break
+                if first is None:
+                    continue
+                tables.append(_table(first, it, sheet.title, header_row=header_row))
+            if not tables:
+                raise FileProblem([{"row": 0, "column": "", "message": _("Excel文件中没有数据表")}])
+            yield Tables(tables, lambda: raw.tell() / size)
+        finally:
+            book.close()
+
+
+def _guarded(rows: Iterator[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
+    """Read-only workbooks parse each sheet lazily: damage inside a sheet shows up only while reading it."""
+    while True:
+        try:
+            item = next(rows)
+        except StopIteration:
+            return
+        except FileProblem:
+            raise
+        except Exception:
+            raise _damaged() from None
+        yield item

@@ -213,8 +213,21 @@ TASKS = {
         "BACKEND": os.environ.get("ZHIGAI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
-# Imports of files above this size run in the background worker; smaller ones run at once.
+# Imports of files above this size run in the background worker; smaller ones run at once (an Excel
+# file only if it also unpacks to at most IMPORT_BACKGROUND_UNPACKED_BYTES: the web request parses no file
+# of unbounded cost).
 IMPORT_BACKGROUND_BYTES = _env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
+IMPORT_BACKGROUND_UNPACKED_BYTES = _env_int("IMPORT_BACKGROUND_UNPACKED_BYTES", 4 * 1024 * 1024)
+# Caps of an import file: the upload's size (page and API), the rows and columns read, and what an Excel
+# file (a zip archive) may unpack to — its parts' sizes are read from the archive's directory before
+# anything is parsed, so a zip bomb is refused unopened.
+IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 1_000_000)
+IMPORT_MAX_COLUMNS = _env_int("IMPORT_MAX_COLUMNS", 64)
+IMPORT_MAX_UNPACKED_BYTES = _env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+# Stored uploads: a dry run's or a refused file is deleted when its job finishes; a written file is kept
+# this many days (it is the record of what the import wrote), then deleted (the job row stays).
+IMPORT_KEEP_DAYS = _env_int("IMPORT_KEEP_DAYS", 30)
 
 # Django's database sessions: every web process sees a sign-out at once (a per-process cache of sessions
 # would keep a signed-out session valid in the other processes). Users are checked by Django's ModelBackend.

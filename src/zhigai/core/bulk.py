@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from django.apps import apps
@@ -21,6 +22,7 @@ from .cache import areas_changed
 # Page cache of SQLite while it bulk-writes: inserting into a table and its indexes far larger than the
 # default 2 MB cache rereads the same pages over and over (a 100,000-row load took twice as long).
 SQLITE_BULK_CACHE_KIB = 64 * 1024
+SQLITE_BATCH_ROWS = 20_000
 
 
 def _q(name: str) -> str:
@@ -78,9 +80,15 @@ def bulk_upsert(
     else:
         action = "DO NOTHING"
     sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({placeholders}) ON CONFLICT ({conflict}) {action}"
+    changed = 0
     with connection.cursor() as cursor, _sqlite_cache(cursor, SQLITE_BULK_CACHE_KIB):
-        cursor.executemany(sql, rows)  # type: ignore[arg-type]  # any iterable works; avoids a copy
-        return max(int(cursor.rowcount), 0)
+        # In batches: Django's SQLite executemany tees its iterable (to peek at the first row), which keeps
+        # every row of one call in memory; a batch bounds that.
+        it = iter(rows)
+        while batch := list(islice(it, SQLITE_BATCH_ROWS)):
+            cursor.executemany(sql, batch)
+            changed += max(int(cursor.rowcount), 0)
+        return changed
 
 
 def _model_of(table: str) -> Any:
