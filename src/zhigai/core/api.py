@@ -6,13 +6,14 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from .errors import Unauthorized
+from .schemas import InputSchema
 from .services import api_token_issue, user_sign_in
 from .types import ApiRequest
 
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
 

@@ -13,13 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, client_ip
-from .errors import SignInLocked
+from .errors import InvalidInput, SignInLocked
 from .models import ApiToken, LoginFailure, User
+from .text import text_problem
 
 
 def _recent_failures(username: str) -> int:
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     return LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
+
+
+USERNAME_MAX = 150  # User.username and LoginFailure.username
 
 
 def user_sign_in(*, request: Any, username: str, password: str, channel: str = "web") -> User | None:
@@ -28,6 +32,13 @@ def user_sign_in(*, request: Any, username: str, password: str, channel: str = "
     The lock is checked before the password so that a locked account cannot be probed further.
     """
     username = (username or "").strip()
+    # A username no account can have is refused before anything is counted or written (the columns
+    # are 150 characters; PostgreSQL refuses a NUL): 422 naming the field.
+    problem = text_problem(username) or (
+        _("用户名不能超过%(n)d个字符") % {"n": USERNAME_MAX} if len(username) > USERNAME_MAX else None
+    )
+    if problem:
+        raise InvalidInput(_("用户名有误：%(p)s") % {"p": problem}, details=[{"field": "username", "message": problem}])
     if _recent_failures(username) >= settings.LOGIN_FAILURE_LIMIT:
         audit_record(
             actor=username,

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .errors import SignInLocked
+from .errors import InvalidInput, SignInLocked
 from .inbox import inbox_line, inbox_list, inbox_mark_read
 from .services import user_sign_in
 
@@ -16,12 +16,15 @@ from .services import user_sign_in
 def sign_in(request: HttpRequest) -> HttpResponse:
     error = ""
     username = ""
+    status = 401
     if request.method == "POST":
         username = request.POST.get("username", "")
         try:
             user = user_sign_in(request=request, username=username, password=request.POST.get("password", ""))
         except SignInLocked as exc:
             user, error = None, exc.message
+        except InvalidInput as exc:  # a username no account can have: not a failed attempt
+            user, error, status, username = None, exc.message, 422, ""
         if user is not None:
             login(request, user)
             target = request.POST.get("next") or request.GET.get("next") or "/"
@@ -33,7 +36,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         request,
         "core/login.html",
         {"error": error, "username": username, "next": request.GET.get("next", "")},
-        status=401 if error else 200,
+        status=status if error else 200,
     )
 
 
