@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from zhigai.core.schemas import InputSchema
 from zhigai.core.types import ApiRequest
 
 from . import selectors, services
@@ -47,7 +48,7 @@ def indicator_out(row: Indicator) -> dict[str, Any]:
     return {"year": row.year, "month": row.month, **{n: getattr(row, n) for n in INDICATOR_NAMES}}
 
 
-class ListQuery(Schema):
+class ListQuery(InputSchema):
     q: str = ""
     region: str = ""
     industry: str = ""
@@ -94,11 +95,15 @@ def enterprises(request: ApiRequest, query: Query[ListQuery]) -> dict[str, Any]:
     )
     page_size = min(max(query.page_size, 1), 500)
     page = max(query.page, 1)
+    count = selectors.enterprise_count(user=request.auth, filters=filters)
+    # A page past the end is empty, as the count says; its offset is never sent to the database (a page
+    # of 2**62 would overflow a 64-bit OFFSET).
+    if (page - 1) * page_size >= count:
+        return {"count": count, "page": page, "page_size": page_size, "items": []}
     qs = selectors.enterprise_list(user=request.auth, filters=filters)
     items = qs.select_related("region", "industry", "cluster").prefetch_related("tags")[
         (page - 1) * page_size : page * page_size
     ]
-    count = selectors.enterprise_count(user=request.auth, filters=filters)
     return {"count": count, "page": page, "page_size": page_size, "items": [enterprise_out(e) for e in items]}
 
 

@@ -6,6 +6,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict
 
+from zhigai.core.schemas import InputSchema
+
 Size = Literal["large", "medium", "small", "micro"]
 StageName = Literal["mechanization", "automation", "digitization", "networking", "intelligentization"]
 
@@ -45,7 +47,7 @@ class EnterprisePage(Schema):
     items: list[EnterpriseOut]
 
 
-class EnterpriseIn(Schema):
+class EnterpriseIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
     uscc: str
     name: str
@@ -57,7 +59,7 @@ class EnterpriseIn(Schema):
     cluster: str | None = None
 
 
-class EnterprisePatch(Schema):
+class EnterprisePatch(InputSchema):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
     region: str | None = None
@@ -68,7 +70,7 @@ class EnterprisePatch(Schema):
     cluster: str | None = None
 
 
-class IndicatorValues(Schema):
+class IndicatorValues(InputSchema):
     model_config = ConfigDict(extra="forbid")
     revenue: Decimal | None = None
     output_value: Decimal | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from zhigai.core.text import text_problem
+
 # The 31 characters of the code, in value order: digits then capitals without I, O, S, V, Z.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -22,13 +24,18 @@ def check_character(first17: str) -> str:
 def normalize_uscc(raw: object) -> str:
     """Return the code upper-cased and trimmed, or raise USCCError saying what is wrong."""
     code = str(raw if raw is not None else "").strip().upper()
+    # Spaces, tabs and line breaks around the code are trimmed; strip() would drop a NEL (U+0085) too.
+    problem = text_problem(raw.strip(" \t\r\n")) if isinstance(raw, str) else None
+    if problem:
+        raise USCCError(_("统一社会信用代码%(p)s") % {"p": problem})
     if len(code) != 18:
         raise USCCError(_("统一社会信用代码应为18位，实际为%(n)d位") % {"n": len(code)})
     for position, char in enumerate(code, start=1):
         if char not in VALUE:
             raise USCCError(
                 _("统一社会信用代码第%(pos)d位字符“%(char)s”不允许（只能是数字和除I、O、S、V、Z外的大写字母）")
-                % {"pos": position, "char": char}
+                # An invisible or control character is named by its code point, never echoed.
+                % {"pos": position, "char": char if char.isprintable() else f"U+{ord(char):04X}"}
             )
     expected = check_character(code[:17])
     if code[17] != expected:

@@ -13,6 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zhigai.core.errors import InvalidInput
+from zhigai.core.text import clean_text, text_problem
+
 from .fields import (
     FieldError,
     count_column,
@@ -75,6 +78,27 @@ def clean_uscc(raw: object) -> str:
     return normalize_uscc(raw)
 
 
+def cell_problem(raw: object) -> str | None:
+    """What makes a typed or imported cell unreadable before its own rules apply: a control character or
+    a lone surrogate (core.text) — spaces, tabs and line breaks around it aside, which the parsers trim.
+    Such a cell is reported without its value."""
+    return text_problem(raw.strip(" \t\r\n")) if isinstance(raw, str) else None
+
+
+def _parse_number(parse: Callable[[object], Any], raw: object) -> Any:
+    """parse(raw), refusing a number its parser read from characters beyond ASCII: Python's int(),
+    float() and Decimal() read fullwidth digits ("１２３"), which nobody checks by eye."""
+    value = parse(raw)
+    if value is not None and isinstance(raw, str) and not raw.isascii():
+        raise FieldError(_("数字只能用半角（ASCII）数字书写，“%(v)s”不是") % {"v": raw})
+    return value
+
+
+def _ascii_text(cells: Sequence[object]) -> bool:
+    """True unless some cell is text beyond ASCII (those are parsed cell by cell, and refused)."""
+    return all(type(c) is not str or c.isascii() for c in cells)
+
+
 def _label(field_name: str) -> str:
     return str(Indicator._meta.get_field(field_name).verbose_name)  # type: ignore[union-attr]
 
@@ -87,8 +111,12 @@ def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], E
         parser = INDICATOR_PARSERS.get(name)
         if parser is None:
             continue
+        problem = cell_problem(value)
+        if problem:
+            errors.append((name, problem))
+            continue
         try:
-            clean[name] = parser(value)
+            clean[name] = _parse_number(parser, value)
         except FieldError as exc:
             errors.append((name, str(exc)))
     for small, large in INDICATOR_BOUNDS:
@@ -106,14 +134,17 @@ def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], E
 def clean_period(year: object, month: object) -> tuple[int | None, int, Errors]:
     errors: Errors = []
     clean_year = clean_month = None
+    problems = [(name, p) for name, raw in (("year", year), ("month", month)) if (p := cell_problem(raw))]
+    if problems:
+        return None, 0, problems
     try:
-        clean_year = parse_year(year, earliest=1949)
+        clean_year = _parse_number(lambda raw: parse_year(raw, earliest=1949), year)
         if clean_year is None:
             errors.append(("year", _("年份必填")))
     except FieldError as exc:
         errors.append(("year", str(exc)))
     try:
-        clean_month = parse_count(month, maximum=12)
+        clean_month = _parse_number(lambda raw: parse_count(raw, maximum=12), month)
     except FieldError as exc:
         errors.append(("month", _("月份应为0（全年）或1–12：%(e)s") % {"e": exc}))
     return clean_year, clean_month or 0, errors
@@ -123,8 +154,8 @@ def _column_checks() -> dict[str, Callable[[Sequence[object]], Sequence[Any] | N
     kinds: dict[str, Callable[[Sequence[object]], Sequence[Any] | None]] = {
         "money": money_texts,
         "count": count_column,
-        "ratio": lambda cells: float_column(cells, low=0.0, high=1.0),
-        "float": float_column,
+        "ratio": lambda cells: float_column(cells, low=0.0, high=1.0) if _ascii_text(cells) else None,
+        "float": lambda cells: float_column(cells) if _ascii_text(cells) else None,
         "cloud": lambda cells: count_column(cells, maximum=3),
     }
     checks = {name: kinds[kind] for name, kind in INDICATOR_FIELDS}
@@ -184,6 +215,8 @@ class IndicatorTable:
         errors: dict[int, Errors] = {}
         for k, (year, month) in enumerate(zip(year_cells, month_cells, strict=True)):
             try:
+                if not _ascii_text((year, month)) or cell_problem(year) or cell_problem(month):
+                    raise FieldError  # controls or fullwidth digits: clean_period says what
                 clean_year, clean_month = year_of(year), month_of(month)
             except FieldError:
                 clean_year = None
@@ -205,6 +238,8 @@ class IndicatorTable:
         values = []
         for k, raw in enumerate(cells):
             try:
+                if type(raw) is str and (not raw.isascii() or cell_problem(raw)):
+                    raise FieldError  # fullwidth digits or a control: clean_indicator_values says what
                 values.append(parse(raw))
             except FieldError:
                 values.append(None)
@@ -268,10 +303,20 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
     """Parse the enterprise fields present in raw (uscc handled by the caller)."""
     clean: dict[str, Any] = {}
     errors: Errors = []
+    # Every cell's text first: a field with a control character or a lone surrogate is reported and
+    # not read further (its value would reach the database or an error message).
+    problems = {name: p for name, value in raw.items() if (p := cell_problem(value))}
+    errors.extend(problems.items())
+    raw = {name: value for name, value in raw.items() if name not in problems}
     if "name" in raw:
-        name = str(raw["name"] or "").strip()
-        if not name:
+        try:
+            name = clean_text(raw["name"] or "", field="name", required=True)
+        except InvalidInput:
+            name = ""
+        if not str(raw["name"] or "").strip():
             errors.append(("name", _("企业名称必填")))
+        elif not name:
+            errors.append(("name", _("企业名称不能只有空白或不可见字符")))
         elif len(name) > 200:
             errors.append(("name", _("企业名称不能超过200个字符")))
         clean["name"] = name
@@ -291,7 +336,7 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
             errors.append(("industry", _("“%(c)s”不是国民经济行业分类（GB/T 4754-2017）制造业代码13–43") % {"c": code}))
     if "founded_year" in raw:
         try:
-            clean["founded_year"] = parse_year(raw["founded_year"])
+            clean["founded_year"] = _parse_number(parse_year, raw["founded_year"])
         except FieldError as exc:
             errors.append(("founded_year", str(exc)))
     if "stage" in raw and not is_blank(raw["stage"]):

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.cache import cached_figures
-from zhigai.core.pages import errors_as_messages
+from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted
 from zhigai.core.templatetags.zhigai import chart, yuan
+from zhigai.core.text import clean_text
 from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
@@ -33,7 +34,7 @@ from .templates_io import import_template_file
 def _filters(request: HttpRequest) -> selectors.EnterpriseFilters:
     g = request.GET
     return selectors.EnterpriseFilters(
-        q=g.get("q", "")[:100],
+        q=clean_text(g.get("q", ""), field="q")[:100],
         region=g.get("region", ""),
         industry=g.get("industry", ""),
         size=g.get("size", ""),
@@ -100,7 +101,7 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
     filters = _filters(request)
     qs = selectors.enterprise_list(user=request.user, filters=filters)
     count = selectors.enterprise_count(user=request.user, filters=filters)
-    page = KnownCountPaginator(qs, 25, count=count).get_page(request.GET.get("page"))
+    page = KnownCountPaginator(qs, 25, count=count).get_page(page_number(request))
     query = request.GET.copy()
     query.pop("page", None)
     labels = selectors.reference_labels()

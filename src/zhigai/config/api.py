@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -85,6 +87,20 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, ErrorCode.ERROR, str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A multipart body Django cannot read (e.g. a part's headers above its limit): the client's fault.
+    return _error(request, 400, ErrorCode.BAD_REQUEST, f"The request body cannot be read: {exc}")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django's limits on a request: its size (RequestDataTooBig), its number of fields or files.
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, ErrorCode.TOO_LARGE, "The request is too large.")
+    return _error(request, 400, ErrorCode.BAD_REQUEST, "The request exceeds a limit of the server.")
 
 
 @api.exception_handler(Exception)

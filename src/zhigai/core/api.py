@@ -7,13 +7,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from .schemas import InputSchema
 from .services import api_token_create, api_token_revoke, user_sign_in
 from .types import ApiRequest
 
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
 

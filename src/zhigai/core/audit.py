@@ -75,13 +75,15 @@ def audit_record(
     ip: str | None = None,
 ) -> AuditLog:
     user = actor if getattr(actor, "is_authenticated", False) else None
+    # Each text cut to its column (a sign-in names a typed username: 150 characters fit a name, 64 an id),
+    # so an entry never overflows on PostgreSQL, which refuses what SQLite would store.
     return AuditLog.objects.create(
         actor=user,
-        actor_name=getattr(user, "username", "") or (str(actor) if isinstance(actor, str) else ""),
+        actor_name=(getattr(user, "username", "") or (str(actor) if isinstance(actor, str) else ""))[:150],
         action=action,
         entity=entity,
-        entity_id=str(entity_id),
-        subject=audit_subject(entity_id) if subject is None else subject,
+        entity_id=str(entity_id)[:64],
+        subject=(audit_subject(entity_id) if subject is None else subject)[:64],
         summary=summary[:255],
         before=before,
         after=after,

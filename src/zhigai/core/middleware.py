@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .cache import request_scope
-from .errors import ErrorCode, ZhigaiError
+from .errors import ErrorCode, InvalidInput, ZhigaiError
+from .text import text_error, text_problem
 
 
 class HtmxMessagesMiddleware:
@@ -90,15 +91,47 @@ class AreaVersionsMiddleware:
             return self.get_response(request)
 
 
+def request_text_error(request: HttpRequest) -> InvalidInput | None:
+    """The first text of the request that no input may hold (core.text.text_problem) — in its path, a
+    query parameter or a form field, names and values — as the error naming it; None when all is well.
+    Form values may hold line breaks (text areas); the modules' own checks are stricter where they must
+    be (a name is one line). Reading the form here parses a multipart body once, as the view would."""
+    problem = text_problem(request.path)
+    if problem:
+        return text_error("path", problem)
+    sources = [(request.GET, False)]
+    if request.method == "POST":
+        sources.append((request.POST, True))  # a malformed or oversized body raises here (Django: 400)
+    for data, multiline in sources:
+        for key, values in data.lists():
+            problem = text_problem(key) or next(
+                (p for v in values if isinstance(v, str) and (p := text_problem(v, multiline=multiline))), None
+            )
+            if problem:
+                return text_error(key if text_problem(key) is None else "?", problem)
+    return None
+
+
 class PlatformErrorMiddleware:
     """The one way a page turns a platform error (core.errors) into an answer: a page, not the API, that
     lets one escape gets its status and its sentence — 403 for an action the user may not take, 409 for a
-    state that does not allow it, 422 for bad input — instead of a server error."""
+    state that does not allow it, 422 for bad input — instead of a server error.
+
+    It also refuses, before any view, a request whose path, query or form holds a NUL, another control
+    character or a lone surrogate (PostgreSQL cannot store or even compare a NUL): 422 naming the field,
+    as JSON {"code", "message", "details"} under /api/."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        error = request_text_error(request)
+        if error is not None:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": error.code, "message": error.message, "details": error.details},
+                                    status=error.status)
+            return render(request, "core/error.html", {"message": error.message, "status": error.status},
+                          status=error.status)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

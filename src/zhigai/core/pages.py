@@ -28,3 +28,14 @@ def errors_as_messages(request: HttpRequest) -> Iterator[None]:
         yield
     except ZhigaiError as exc:
         messages.error(request, exc.message)
+
+
+def page_number(request: HttpRequest) -> int | str:
+    """The `?page=` of a list page for Paginator.get_page: ASCII digits (bounded, so any number past the
+    end is the last page, as get_page answers) or "last"; anything else ("１２", "5²", junk) is page 1."""
+    raw = request.GET.get("page", "")
+    if raw == "last":
+        return raw
+    if raw.isascii() and raw.isdigit():
+        return int(raw) if len(raw) <= 12 else 10**12
+    return 1

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .audit import audit_record, client_ip
-from .errors import SignInLocked, Unauthorized
+from .errors import InvalidInput, SignInLocked, Unauthorized
 from .models import ApiToken, User
+from .text import text_problem
 from .throttle import attempt_begin, attempt_succeeded, throttle_purge
 
 
@@ -27,14 +28,25 @@ def wait_text(seconds: int) -> str:
     return ngettext("%(n)d分钟", "%(n)d分钟", minutes) % {"n": minutes}
 
 
+USERNAME_MAX = 150  # User.username and the throttle's keys
+
+
 def user_sign_in(*, request: Any, username: str, password: str, channel: str = "web") -> User:
     """Check credentials and return the user. Raises Unauthorized when they are wrong (saying how many more
-    failures start a wait), SignInLocked while a wait runs (saying how long: core.throttle).
+    failures start a wait), SignInLocked while a wait runs (saying how long: core.throttle), InvalidInput
+    for a username no account can have.
 
     The attempt is counted before the password is checked, atomically, so concurrent guesses past the limit
     are refused without being checked, and a waiting account cannot be probed further.
     """
     username = (username or "").strip()
+    # A username no account can have is refused before anything is counted or written (the columns
+    # are 150 characters; PostgreSQL refuses a NUL): 422 naming the field.
+    problem = text_problem(username) or (
+        _("用户名不能超过%(n)d个字符") % {"n": USERNAME_MAX} if len(username) > USERNAME_MAX else None
+    )
+    if problem:
+        raise InvalidInput(_("用户名有误：%(p)s") % {"p": problem}, details=[{"field": "username", "message": problem}])
     ip = client_ip(request)
     attempt = attempt_begin(username=username, address=ip)
     if isinstance(attempt, int):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .errors import SignInLocked, Unauthorized
+from .errors import InvalidInput, SignInLocked, Unauthorized
 from .inbox import inbox_line, inbox_list, inbox_mark_read
 from .services import user_sign_in
 
@@ -21,6 +21,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             user = user_sign_in(request=request, username=username, password=request.POST.get("password", ""))
         except (SignInLocked, Unauthorized) as exc:
             error, status = exc.message, exc.status
+        except InvalidInput as exc:  # a username no account can have: not a failed attempt
+            error, status, username = exc.message, 422, ""
         else:
             login(request, user)
             target = request.POST.get("next") or request.GET.get("next") or "/"

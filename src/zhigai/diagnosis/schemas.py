@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhigai.core.schemas import InputSchema
+
 
 class ModelSummary(Schema):
     id: int
@@ -60,7 +62,8 @@ class ModelDetail(ModelSummary):
     measures: list[dict[str, Any]]
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InputSchema):
+    multiline = frozenset({"notes"})
     model: int | str = Field(description="a model id from /diagnosis/models, a model code, or code@version")
     answers: dict[str, str] = Field(default_factory=dict, description="requirement id -> option id")
     notes: dict[str, str] = Field(default_factory=dict, description="requirement id -> evidence note")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
 from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
+from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
 
 from .errors import DiagnosisError
@@ -27,8 +30,10 @@ def model_list(*, current_only: bool = True) -> QuerySet[MaturityModel]:
 def model_get(*, ref: int | str) -> MaturityModel:
     """A model by its id, by its code (the current version) or by "code@version"; Http404 when unknown."""
     qs = MaturityModel.objects.all()
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        found = qs.filter(pk=int(ref)).first()
+    if isinstance(ref, str):
+        clean_text(ref, field="model", max_length=100)  # InvalidInput (422) for a NUL or a control character
+    if isinstance(ref, int) or re.fullmatch(r"[0-9]{1,9}", ref):  # ASCII digits only: not "５", not "5²"
+        found = qs.filter(pk=int(ref)).first() if 0 < int(ref) < 2**31 else None
     elif "@" in ref:
         code, version = ref.split("@", 1)
         found = qs.filter(code=code, version=version).first()

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 from zhigai.base.selectors import access_enterprise
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.models import User
-from zhigai.core.pages import errors_as_messages
+from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted
+from zhigai.core.text import ascii_int
 from zhigai.core.types import AuthenticatedRequest
 
 from . import charts, selectors, services, stats
@@ -55,7 +56,7 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
             cohort_rows=list(zip(levels, figures["cohort_matrix"], strict=True)),
         )
         pending = stats.unassessed(user=user)
-        ctx["unassessed_page"] = Paginator(pending, 25).get_page(request.GET.get("page"))
+        ctx["unassessed_page"] = Paginator(pending, 25).get_page(page_number(request))
     if permitted(user, "diagnosis.assignment.list_own"):
         ctx["assignments"] = selectors.assignments_for(user=user)
     return render(request, "diagnosis/overview.html", ctx)
@@ -99,7 +100,8 @@ def assessment_start(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
 @require_POST
 def assignment_add(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = access_enterprise(user=request.user, uscc=uscc)
-    expert = User.objects.filter(pk=request.POST.get("expert") or 0, role__in=EXPERT_ROLES).first()
+    expert_id = ascii_int(request.POST.get("expert"), low=1, high=2**31 - 1)  # not "5²", not "１２"
+    expert = User.objects.filter(pk=expert_id, role__in=EXPERT_ROLES).first() if expert_id else None
     if expert is None:
         messages.error(request, _("请选择一位专家或工程服务公司用户。"))
     else:
@@ -296,7 +298,7 @@ def evidence_upload(request: AuthenticatedRequest, assessment_id: int) -> HttpRe
             requirement = request.POST.get("requirement", "")
             services.evidence_add(by=request.user, assessment=assessment, requirement=requirement, upload=upload)
             messages.success(request, _("已上传 %(name)s。") % {"name": upload.name})
-    return redirect(reverse("diagnosis:fill", args=[assessment.pk, int(step) if step.isdigit() else 1]))
+    return redirect(reverse("diagnosis:fill", args=[assessment.pk, ascii_int(step, low=1, high=99) or 1]))
 
 
 @login_required
@@ -312,7 +314,7 @@ def evidence_delete(request: AuthenticatedRequest, evidence_id: int) -> HttpResp
     assessment_id, step = ev.assessment_id, request.POST.get("step", "1")
     with errors_as_messages(request):
         services.evidence_delete(by=request.user, evidence=ev)
-    return redirect(reverse("diagnosis:fill", args=[assessment_id, int(step) if step.isdigit() else 1]))
+    return redirect(reverse("diagnosis:fill", args=[assessment_id, ascii_int(step, low=1, high=99) or 1]))
 
 
 def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeString | None:
