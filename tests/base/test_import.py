@@ -298,7 +298,7 @@ def test_indicators_of_enterprises_created_in_the_same_workbook(hangzhou_user: U
     assert sorted(enterprise.tags.values_list("code", flat=True)) == ["equipment", "hightech"]
     # Derived from the imported figures: 320 staff, 25 million yuan.
     assert (enterprise.size_class, enterprise.above_designated_size) == ("medium", True)
-    entry = AuditLog.objects.get(action="import")  # who imported which file
+    entry = AuditLog.objects.get(action="import", entity="file")  # who imported which file
     assert (entry.actor, entry.summary, entry.after["indicators_created"]) == (hangzhou_user, "both.xlsx", 1)
 
 

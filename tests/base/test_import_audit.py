@@ -14,16 +14,29 @@ from zhigai.base.validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
 from zhigai.core.models import AuditLog, User
 
 
-def _import_audits() -> list[AuditLog]:
-    return list(AuditLog.objects.filter(action="import").exclude(entity="file").order_by("id"))
+def _import_audits(file: str | None = None) -> list[AuditLog]:
+    """The entries of changes to existing records (not the file's entry, nor what an import created)."""
+    found = AuditLog.objects.filter(action="import").exclude(entity="file").exclude(before={}).order_by("id")
+    return list(found.filter(summary=file) if file else found)
 
 
-def test_first_import_audits_the_file_not_every_new_row(hangzhou_user: User, tmp_path: Path) -> None:
+def test_first_import_audits_the_file_and_one_entry_per_enterprise_not_every_new_row(
+        hangzhou_user: User, tmp_path: Path) -> None:
+    """Review of issue 9: what an import created appears in the enterprise's own history, naming the file
+    — one entry for the enterprise, one for the periods it gained, however many rows."""
     code = new_uscc()
-    errors, _summary = run(hangzhou_user, write_xlsx(tmp_path / "a.xlsx", [ent(code)], [ind(code)]))
+    rows = [ind(code, year=str(y)) for y in (2018, 2019, 2020)]
+    errors, _summary = run(hangzhou_user, write_xlsx(tmp_path / "a.xlsx", [ent(code)], rows))
     assert errors == []
     assert _import_audits() == []
     assert AuditLog.objects.filter(action="import", entity="file", summary="a.xlsx").count() == 1
+    created = AuditLog.objects.filter(action="import", before={}, subject=code).order_by("id")
+    assert [(a.entity, a.entity_id, a.summary) for a in created] == [
+        ("enterprise", code, "a.xlsx"), ("indicator", f"{code}/import", "a.xlsx")]
+    assert created[0].after["name"] == "杭州精工机械有限公司" and created[0].after["region"] == "330102"
+    assert created[1].after == {"periods": 3, "from": 2018, "to": 2020}
+    history = enterprise_history(user=hangzhou_user, enterprise=Enterprise.objects.get(uscc=code))
+    assert {h.entity_id for h in history} == {code, f"{code}/import"}
 
 
 def test_changed_existing_records_get_before_and_after(hangzhou_user: User, tmp_path: Path) -> None:
@@ -33,7 +46,7 @@ def test_changed_existing_records_get_before_and_after(hangzhou_user: User, tmp_
         tmp_path / "b.xlsx", [ent(code, name="杭州新名字机械有限公司")],
         [ind(code, revenue="26000000"), ind(code, year="2019")]))
     assert errors == [] and summary["indicators_updated"] == 1 and summary["enterprises_updated"] == 1
-    audits = _import_audits()
+    audits = _import_audits("b.xlsx")
     assert [(a.entity, a.entity_id) for a in audits] == [("enterprise", code), ("indicator", f"{code}/2020/0")]
     assert audits[0].before == {"name": "杭州精工机械有限公司"}
     assert audits[0].after == {"name": "杭州新名字机械有限公司"}

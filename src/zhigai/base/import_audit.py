@@ -8,6 +8,7 @@ an import's rows stream from a temporary file (importer._Spool) and are never al
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
@@ -79,12 +80,15 @@ def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields:
         existing = {row[0]: row[1:] for row in found.values_list("uscc", *fields)}
         count += len(existing)
         rows = []
-        for record in batch if existing else ():
+        for record in batch:
             old = existing.get(record["uscc"])
-            if old is not None:
-                before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
-                if after:
-                    rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
+            if old is None:  # created by this import: its history starts with it, naming the file
+                created = dict(zip(names, (jsonable(v) for v in readable([record[f] for f in fields])), strict=True))
+                rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, {}, created))
+                continue
+            before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
+            if after:
+                rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
         AuditLog.objects.bulk_create(rows, batch_size=2000)
     return count
 
@@ -104,17 +108,30 @@ def indicator_changes(
     """
     # order_by(): no order needed, and indicators sort by their enterprise's name (a join and a sort).
     count = Indicator.objects.filter(enterprise_id__in=in_values(ids.values())).order_by().count()
-    if not count:
-        return 0  # a first load of these enterprises' figures
+    # What this import creates per enterprise, kept small (how many periods, the first and last year): a
+    # first load of 100,000 enterprises' years must not hold a list per row.
+    created: dict[str, list[int]] = defaultdict(lambda: [0, 9999, 0])
     for batch in _batches(rows):
-        found = Indicator.objects.filter(enterprise_id__in=in_values({ids[row[0]] for row in batch})).order_by()
-        existing = {(r[0], r[1], r[2]): r[3:] for r in found.values_list("enterprise_id", "year", "month", *columns)}
+        existing: dict[tuple[int, int, int], Sequence[Any]] = {}
+        if count:
+            found = Indicator.objects.filter(enterprise_id__in=in_values({ids[row[0]] for row in batch})).order_by()
+            existing = {(r[0], r[1], r[2]): r[3:]
+                        for r in found.values_list("enterprise_id", "year", "month", *columns)}
         audits = []
-        for uscc, year, month, values in batch if existing else ():
+        for uscc, year, month, values in batch:
             old = existing.get((ids[uscc], year, month))
-            if old is not None:
-                before, after = _diff(columns, old, [money_value(v) for v in values])
-                if after:
-                    audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
+            if old is None:
+                gained = created[uscc]
+                gained[0], gained[1], gained[2] = gained[0] + 1, min(gained[1], year), max(gained[2], year)
+                continue
+            before, after = _diff(columns, old, [money_value(v) for v in values])
+            if after:
+                audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
         AuditLog.objects.bulk_create(audits, batch_size=2000)
+    # One entry per enterprise for the periods it gains: its history shows the import that brought them.
+    AuditLog.objects.bulk_create([
+        _row(user, "indicator", f"{uscc}/import", uscc, filename, {},
+             {"periods": n, "from": first, "to": last})
+        for uscc, (n, first, last) in created.items()
+    ], batch_size=2000)
     return count
