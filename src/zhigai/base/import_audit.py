@@ -8,13 +8,17 @@ an import's rows stream from a temporary file (importer._Spool) and are never al
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
+from django.db import connection
+from django.utils import timezone
+
 from zhigai.core.audit import jsonable
-from zhigai.core.bulk import in_values
+from zhigai.core.bulk import bulk_insert, in_values
 from zhigai.core.models import AuditLog, User
 
 from .fields import money_value
@@ -28,6 +32,21 @@ def _batches(items: Iterable[T]) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, BATCH)):
         yield batch
+
+
+_CREATED_COLUMNS = ["at", "actor_id", "actor_name", "action", "entity", "entity_id", "subject", "summary", "before",
+                    "after"]
+
+
+def _created_rows(user: User, filename: str, entries: Iterable[tuple[str, str, str, dict[str, Any]]]
+                  ) -> Iterator[tuple[Any, ...]]:
+    """Audit rows, as the database takes them, for records an import created: (entity, entity_id, uscc, after)
+    each. Written by core.bulk.bulk_insert: a first load creates them by the hundred thousand."""
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    name, summary = user.username[:150], filename[:255]
+    for entity, entity_id, uscc, after in entries:
+        yield (at, user.pk, name, "import", entity, entity_id[:64], uscc[:64], summary, "{}",
+               json.dumps(after, ensure_ascii=False))
 
 
 def _row(user: User, entity: str, entity_id: str, uscc: str, summary: str, before: dict[str, Any],
@@ -79,17 +98,19 @@ def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields:
         found = Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in batch)).order_by()
         existing = {row[0]: row[1:] for row in found.values_list("uscc", *fields)}
         count += len(existing)
-        rows = []
+        rows, created = [], []
         for record in batch:
             old = existing.get(record["uscc"])
             if old is None:  # created by this import: its history starts with it, naming the file
-                created = dict(zip(names, (jsonable(v) for v in readable([record[f] for f in fields])), strict=True))
-                rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, {}, created))
+                values = dict(zip(names, (jsonable(v) for v in readable([record[f] for f in fields])), strict=True))
+                created.append(("enterprise", record["uscc"], record["uscc"], values))
                 continue
             before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
             if after:
                 rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
         AuditLog.objects.bulk_create(rows, batch_size=2000)
+        bulk_insert(table=AuditLog._meta.db_table, columns=_CREATED_COLUMNS,
+                    rows=_created_rows(user, filename, created))
     return count
 
 
@@ -129,9 +150,7 @@ def indicator_changes(
                 audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
         AuditLog.objects.bulk_create(audits, batch_size=2000)
     # One entry per enterprise for the periods it gains: its history shows the import that brought them.
-    AuditLog.objects.bulk_create([
-        _row(user, "indicator", f"{uscc}/import", uscc, filename, {},
-             {"periods": n, "from": first, "to": last})
-        for uscc, (n, first, last) in created.items()
-    ], batch_size=2000)
+    bulk_insert(table=AuditLog._meta.db_table, columns=_CREATED_COLUMNS, rows=_created_rows(user, filename, (
+        ("indicator", f"{uscc}/import", uscc, {"periods": n, "from": first, "to": last})
+        for uscc, (n, first, last) in created.items())))
     return count
