@@ -409,3 +409,21 @@ def test_import_too_many_fields_answer_400(officer: Client, settings: Any) -> No
                                content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code in (400, 413), response.content
     assert response.json()["code"] in ("bad_request", "too_large")
+
+
+def test_a_form_body_sent_to_the_json_api_is_a_clear_4xx_not_500(db: Any) -> None:
+    """Review finding: the text check read a multipart body before the API, which then found it consumed."""
+    from django.test import Client
+
+    response = Client().post("/api/v1/auth/token", data={"username": "a", "password": "b"})
+    assert 400 <= response.status_code < 500, response.content[:300]
+    assert response.json()["code"] in ("invalid", "bad_request")
+
+
+def test_an_oversized_api_upload_body_is_413_json(db: Any, settings: Any) -> None:
+    from django.test import Client
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = Client().post("/api/v1/auth/token", data={"username": "a" * 5000, "password": "b"})
+    assert response.status_code in (400, 413) and response.json()["code"] in ("too_large", "bad_request", "invalid")
+    assert response.status_code != 500

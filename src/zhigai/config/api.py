@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from zhigai.core.errors import ErrorCode, SignInLocked, ZhigaiError
+from zhigai.core.middleware import API_ERROR_CODES
 from zhigai.core.services import api_token_user
 
 from .openapi import document_errors
@@ -86,7 +87,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, ErrorCode.ERROR, str(exc))
+    return _error(request, exc.status_code, API_ERROR_CODES.get(exc.status_code, ErrorCode.ERROR), str(exc))
 
 
 @api.exception_handler(MultiPartParserError)

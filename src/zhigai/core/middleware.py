@@ -100,7 +100,10 @@ def request_text_error(request: HttpRequest) -> InvalidInput | None:
     if problem:
         return text_error("path", problem)
     sources = [(request.GET, False)]
-    if request.method == "POST":
+    # A page's form, not the API's body: the API's schemas check every text they read (core.schemas), and
+    # parsing its body here would leave nothing for them to read (and turn a too-large or broken
+    # multipart body into Django's plain 400 instead of the API's 413/400 JSON).
+    if request.method == "POST" and not request.path.startswith("/api/"):
         sources.append((request.POST, True))  # a malformed or oversized body raises here (Django: 400)
     for data, multiline in sources:
         for key, values in data.lists():
