@@ -363,13 +363,12 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
                     for key, n in _write_indicators(table, ids, user=user, filename=filename).items():
                         counts[key] += n
             summary.update(counts)
-        touched = len(ids) or len(plan.enterprises)
-        if touched > 20000:
+        # Size is derived from indicators alone: an import of enterprises only leaves it as it was (and a new
+        # enterprise with no records is rightly at the default).
+        if len(ids) > 20000:
             enterprise_refresh_derived(ids=None)
-        elif touched:
-            enterprise_refresh_derived(
-                ids=ids.values() if ids else _ids_of(e["uscc"] for e in plan.enterprises).values()
-            )
+        elif ids:
+            enterprise_refresh_derived(ids=ids.values())
     return summary
 
 
