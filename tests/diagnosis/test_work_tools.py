@@ -65,7 +65,8 @@ def queue(make_enterprise: Make, make_user: Make, ladder: MaturityModel) -> dict
 
 def queue_names(page: str) -> list[str]:
     table = page[page.index('data-testid="queue"'):]
-    return [name for name in ("甲待核实", "乙进行中", "丙已核实", "丁同事的") if name in table[:table.index("</table>")]]
+    table = table[:table.index("</table>")]
+    return [name for name in ("甲待核实", "乙进行中", "丙已核实", "丁同事的") if name in table]
 
 
 def test_the_queue_shows_each_firms_state_oldest_first(queue: dict[str, Any]) -> None:
