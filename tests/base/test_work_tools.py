@@ -3,35 +3,21 @@ kept as text), region filters limited to the user's jurisdiction, and an enterpr
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
+from tests.xlsx import sheet_rows, signed_in, workbook
 from zhigai.base.models import Enterprise, Indicator
 from zhigai.core.exports import Column, xlsx_table
 from zhigai.core.models import Role, User
 
 pytestmark = pytest.mark.django_db
 Make = Callable[..., Any]
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def sheet_rows(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return list(book.active.iter_rows(values_only=True))
 
 
 @pytest.fixture
@@ -59,7 +45,7 @@ def test_the_enterprise_export_is_the_list_with_its_filters_and_scope(hangzhou_u
 
 def test_an_export_writes_text_that_looks_like_a_formula_as_text(hangzhou_user: User, firms: Any) -> None:
     response = signed_in(hangzhou_user).get("/enterprises/export.xlsx", {"q": "HYPERLINK"})
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    book = workbook(response)
     cell = book.active["A2"]
     assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s"
 
@@ -81,7 +67,7 @@ def test_the_list_page_offers_its_export_with_the_filters(hangzhou_user: User, f
 def test_money_cells_are_exact_numbers_in_yuan_and_a_long_export_says_it_was_cut() -> None:
     content = xlsx_table(title="t", columns=[Column("名称"), Column("营业收入", money=True)],
                          rows=[("甲", Decimal("1234567.89")), ("乙", None), ("丙", Decimal("1"))], max_rows=2)
-    rows = list(load_workbook(content).active.iter_rows(values_only=True))
+    rows = list(load_workbook(content).active.iter_rows(values_only=True))  # type: ignore[arg-type]
     assert rows[0] == ("名称", "营业收入（元）")
     assert rows[1] == ("甲", 1234567.89) and rows[2] == ("乙", None)
     assert "仅导出前 2 行" in rows[3][0] and len(rows) == 4

@@ -3,16 +3,14 @@ not-assessed and cohort exports, and the diagnosis section of an enterprise user
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from openpyxl import load_workbook
 
+from tests.xlsx import sheet_rows, signed_in
 from zhigai.base.models import Enterprise
 from zhigai.core.models import Role, User
 from zhigai.diagnosis.evaluation import assessment_score
@@ -20,17 +18,6 @@ from zhigai.diagnosis.models import Assessment, Assignment, Kind, MaturityModel,
 
 pytestmark = pytest.mark.django_db
 Make = Callable[..., Any]
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def sheet_rows(response: Any) -> list[tuple[Any, ...]]:
-    assert response.status_code == 200, response.content[:300]
-    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
 
 
 def assess(enterprise: Enterprise, model: MaturityModel, kind: str, by: User | None, *, submit: bool,
