@@ -342,10 +342,10 @@ def test_enterprise_page_shows_the_history_of_changes(client: Client, hangzhou_u
     assert len(rows) == 2
     indicator_row, enterprise_row = (html.unescape(r) for r in rows)  # newest first
     assert hangzhou_user.username in enterprise_row and "<td>修改</td>" in enterprise_row
-    assert f"企业 {e.uscc}" in enterprise_row
-    before, after = re.findall(r"<code>(.*?)</code>", enterprise_row, re.S)
-    assert "改名前公司" in before and "改名后公司" not in before and "改名后公司" in after
-    assert "<td>新建</td>" in indicator_row and f"指标 {e.uscc}/2022/0" in indicator_row and "77" in indicator_row
+    assert "<td>企业信息</td>" in enterprise_row
+    assert "<li><b>企业名称</b> 改名前公司 → 改名后公司</li>" in enterprise_row
+    assert "<td>新建</td>" in indicator_row and "<td>2022年指标</td>" in indicator_row
+    assert "<li><b>从业人员</b> 77</li>" in indicator_row
 
 
 def test_enterprise_page_shows_indicator_table_and_charts(client: Client, hangzhou_user: User,
@@ -549,8 +549,7 @@ def test_history_names_the_regions_moved_between(client: Client, hangzhou_user: 
     e = make_enterprise()
     login(client, hangzhou_user).post(f"/enterprises/{e.uscc}/edit/", profile_form(region="330109", tags=[]))
     history = html.unescape(text(client.get(f"/enterprises/{e.uscc}/"))).split("变更记录</h2>")[1]
-    before, after = re.findall(r"<code>(.*?)</code>", history, re.S)
-    assert "330102" in before and "330109" in after
+    assert "<li><b>所在县（市、区）</b> 上城区 (330102) → 萧山区 (330109)</li>" in history
 
 
 def test_unknown_tech_share_is_not_a_bare_percent_sign(client: Client, hangzhou_user: User,
@@ -566,3 +565,20 @@ def test_searching_a_full_18_character_name_finds_it(client: Client, province_us
     assert len(name) == 18
     make_enterprise(name=name)
     assert row_names(list_page(login(client, province_user), q=name)) == [name]
+
+
+def test_history_reads_in_the_readers_language(client: Client, hangzhou_user: User, make_enterprise: Make) -> None:
+    """Field labels and values in words, not `{'employees': 80}` or "指标 …/2020/0"."""
+    e = make_enterprise(stage="mechanization")
+    login(client, hangzhou_user)
+    client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "employees": "80", "revenue": "1200000"})
+    client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "employees": "90", "revenue": "1200000"})
+    client.post(f"/enterprises/{e.uscc}/edit/", profile_form(stage="automation", tags=[]))
+    zh = html.unescape(text(client.get(f"/enterprises/{e.uscc}/"))).split("变更记录</h2>")[1]
+    assert "<li><b>从业人员</b> 80 → 90</li>" in zh and "<li><b>主营业务收入（元）</b> 1,200,000</li>" in zh
+    assert "<li><b>改造阶段</b> 机械化 → 自动化</li>" in zh and "/2020/0" not in zh and "{" not in zh
+    client.cookies["django_language"] = "en"
+    en = html.unescape(text(client.get(f"/enterprises/{e.uscc}/", HTTP_ACCEPT_LANGUAGE="en"))).split("</h2>")
+    en_history = next(part for part in en if "→" in part)
+    assert "Indicators 2020" in en_history and "Profile" in en_history
+    assert "Employees</b> 80 → 90" in en_history and "Mechanization → Automation" in en_history

@@ -23,6 +23,7 @@ from zhigai.core.text import clean_text
 from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
+from .history import history_entries
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import INDICATOR_FIELDS, indicator_columns
 from .policy import enterprise_scope
@@ -155,7 +156,7 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
             "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
             "can_edit": bool(services.enterprise_editable_fields(user=user, enterprise=enterprise)),
             "can_report": can_report,
-            "history": page.history,
+            "history": history_entries(page.history),
             "can_see_indicators": permitted(user, "base.indicator.view", enterprise),
             # Who changed what is for officers and the enterprise's own users, not for a grant's holder.
             "can_see_history": permitted(user, "base.enterprise.history", enterprise),
