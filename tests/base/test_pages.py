@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -13,7 +14,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import new_uscc
-from zhigai.base.models import Enterprise, Indicator, Tag
+from zhigai.base.models import INDICATOR_FIELDS, Enterprise, Indicator, Tag
 from zhigai.core.models import AuditLog, Role, User
 
 Make = Callable[..., Any]
@@ -309,11 +310,41 @@ def test_indicator_year_errors_are_input_errors(client: Client, hangzhou_user: U
     e = make_enterprise()
     login(client, hangzhou_user).raise_request_exception = False
     before = state()
-    assert client.get(f"/enterprises/{e.uscc}/indicators/", {"year": year}).status_code == 200
+    shown = client.get(f"/enterprises/{e.uscc}/indicators/", {"year": year})
+    assert shown.status_code == 422 and 'name="employees"' not in text(shown)  # checked before a form is shown
+    assert re.search(r'<div class="msg error" role="alert">[^<]*(年份应在|数值过大|不是整数)', text(shown))
     response = client.post(f"/enterprises/{e.uscc}/indicators/", {"year": year, "employees": "1"})
     assert response.status_code == 422
     assert re.search(r'<div class="msg error" role="alert">[^<]*(年份应在|数值过大|不是整数)', text(response))
     assert state() == before
+
+
+def test_indicator_form_offers_the_enterprises_years(client: Client, hangzhou_user: User,
+                                                     make_enterprise: Make) -> None:
+    e = make_enterprise(employees=50, revenue="5000000", year=2009, founded_year=2005)
+    page = text(login(client, hangzhou_user).get(f"/enterprises/{e.uscc}/indicators/"))
+    this_year = dt.date.today().year
+    offered = [int(y) for y in re.findall(r'<option value="(\d+)"', page)]
+    assert offered == [*range(this_year, this_year - 11, -1), 2009]  # its own year, and the last ten
+    assert re.search(rf'<option value="{this_year - 1}" selected>', page)  # last year's figures by default
+    assert "该年份尚无数据" in page and 'name="employees"' in page
+
+
+def test_indicator_form_reads_percentages_and_explains_each_field(client: Client, hangzhou_user: User,
+                                                                  make_enterprise: Make) -> None:
+    e = make_enterprise()
+    login(client, hangzhou_user)
+    for typed in ("3.97%", "0.0397", " 3.97 % "):
+        response = client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "defect_rate": typed})
+        assert response.status_code == 302, typed
+        assert Indicator.objects.get(enterprise=e, year=2020).defect_rate == pytest.approx(0.0397)
+    page = text(client.get(f"/enterprises/{e.uscc}/indicators/?year=2020"))
+    assert input_value(page, "defect_rate") == "3.97%"  # shown as the percentage it was typed as
+    assert "产品不良率 (%)" in page and "3.97%或0.0397" in page
+    assert "0 未上云；1 基础设施上云" in page  # the cloud adoption scale explained
+    assert len(re.findall(r'class="muted field-help"', page)) == len(INDICATOR_FIELDS)
+    bad = client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "defect_rate": "120%"})
+    assert bad.status_code == 422 and "0%到100%" in field_error(text(bad), "defect_rate")
 
 
 # --- the enterprise page -------------------------------------------------------------------------------------

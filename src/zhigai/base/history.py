@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -42,7 +43,7 @@ def _label(key: str) -> Any:
     for model in (Enterprise, Indicator):
         try:
             return model._meta.get_field(key).verbose_name  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001, S112 - FieldDoesNotExist: try the next model
+        except FieldDoesNotExist:
             continue
     return _IMPORT_KEYS.get(key, key)
 

@@ -38,10 +38,12 @@ from zhigai.core.bulk import bulk_upsert, in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.errors import ErrorCode, InvalidInput, PermissionDenied
 from zhigai.core.models import User
+from zhigai.core.phrases import reason
 from zhigai.core.policy import require
 
 from .fields import money_fen_column
 from .import_audit import enterprise_changes, indicator_changes
+from .import_report import stored_error
 from .models import INDICATOR_FIELDS, Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
@@ -208,7 +210,7 @@ class _Validator:
             try:
                 known = (normalize_uscc(raw), "")
             except USCCError as exc:
-                known = (None, str(exc))
+                known = (None, reason(exc))
             if type(raw) is str:
                 self._codes[raw] = known
         return known
@@ -239,7 +241,7 @@ class _Validator:
             uscc: str | None = normalize_uscc(raw.pop("uscc"))
         except USCCError as exc:
             uscc = None
-            plan.error(number, "uscc", str(exc), table.sheet)
+            plan.error(number, "uscc", reason(exc), table.sheet)
         clean, errors = clean_enterprise_values(raw, self.lookups)
         for column, message in errors:
             plan.error(number, column, message, table.sheet)
@@ -591,7 +593,7 @@ def import_job_run(*, job_id: int) -> None:
     ImportJob.objects.filter(id=job.id).update(
         status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED,
         progress=1.0,
-        errors=errors,
+        errors=[stored_error(e) for e in errors],  # each with its code and parameters (import_report)
         summary=summary,
         finished=timezone.now(),
         **({} if written else {"file": ""}),

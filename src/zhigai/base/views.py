@@ -24,6 +24,7 @@ from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
 from .history import history_entries
+from .import_report import report_workbook, shown_errors
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import INDICATOR_FIELDS, indicator_columns
 from .policy import enterprise_scope
@@ -236,7 +237,16 @@ def import_status(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     template = "base/partials/import_status.html" if request.htmx else "base/import_status.html"  # type: ignore[attr-defined]
     summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in job.summary.items()]
-    return render(request, template, {"job": job, "summary": summary})
+    return render(request, template, {"job": job, "summary": summary, "errors": shown_errors(job)})
+
+
+@login_required
+@require_GET
+def import_report(request: AuthenticatedRequest, job_id: int) -> FileResponse:
+    """The error report of an import as an Excel file, for whoever may see the import (base.import.view)."""
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    name = f"zhigai-import-{job.id}-errors.xlsx"
+    return FileResponse(report_workbook(job), as_attachment=True, filename=name)
 
 
 @login_required
