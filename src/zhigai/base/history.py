@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from zhigai.core.audit import ACTION_LABELS, audit_changes
 from zhigai.core.models import AuditLog
@@ -25,7 +25,7 @@ ENTERPRISE_ORDER = ["uscc", "name", "region", "industry", "founded_year", "stage
 INDICATOR_ORDER = [name for name, _kind in INDICATOR_FIELDS]
 _KIND = dict(INDICATOR_FIELDS)
 # What an import's entry for the periods an enterprise gained holds (base.import_audit).
-_IMPORT_KEYS = {"periods": _lazy("新增期数"), "from": _lazy("起始年份"), "to": _lazy("截止年份")}
+_IMPORT_KEYS = {"periods": gettext_lazy("新增期数"), "from": gettext_lazy("起始年份"), "to": gettext_lazy("截止年份")}
 
 
 @dataclass
