@@ -91,7 +91,7 @@ def test_xlsx_template_explains_every_column_and_its_example_is_not_imported(
 def test_csv_template_has_label_and_code_headers_and_an_example(hangzhou_user: User, client: Any) -> None:
     client.force_login(hangzhou_user)
     rows = list(csv.reader(io.StringIO(download(client, "/imports/template.indicators.csv").decode("utf-8-sig"))))
-    assert rows[0][:3] == ["统一社会信用代码 [uscc]", "年份（年） [year]", "月份 [month]"]
+    assert rows[0][:3] == ["统一社会信用代码 [uscc]", "年份 [year]", "月份 [month]"]
     assert "主营业务收入（元） [revenue]" in rows[0]
     assert rows[1][0] == EXAMPLE_USCC and len(rows) == 2
 

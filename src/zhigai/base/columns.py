@@ -37,7 +37,10 @@ class Column:
         return f"{self.title()} [{self.code}]"
 
     def title(self) -> str:
-        return f"{_(self.label)}（{_(self.unit)}）" if self.unit else _(self.label)
+        if not self.unit:
+            return _(self.label)
+        english = (translation.get_language() or "").startswith("en")
+        return f"{_(self.label)} ({_(self.unit)})" if english else f"{_(self.label)}（{_(self.unit)}）"
 
 
 _C = Column
@@ -63,7 +66,7 @@ COLUMNS: dict[str, Column] = {
             "34",
             True,
         ),
-        _C("founded_year", gettext_noop("成立年份"), gettext_noop("年"), gettext_noop("四位年份，可空"), "2008"),
+        _C("founded_year", gettext_noop("成立年份"), "", gettext_noop("四位年份，可空"), "2008"),
         _C(
             "stage",
             gettext_noop("改造阶段"),
@@ -79,7 +82,7 @@ COLUMNS: dict[str, Column] = {
             "equipment;hightech",
         ),
         _C("cluster", gettext_noop("产业集群代码"), "", gettext_noop("产业集群代码，可空"), ""),
-        _C("year", gettext_noop("年份"), gettext_noop("年"), gettext_noop("指标所属年份，必填"), _LAST_YEAR, True),
+        _C("year", gettext_noop("年份"), "", gettext_noop("指标所属年份，必填"), _LAST_YEAR, True),
         _C("month", gettext_noop("月份"), "", gettext_noop("0或空为全年，1–12为月度"), "0"),
         _C("revenue", gettext_noop("主营业务收入"), gettext_noop("元"), gettext_noop("最多两位小数"), "52000000.00"),
         _C("output_value", gettext_noop("工业总产值"), gettext_noop("元"), gettext_noop("最多两位小数"), "56000000"),

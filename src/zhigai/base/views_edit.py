@@ -174,8 +174,9 @@ def indicator_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         {
             "e": enterprise,
             "year": year,
-            "year_error": year_errors[0][1] if year_errors else "",
+            "year_error": _("年份：%(e)s") % {"e": year_errors[0][1]} if year_errors else "",
             "choices": choices,
+            "selected": year or default,
             "values": values,
             "errors": errors,
             "fields": fields,
