@@ -92,7 +92,7 @@ class IndicatorValues(InputSchema):
 class IndicatorOut(IndicatorValues):
     year: int
     month: int
-    defect_rate: float | None = None  # type: ignore[assignment]  # stored as the fraction
+    defect_rate: float | None = None  # stored as the fraction
 
 
 class ImportCreated(Schema):

@@ -23,7 +23,7 @@ class CharsInOrder(Lookup):  # type: ignore[type-arg]
     lookup_name = "chars_in_order"
     prepare_rhs = False
 
-    def get_db_prep_lookup(self, value: Any, connection: Any) -> tuple[str, list[str]]:
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> tuple[str, list[str | int]]:
         return "%s", ["%" + "%".join(like_escaped(c) for c in str(value)) + "%"]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
