@@ -255,12 +255,14 @@ def _run_in_django(args: argparse.Namespace, tmp: Path) -> str:
     connection.close()  # the server has the database to itself while measuring
 
     q = urllib.parse.quote("机械")
+    words = urllib.parse.quote("万通 机械")  # two words, in any order (base/search.py)
     endpoints: list[tuple[str, str, list[str], bytes | None]] = [
         ("empty", "empty Django view (peer)", ["/bench/empty/"], None),
         ("list_filtered", "enterprise list ?region=330100&industry=34&sort=name",
          ["/enterprises/?region=330100&industry=34&sort=name"], "有限公司".encode()),
         ("list_page50", "enterprise list page 50", ["/enterprises/?page=50"], "有限公司".encode()),
         ("list_search", "enterprise list ?q=机械", [f"/enterprises/?q={q}"], "有限公司".encode()),
+        ("list_words", "enterprise list ?q=万通 机械", [f"/enterprises/?q={words}"], None),
         ("detail", "enterprise page (random)", [f"/enterprises/{u}/" for u in rng.sample(usccs, min(len(usccs), 2000))],
          None),
         ("dashboard", "province dashboard /", ["/"], None),

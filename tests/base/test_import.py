@@ -547,7 +547,8 @@ def test_page_upload_shows_every_error(hangzhou_user: User, client: Any, tmp_pat
     page = client.get(response["Location"]).content.decode()
     assert 'data-status="failed"' in page
     table = page[page.index('data-testid="import-errors"'):]
-    assert "<td>3</td><td>industry</td>" in table and "<td>4</td><td>tags</td>" in table
+    assert '<td>3</td><td>行业代码 <span class="muted">industry</span></td>' in table
+    assert '<td>4</td><td>标签 <span class="muted">tags</span></td>' in table
     assert "rocket" in table
     assert Enterprise.objects.count() == 0
     assert "e.csv" in client.get("/imports/").content.decode()
@@ -582,8 +583,8 @@ def test_xlsx_template_filled_in_imports(hangzhou_user: User, client: Any, tmp_p
     client.force_login(hangzhou_user)
     book = load_workbook(io.BytesIO(download(client, "/imports/template.xlsx")))
     code = new_uscc()
-    book["enterprises"].append(ent(code))
-    book["indicators"].append(ind(code))
+    book["企业"].append(ent(code))
+    book["指标"].append(ind(code))
     book.save(tmp_path / "filled.xlsx")
     assert changes(run(hangzhou_user, tmp_path / "filled.xlsx")) == ([], (1, 0, 1, 0))
 

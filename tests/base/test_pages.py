@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -13,7 +14,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import new_uscc
-from zhigai.base.models import Enterprise, Indicator, Tag
+from zhigai.base.models import INDICATOR_FIELDS, Enterprise, Indicator, Tag
 from zhigai.core.models import AuditLog, Role, User
 
 Make = Callable[..., Any]
@@ -309,11 +310,41 @@ def test_indicator_year_errors_are_input_errors(client: Client, hangzhou_user: U
     e = make_enterprise()
     login(client, hangzhou_user).raise_request_exception = False
     before = state()
-    assert client.get(f"/enterprises/{e.uscc}/indicators/", {"year": year}).status_code == 200
+    shown = client.get(f"/enterprises/{e.uscc}/indicators/", {"year": year})
+    assert shown.status_code == 422 and 'name="employees"' not in text(shown)  # checked before a form is shown
+    assert re.search(r'<div class="msg error" role="alert">[^<]*(年份应在|数值过大|不是整数)', text(shown))
     response = client.post(f"/enterprises/{e.uscc}/indicators/", {"year": year, "employees": "1"})
     assert response.status_code == 422
     assert re.search(r'<div class="msg error" role="alert">[^<]*(年份应在|数值过大|不是整数)', text(response))
     assert state() == before
+
+
+def test_indicator_form_offers_the_enterprises_years(client: Client, hangzhou_user: User,
+                                                     make_enterprise: Make) -> None:
+    e = make_enterprise(employees=50, revenue="5000000", year=2009, founded_year=2005)
+    page = text(login(client, hangzhou_user).get(f"/enterprises/{e.uscc}/indicators/"))
+    this_year = dt.date.today().year
+    offered = [int(y) for y in re.findall(r'<option value="(\d+)"', page)]
+    assert offered == [*range(this_year, this_year - 11, -1), 2009]  # its own year, and the last ten
+    assert re.search(rf'<option value="{this_year - 1}" selected>', page)  # last year's figures by default
+    assert "该年份尚无数据" in page and 'name="employees"' in page
+
+
+def test_indicator_form_reads_percentages_and_explains_each_field(client: Client, hangzhou_user: User,
+                                                                  make_enterprise: Make) -> None:
+    e = make_enterprise()
+    login(client, hangzhou_user)
+    for typed in ("3.97%", "0.0397", " 3.97 % "):
+        response = client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "defect_rate": typed})
+        assert response.status_code == 302, typed
+        assert Indicator.objects.get(enterprise=e, year=2020).defect_rate == pytest.approx(0.0397)
+    page = text(client.get(f"/enterprises/{e.uscc}/indicators/?year=2020"))
+    assert input_value(page, "defect_rate") == "3.97%"  # shown as the percentage it was typed as
+    assert "产品不良率 (%)" in page and "3.97%或0.0397" in page
+    assert "0 未上云；1 基础设施上云" in page  # the cloud adoption scale explained
+    assert len(re.findall(r'class="muted field-help"', page)) == len(INDICATOR_FIELDS)
+    bad = client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "defect_rate": "120%"})
+    assert bad.status_code == 422 and "0%到100%" in field_error(text(bad), "defect_rate")
 
 
 # --- the enterprise page -------------------------------------------------------------------------------------
@@ -342,10 +373,10 @@ def test_enterprise_page_shows_the_history_of_changes(client: Client, hangzhou_u
     assert len(rows) == 2
     indicator_row, enterprise_row = (html.unescape(r) for r in rows)  # newest first
     assert hangzhou_user.username in enterprise_row and "<td>修改</td>" in enterprise_row
-    assert f"企业 {e.uscc}" in enterprise_row
-    before, after = re.findall(r"<code>(.*?)</code>", enterprise_row, re.S)
-    assert "改名前公司" in before and "改名后公司" not in before and "改名后公司" in after
-    assert "<td>新建</td>" in indicator_row and f"指标 {e.uscc}/2022/0" in indicator_row and "77" in indicator_row
+    assert "<td>企业信息</td>" in enterprise_row
+    assert "<li><b>企业名称</b> 改名前公司 → 改名后公司</li>" in enterprise_row
+    assert "<td>新建</td>" in indicator_row and "<td>2022年指标</td>" in indicator_row
+    assert "<li><b>从业人员</b> 77</li>" in indicator_row
 
 
 def test_enterprise_page_shows_indicator_table_and_charts(client: Client, hangzhou_user: User,
@@ -552,8 +583,7 @@ def test_history_names_the_regions_moved_between(client: Client, hangzhou_user: 
     e = make_enterprise()
     login(client, hangzhou_user).post(f"/enterprises/{e.uscc}/edit/", profile_form(region="330109", tags=[]))
     history = html.unescape(text(client.get(f"/enterprises/{e.uscc}/"))).split("变更记录</h2>")[1]
-    before, after = re.findall(r"<code>(.*?)</code>", history, re.S)
-    assert "330102" in before and "330109" in after
+    assert "<li><b>所在县（市、区）</b> 上城区 (330102) → 萧山区 (330109)</li>" in history
 
 
 def test_unknown_tech_share_is_not_a_bare_percent_sign(client: Client, hangzhou_user: User,
@@ -569,3 +599,20 @@ def test_searching_a_full_18_character_name_finds_it(client: Client, province_us
     assert len(name) == 18
     make_enterprise(name=name)
     assert row_names(list_page(login(client, province_user), q=name)) == [name]
+
+
+def test_history_reads_in_the_readers_language(client: Client, hangzhou_user: User, make_enterprise: Make) -> None:
+    """Field labels and values in words, not `{'employees': 80}` or "指标 …/2020/0"."""
+    e = make_enterprise(stage="mechanization")
+    login(client, hangzhou_user)
+    client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "employees": "80", "revenue": "1200000"})
+    client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "employees": "90", "revenue": "1200000"})
+    client.post(f"/enterprises/{e.uscc}/edit/", profile_form(stage="automation", tags=[]))
+    zh = html.unescape(text(client.get(f"/enterprises/{e.uscc}/"))).split("变更记录</h2>")[1]
+    assert "<li><b>从业人员</b> 80 → 90</li>" in zh and "<li><b>主营业务收入（元）</b> 1,200,000</li>" in zh
+    assert "<li><b>改造阶段</b> 机械化 → 自动化</li>" in zh and "/2020/0" not in zh and "{" not in zh
+    client.cookies["django_language"] = "en"
+    en = html.unescape(text(client.get(f"/enterprises/{e.uscc}/", HTTP_ACCEPT_LANGUAGE="en"))).split("</h2>")
+    en_history = next(part for part in en if "→" in part)
+    assert "Indicators 2020" in en_history and "Profile" in en_history
+    assert "Employees</b> 80 → 90" in en_history and "Mechanization → Automation" in en_history

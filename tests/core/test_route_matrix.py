@@ -172,6 +172,7 @@ PAGES: dict[str, Row] = {
     "base:import": Row("get", "/imports/", act="base.import.create", refused=404),
     "base:import_template": Row("get", "/imports/template.xlsx"),
     "base:import_status": Row("get", "/imports/{job}/", "job", view="base.import.view"),
+    "base:import_report": Row("get", "/imports/{job}/errors.xlsx", "job", view="base.import.view"),
     "core:inbox": Row("get", "/inbox/"),
     "core:logout": Row("post", "/logout/", ok=302),
     "diagnosis:overview": Row("get", "/diagnosis/"),

@@ -10,6 +10,7 @@ from zhigai.core.schemas import InputSchema
 from zhigai.core.types import ApiRequest
 
 from . import selectors, services
+from .import_report import shown_errors
 from .importer import import_job_create
 from .models import Enterprise, Indicator
 from .schemas import (
@@ -163,6 +164,7 @@ def import_detail(request: ApiRequest, job_id: int) -> dict[str, Any]:
         "progress": job.progress,
         "dry_run": job.dry_run,
         "filename": job.filename,
-        "errors": job.errors,
+        # The reasons in the reader's language; `column` stays the column's code.
+        "errors": [{**e, "message": shown.message} for e, shown in zip(job.errors, shown_errors(job), strict=True)],
         "summary": job.summary,
     }

@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from zhigai.core.phrases import Phrase
 
 # The largest money figure, in yuan (either sign), inclusive. Stored as fen (models.MoneyField) it is 9e17,
 # ten times inside a 64-bit integer (9.22e18), the type both databases keep exactly; and its whole yuan
@@ -45,18 +47,18 @@ def parse_money(raw: object, *, negative: bool = False) -> Decimal | None:
     try:
         value = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
-        raise FieldError(_("“%(v)s”不是金额（元，最多两位小数）") % {"v": raw}) from None
+        raise FieldError(Phrase(gettext_noop("“%(v)s”不是金额（元，最多两位小数）"), {"v": raw})) from None
     if not value.is_finite():
-        raise FieldError(_("“%(v)s”不是金额（元，最多两位小数）") % {"v": raw})
+        raise FieldError(Phrase(gettext_noop("“%(v)s”不是金额（元，最多两位小数）"), {"v": raw}))
     if value < 0 and not negative:
-        raise FieldError(_("金额不能为负数"))
+        raise FieldError(Phrase(gettext_noop("金额不能为负数")))
     # Size before precision: quantize and abs() work in the 28-digit context and raise on a longer
     # result (or a huge exponent), while comparisons and copy_abs are exact at any length.
     if value.copy_abs() > MONEY_LIMIT:
-        raise FieldError(_("金额过大"))
+        raise FieldError(Phrase(gettext_noop("金额过大")))
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
-        raise FieldError(_("金额最多两位小数（分），“%(v)s”太精确") % {"v": raw})
+        raise FieldError(Phrase(gettext_noop("金额最多两位小数（分），“%(v)s”太精确"), {"v": raw}))
     return value.quantize(CENT)
 
 
@@ -66,14 +68,14 @@ def parse_count(raw: object, *, maximum: int = 10_000_000) -> int | None:
     try:
         number = float(str(raw).strip().replace(",", "")) if not isinstance(raw, int) else raw
     except ValueError:
-        raise FieldError(_("“%(v)s”不是整数") % {"v": raw}) from None
+        raise FieldError(Phrase(gettext_noop("“%(v)s”不是整数"), {"v": raw})) from None
     if not math.isfinite(number) or number != int(number):
-        raise FieldError(_("“%(v)s”不是整数") % {"v": raw})
+        raise FieldError(Phrase(gettext_noop("“%(v)s”不是整数"), {"v": raw}))
     value = int(number)
     if value < 0:
-        raise FieldError(_("不能为负数"))
+        raise FieldError(Phrase(gettext_noop("不能为负数")))
     if value > maximum:
-        raise FieldError(_("数值过大（上限%(max)d）") % {"max": maximum})
+        raise FieldError(Phrase(gettext_noop("数值过大（上限%(max)d）"), {"max": maximum}))
     return value
 
 
@@ -83,14 +85,34 @@ def parse_float(raw: object, *, low: float = 0.0, high: float | None = None) -> 
     try:
         value = float(str(raw).strip().replace(",", ""))
     except ValueError:
-        raise FieldError(_("“%(v)s”不是数字") % {"v": raw}) from None
+        raise FieldError(Phrase(gettext_noop("“%(v)s”不是数字"), {"v": raw})) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise FieldError(_("“%(v)s”不是数字") % {"v": raw})
+        raise FieldError(Phrase(gettext_noop("“%(v)s”不是数字"), {"v": raw}))
     if value < low or (high is not None and value > high):
         if high is None:
-            raise FieldError(_("应不小于%(low)s") % {"low": low})
-        raise FieldError(_("应在%(low)s到%(high)s之间") % {"low": low, "high": high})
+            raise FieldError(Phrase(gettext_noop("应不小于%(low)s"), {"low": low}))
+        raise FieldError(Phrase(gettext_noop("应在%(low)s到%(high)s之间"), {"low": low, "high": high}))
     return value
+
+
+def parse_ratio(raw: object) -> float | None:
+    """A share between 0 and 1, written as a fraction (0.0397) or a percentage (3.97%): the forms, the API
+    and imports all read it here."""
+    if isinstance(raw, str) and raw.strip().endswith(("%", "％")):
+        number = raw.strip()[:-1].strip()
+        try:
+            value = Decimal(number.replace(",", "")) / 100 if number else None
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise FieldError(Phrase(gettext_noop("“%(v)s”不是百分比"), {"v": raw}))
+        if not 0 <= value <= 1:
+            raise FieldError(Phrase(gettext_noop("应在0%%到100%%之间（或0到1之间的小数）")))
+        return float(value)
+    try:
+        return parse_float(raw, low=0.0, high=1.0)
+    except FieldError:
+        raise FieldError(Phrase(gettext_noop("应在0到1之间（或写作百分比，如3.97%%）"))) from None
 
 
 def parse_year(raw: object, *, earliest: int = 1900) -> int | None:
@@ -99,7 +121,7 @@ def parse_year(raw: object, *, earliest: int = 1900) -> int | None:
         return None
     latest = dt.date.today().year + 1
     if not earliest <= value <= latest:
-        raise FieldError(_("年份应在%(a)d到%(b)d之间") % {"a": earliest, "b": latest})
+        raise FieldError(Phrase(gettext_noop("年份应在%(a)d到%(b)d之间"), {"a": earliest, "b": latest}))
     return value
 
 
@@ -151,6 +173,20 @@ def float_parser(*, low: float = 0.0, high: float | None = None) -> Callable[[ob
                 if low <= value <= top and value != _INF:
                     return value
         return parse_float(raw, low=low, high=high)
+
+    return parse
+
+
+def ratio_parser() -> Callable[[object], float | None]:
+    plain = float_parser(low=0.0, high=1.0)
+
+    def parse(raw: object) -> float | None:
+        if type(raw) is str and raw.endswith(("%", "％")):
+            return parse_ratio(raw)
+        try:
+            return plain(raw)
+        except FieldError:
+            return parse_ratio(raw)  # for its message
 
     return parse
 

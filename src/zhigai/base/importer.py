@@ -30,7 +30,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_tasks import task
 
 from zhigai.core.audit import audit_record
@@ -38,9 +38,11 @@ from zhigai.core.bulk import bulk_upsert, in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.errors import ErrorCode, InvalidInput, PermissionDenied
 from zhigai.core.models import User
+from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
 
 from .import_audit import enterprise_changes, indicator_changes, indicator_gains
+from .import_report import stored_error
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
@@ -51,13 +53,13 @@ from .validation import INDICATOR_NAMES, IndicatorTable, Lookups, clean_enterpri
 
 log = logging.getLogger(__name__)
 SUMMARY_LABELS = {
-    "rows": _lazy("数据行"),
-    "enterprises": _lazy("企业记录"),
-    "indicators": _lazy("指标记录"),
-    "enterprises_created": _lazy("新增企业"),
-    "enterprises_updated": _lazy("更新企业"),
-    "indicators_created": _lazy("新增指标"),
-    "indicators_updated": _lazy("更新指标"),
+    "rows": gettext_lazy("数据行"),
+    "enterprises": gettext_lazy("企业记录"),
+    "indicators": gettext_lazy("指标记录"),
+    "enterprises_created": gettext_lazy("新增企业"),
+    "enterprises_updated": gettext_lazy("更新企业"),
+    "indicators_created": gettext_lazy("新增指标"),
+    "indicators_updated": gettext_lazy("更新指标"),
 }
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
 ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
@@ -207,7 +209,7 @@ class _Validator:
             try:
                 known = (normalize_uscc(raw), "")
             except USCCError as exc:
-                known = (None, str(exc))
+                known = (None, reason(exc))
             if type(raw) is str:
                 self._codes[raw] = known
         return known
@@ -238,14 +240,15 @@ class _Validator:
             uscc: str | None = normalize_uscc(raw.pop("uscc"))
         except USCCError as exc:
             uscc = None
-            plan.error(number, "uscc", str(exc), table.sheet)
+            plan.error(number, "uscc", reason(exc), table.sheet)
         clean, errors = clean_enterprise_values(raw, self.lookups)
         for column, message in errors:
             plan.error(number, column, message, table.sheet)
         if uscc is None:
             return
         if uscc in first_row:
-            plan.error(number, "uscc", _("与第%(n)d行的统一社会信用代码重复") % {"n": first_row[uscc]}, table.sheet)
+            duplicate = Phrase(gettext_noop("与第%(n)d行的统一社会信用代码重复"), {"n": first_row[uscc]})
+            plan.error(number, "uscc", duplicate, table.sheet)
             return
         first_row[uscc] = number
         if uscc not in self.writable:
@@ -253,7 +256,7 @@ class _Validator:
                 everyone = set(Enterprise.objects.order_by().values_list("uscc", flat=True))
                 self._existing_others = everyone - set(self.writable)
             if uscc in self._existing_others:
-                plan.error(number, "uscc", _("该企业已登记在您管辖范围之外的地区"), table.sheet)
+                plan.error(number, "uscc", Phrase(gettext_noop("该企业已登记在您管辖范围之外的地区")), table.sheet)
                 return
         if errors:
             return
@@ -296,13 +299,16 @@ class _Validator:
                 plan.error(
                     number,
                     "uscc",
-                    _("企业%(c)s未登记或不在您的管辖范围内（可在同一文件的企业表中登记）") % {"c": uscc},
+                    Phrase(
+                        gettext_noop("企业%(c)s未登记或不在您的管辖范围内（可在同一文件的企业表中登记）"), {"c": uscc}
+                    ),
                     sheet,
                 )
                 continue
             key = self._period(uscc, year, month)
             if key in seen:
-                plan.error(number, "year", _("与第%(n)d行是同一企业同一期间") % {"n": seen[key]}, sheet)
+                again = Phrase(gettext_noop("与第%(n)d行是同一企业同一期间"), {"n": seen[key]})
+                plan.error(number, "year", again, sheet)
                 continue
             seen[key] = number
             if not errors:
@@ -486,7 +492,7 @@ def _import_file(
         return exc.problems, {}
     try:
         if not plan.rows and not plan.errors:
-            return [{"row": 2, "column": "", "message": _("文件只有表头，没有数据行")}], {}
+            return [{"row": 2, "column": "", "message": Phrase(gettext_noop("文件只有表头，没有数据行"))}], {}
         summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
         if plan.errors or dry_run:
             return plan.errors, summary
@@ -568,12 +574,13 @@ def import_job_run(*, job_id: int) -> None:
     except Exception:
         # Never leave a job "running" for ever: the page would poll it endlessly.
         log.exception("import job %s failed", job_id)
-        errors, summary = [{"row": 0, "column": "", "message": _("导入时发生内部错误，已记录，请联系管理员。")}], {}
+        failed = Phrase(gettext_noop("导入时发生内部错误，已记录，请联系管理员。"))
+        errors, summary = [{"row": 0, "column": "", "message": failed}], {}
     written = not errors and not job.dry_run
     ImportJob.objects.filter(id=job.id).update(
         status=ImportStatus.FAILED if errors else ImportStatus.SUCCEEDED,
         progress=1.0,
-        errors=errors,
+        errors=[stored_error(e) for e in errors],  # each with its code and parameters (import_report)
         summary=summary,
         finished=timezone.now(),
         **({} if written else {"file": ""}),

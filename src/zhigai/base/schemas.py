@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from zhigai.core.schemas import InputSchema
 
@@ -83,7 +83,8 @@ class IndicatorValues(InputSchema):
     tech_investment: Decimal | None = None
     robots: int | None = None
     rd_spending: Decimal | None = None
-    defect_rate: float | None = None
+    # A share: 0.0397, or the text "3.97%" (read by fields.parse_ratio, as forms and imports are).
+    defect_rate: float | str | None = Field(default=None, examples=[0.0397, "3.97%"])
     energy_use: float | None = None
     cloud_level: int | None = None
 
@@ -91,6 +92,7 @@ class IndicatorValues(InputSchema):
 class IndicatorOut(IndicatorValues):
     year: int
     month: int
+    defect_rate: float | None = None  # stored as the fraction
 
 
 class ImportCreated(Schema):

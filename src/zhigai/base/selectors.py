@@ -33,6 +33,7 @@ from .models import (
     rank_sql,
 )
 from .policy import ENTERPRISE_VIEW, Scope, enterprise_scope, region_subtree_ids
+from .search import name_matches
 from .uscc import USCCError, normalize_uscc
 
 SORTS = {
@@ -101,11 +102,9 @@ def enterprise_list(*, user: Actor, filters: EnterpriseFilters | None = None) ->
         if len(compact) == 18 and compact.isascii() and compact.isalnum():
             qs = qs.filter(uscc=compact)
         elif compact.isalnum() and compact.isascii() and len(compact) >= 6:
-            qs = qs.filter(Q(uscc__startswith=compact) | Q(name__icontains=q))
-        elif any(c.isascii() and c.isalpha() for c in q):
-            qs = qs.filter(name__icontains=q)
+            qs = qs.filter(Q(uscc__startswith=compact) | Q(*name_matches(q)))
         else:
-            qs = qs.filter(name__contains=q)  # Chinese has no case: a plain LIKE, without UPPER() on 100,000 names
+            qs = qs.filter(*name_matches(q))
     if f.region:
         qs = qs.filter(region_id__in=region_codes_below(f.region))
     if f.industry:

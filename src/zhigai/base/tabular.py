@@ -1,7 +1,8 @@
 """Reading an uploaded CSV or XLSX file into tables of rows, with the kind of each table detected.
 
-A table is "enterprises" (has a name column) or "indicators" (has a year column). Header cells may be
-the field codes of the template or their Chinese labels.
+A table is "enterprises" (has a name column) or "indicators" (has a year column). A header cell names its
+column by code or label, in Chinese or English (columns.header_code). The template's example row, if left
+as the first row of a table, is skipped (columns.EXAMPLE_USCC).
 """
 
 from __future__ import annotations
@@ -18,38 +19,13 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from zhigai.core.phrases import Phrase
+
+from .columns import EXAMPLE_USCC, column_label, header_code
 from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
 
-# Chinese header labels accepted for the field codes (the template's second language).
-ALIASES = {
-    "统一社会信用代码": "uscc",
-    "企业名称": "name",
-    "县（市、区）代码": "region",
-    "行政区划代码": "region",
-    "行业代码": "industry",
-    "成立年份": "founded_year",
-    "改造阶段": "stage",
-    "标签": "tags",
-    "产业集群": "cluster",
-    "年份": "year",
-    "月份": "month",
-    "主营业务收入": "revenue",
-    "工业总产值": "output_value",
-    "工业增加值": "added_value",
-    "利润总额": "profit",
-    "从业人员": "employees",
-    "一线生产人员": "frontline_employees",
-    "工资总额": "wage_bill",
-    "工业投资": "industrial_investment",
-    "技术改造投资": "tech_investment",
-    "工业机器人": "robots",
-    "研发经费": "rd_spending",
-    "产品不良率": "defect_rate",
-    "综合能耗": "energy_use",
-    "上云水平": "cloud_level",
-}
 REQUIRED = {"enterprises": ["uscc", "name", "region", "industry"], "indicators": ["uscc", "year"]}
 KNOWN = {"enterprises": ENTERPRISE_COLUMNS, "indicators": INDICATOR_COLUMNS}
 EXCEL_LAST_ROW = 1_048_576  # the most rows an Excel sheet has
@@ -81,11 +57,7 @@ class Table:
 
 
 def _header(cells: Iterable[object]) -> list[str]:
-    out = []
-    for cell in cells:
-        text = str(cell if cell is not None else "").strip().lstrip("\ufeff")
-        text = text.split("(")[0].split("（")[0].strip() if text not in ALIASES else text
-        out.append(ALIASES.get(text, text.lower()))
+    out = [header_code(cell) for cell in cells]
     while out and not out[-1]:
         out.pop()
     return out
@@ -104,11 +76,13 @@ def _too_many_rows(number: int) -> FileProblem:
             {
                 "row": number,
                 "column": "",
-                "message": _(
-                    "文件超过了导入的行数上限（%(max)s行数据，IMPORT_MAX_ROWS）：读到第%(row)s行时停止。"
-                    "请把文件拆分后分别导入。"
-                )
-                % {"max": f"{settings.IMPORT_MAX_ROWS:,}", "row": f"{number:,}"},
+                "message": Phrase(
+                    gettext_noop(
+                        "文件超过了导入的行数上限（%(max)s行数据，IMPORT_MAX_ROWS）：读到第%(row)s行时停止。"
+                        "请把文件拆分后分别导入。"
+                    ),
+                    {"max": f"{settings.IMPORT_MAX_ROWS:,}", "row": f"{number:,}"},
+                ),
             }
         ]
     )
@@ -122,7 +96,9 @@ def _capped(rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int,
     """
     for number, cells in rows:
         if number > EXCEL_LAST_ROW:
-            raise FileProblem([{"row": number, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}])
+            raise FileProblem(
+                [{"row": number, "column": "", "message": Phrase(gettext_noop("无法读取该Excel文件，文件可能已损坏"))}]
+            )
         yield number, cells
 
 
@@ -136,10 +112,13 @@ def _table(
     where = {"sheet": sheet} if sheet else {}
     cap = settings.IMPORT_MAX_COLUMNS
     if len(columns) > cap:
-        message = _("表头有%(n)s列，超过了导入的列数上限（%(max)s列，IMPORT_MAX_COLUMNS）") % {
-            "n": len(columns),
-            "max": cap,
-        }
+        message = Phrase(
+            gettext_noop("表头有%(n)s列，超过了导入的列数上限（%(max)s列，IMPORT_MAX_COLUMNS）"),
+            {
+                "n": len(columns),
+                "max": cap,
+            },
+        )
         raise FileProblem([{"row": header_row, "column": "", "message": message, **where}])
     if not kind:
         raise FileProblem(
@@ -147,7 +126,9 @@ def _table(
                 {
                     "row": header_row,
                     "column": "",
-                    "message": _("无法识别表格内容：企业表须有 name 列，指标表须有 year 列（请使用下载的模板）"),
+                    "message": Phrase(
+                        gettext_noop("无法识别表格内容：企业表须有 name 列，指标表须有 year 列（请使用下载的模板）")
+                    ),
                     **where,
                 }
             ]
@@ -155,16 +136,35 @@ def _table(
     problems = []
     for col in columns:
         if col not in KNOWN[kind]:
-            problems.append({"row": header_row, "column": col, "message": _("未知列“%(c)s”") % {"c": col}, **where})
+            problems.append(
+                {
+                    "row": header_row,
+                    "column": col,
+                    "message": Phrase(gettext_noop("未知列“%(c)s”"), {"c": col}),
+                    **where,
+                }
+            )
     seen: set[str] = set()
     for col in columns:
         if col in seen:
-            problems.append({"row": header_row, "column": col, "message": _("列“%(c)s”重复") % {"c": col}, **where})
+            problems.append(
+                {
+                    "row": header_row,
+                    "column": col,
+                    "message": Phrase(gettext_noop("列“%(c)s”重复"), {"c": col}),
+                    **where,
+                }
+            )
         seen.add(col)
     for col in REQUIRED[kind]:
         if col not in columns:
             problems.append(
-                {"row": header_row, "column": col, "message": _("缺少必需的列“%(c)s”") % {"c": col}, **where}
+                {
+                    "row": header_row,
+                    "column": col,
+                    "message": Phrase(gettext_noop("缺少必需的列“%(c)s”"), {"c": column_label(col)}),
+                    **where,
+                }
             )
     if problems:
         raise FileProblem(problems)
@@ -178,16 +178,24 @@ def _data_rows(
 ) -> Iterator[tuple[int, list[object]]]:
     width = len(table.columns)
     left = settings.IMPORT_MAX_ROWS
+    example_at = table.columns.index("uscc")
+    first = True
     for number, cells in rows:
         if _blank(cells):
             continue  # blank lines are not data
+        if first:
+            first = False
+            if str(cells[example_at] if len(cells) > example_at else "").strip().upper() == EXAMPLE_USCC:
+                continue  # the template's example row, left in the file: not data
         left -= 1
         if left < 0:
             raise _too_many_rows(number)
         if len(cells) != width:
             if len(cells) > width and not _blank(cells[width:]):
                 if len(table.problems) < 1000:
-                    table.problems.append({"row": number, "column": "", "message": _("该行的单元格比表头多"), **where})
+                    table.problems.append(
+                        {"row": number, "column": "", "message": Phrase(gettext_noop("该行的单元格比表头多")), **where}
+                    )
                 continue
             cells = (list(cells) + [None] * width)[:width]
         yield number, cells if type(cells) is list else list(cells)  # a CSV row is a new list already
@@ -214,7 +222,9 @@ def _encoding(path: Path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise FileProblem([{"row": 0, "column": "", "message": _("文件编码无法识别，请保存为UTF-8编码的CSV")}])
+    raise FileProblem(
+        [{"row": 0, "column": "", "message": Phrase(gettext_noop("文件编码无法识别，请保存为UTF-8编码的CSV"))}]
+    )
 
 
 @contextmanager
@@ -229,7 +239,7 @@ def open_tables(path: Path, filename: str) -> Iterator[Tables]:
             try:
                 header = next(reader)
             except StopIteration:
-                raise FileProblem([{"row": 1, "column": "", "message": _("文件是空的")}]) from None
+                raise FileProblem([{"row": 1, "column": "", "message": Phrase(gettext_noop("文件是空的"))}]) from None
             # The reader makes a new list per row: no copy needed.
             rows: Iterator[tuple[int, Sequence[object]]] = enumerate(reader, start=2)
             yield Tables([_table(header, rows, None)], lambda: raw.tell() / size)
@@ -238,7 +248,7 @@ def open_tables(path: Path, filename: str) -> Iterator[Tables]:
         with _open_xlsx(path) as tables:
             yield tables
         return
-    raise FileProblem([{"row": 0, "column": "", "message": _("只能导入 .csv 或 .xlsx 文件")}])
+    raise FileProblem([{"row": 0, "column": "", "message": Phrase(gettext_noop("只能导入 .csv 或 .xlsx 文件"))}])
 
 
 def read_tables(path: Path, filename: str) -> list[Table]:
@@ -252,7 +262,9 @@ def read_tables(path: Path, filename: str) -> list[Table]:
 
 
 def _damaged() -> FileProblem:
-    return FileProblem([{"row": 0, "column": "", "message": _("无法读取该Excel文件，文件可能已损坏")}])
+    return FileProblem(
+        [{"row": 0, "column": "", "message": Phrase(gettext_noop("无法读取该Excel文件，文件可能已损坏"))}]
+    )
 
 
 def xlsx_unpacked_bytes(source: Path | IO[bytes]) -> int:
@@ -269,10 +281,13 @@ def xlsx_unpacked_bytes(source: Path | IO[bytes]) -> int:
     total = sum(part.file_size for part in parts)
     cap = settings.IMPORT_MAX_UNPACKED_BYTES
     if total > cap or len(parts) > MAX_XLSX_PARTS:
-        message = _(
-            "Excel文件解压后有%(size)s（%(parts)s个部件），超过了导入的上限（%(max)s，IMPORT_MAX_UNPACKED_BYTES），"
-            "不予读取。请另存为CSV或拆分后导入。"
-        ) % {"size": filesizeformat(total), "parts": len(parts), "max": filesizeformat(cap)}
+        message = Phrase(
+            gettext_noop(
+                "Excel文件解压后有%(size)s（%(parts)s个部件），超过了导入的上限（%(max)s，IMPORT_MAX_UNPACKED_BYTES），"
+                "不予读取。请另存为CSV或拆分后导入。"
+            ),
+            {"size": filesizeformat(total), "parts": len(parts), "max": filesizeformat(cap)},
+        )
         raise BeyondCap([{"row": 0, "column": "", "message": message}])
     return total
 
@@ -308,7 +323,7 @@ def _open_xlsx(path: Path) -> Iterator[Tables]:
                     continue
                 tables.append(_table(first, it, sheet.title, header_row=header_row))
             if not tables:
-                raise FileProblem([{"row": 0, "column": "", "message": _("Excel文件中没有数据表")}])
+                raise FileProblem([{"row": 0, "column": "", "message": Phrase(gettext_noop("Excel文件中没有数据表"))}])
             yield Tables(tables, lambda: raw.tell() / size)
         finally:
             book.close()

@@ -1,70 +1,81 @@
-"""The downloadable import template: the columns the importer reads, with what each one means."""
+"""The downloadable import templates: every column headed by its label (with unit) and its code, an example
+row, and an explanation of each column (a sheet in the workbook), in the reader's language.
+
+The example row carries columns.EXAMPLE_USCC: left as the first row of a table it is skipped on import
+(tabular.py), so a template filled in below it imports only what was typed.
+"""
 
 from __future__ import annotations
 
 import io
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhigai.core.exports import csv_bytes, sheet_append
 
+from .columns import COLUMNS, EXAMPLE_USCC
 from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
 
 
-def column_help() -> dict[str, str]:
-    return {
-        "uscc": _("统一社会信用代码，18位，必填"),
-        "name": _("企业名称，必填"),
-        "region": _("所在县（市、区）的6位行政区划代码，如330102，必填"),
-        "industry": _("国民经济行业分类（GB/T 4754-2017）两位制造业代码13–43，必填"),
-        "founded_year": _("成立年份，可空"),
-        "stage": _("改造阶段：mechanization/automation/digitization/networking/intelligentization，可空"),
-        "tags": _("标签代码，用分号分隔：equipment;hightech;strategic;traditional，可空"),
-        "cluster": _("产业集群代码，可空"),
-        "year": _("年份，必填"),
-        "month": _("月份：0或空为全年，1–12为月度"),
-        "revenue": _("主营业务收入（元，最多两位小数）"),
-        "output_value": _("工业总产值（元）"),
-        "added_value": _("工业增加值（元），不大于工业总产值"),
-        "profit": _("利润总额（元，可为负）"),
-        "employees": _("从业人员（人）"),
-        "frontline_employees": _("一线生产人员（人），不大于从业人员"),
-        "wage_bill": _("工资总额（元）"),
-        "industrial_investment": _("工业投资（元）"),
-        "tech_investment": _("技术改造投资（元），不大于工业投资"),
-        "robots": _("在役工业机器人（台）"),
-        "rd_spending": _("研发经费（元）"),
-        "defect_rate": _("产品不良率，0到1之间的小数"),
-        "energy_use": _("综合能耗（吨标准煤）"),
-        "cloud_level": _("上云水平：0未上云，1基础设施，2业务系统，3深度用云"),
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _tables() -> list[tuple[str, list[str]]]:
+    # Sheet names the reader recognises by name (tabular.SHEET_KINDS, and its skipped explanation sheets).
+    if _english():
+        return [("enterprises", ENTERPRISE_COLUMNS), ("indicators", INDICATOR_COLUMNS)]
+    return [("企业", ENTERPRISE_COLUMNS), ("指标", INDICATOR_COLUMNS)]
+
+
+def _rows(columns: list[str]) -> list[list[str]]:
+    return [[COLUMNS[c].header() for c in columns], [COLUMNS[c].example for c in columns]]
+
+
+def example_note() -> str:
+    return _("第2行是示例（统一社会信用代码%(c)s），导入时跳过；请在其下填写，或把它改成真实数据。") % {
+        "c": EXAMPLE_USCC
     }
 
 
 def import_template_file(fmt: str) -> tuple[str, io.BytesIO]:
     if fmt.endswith(".csv"):
         columns = ENTERPRISE_COLUMNS if fmt.startswith("enterprises") else INDICATOR_COLUMNS
-        return f"zhigai-{fmt}", io.BytesIO(csv_bytes([columns]))
+        return f"zhigai-{fmt}", io.BytesIO(csv_bytes(_rows(columns)))
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
-    help_text = column_help()
-    sheets = [("enterprises", ENTERPRISE_COLUMNS), ("indicators", INDICATOR_COLUMNS)]
-    first = True
-    for title, columns in sheets:
-        sheet = book.active if first else book.create_sheet()
-        first = False
+    for index, (title, columns) in enumerate(_tables()):
+        sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title
-        sheet_append(sheet, columns)
-        for cell in sheet[1]:
+        for row in _rows(columns):
+            sheet_append(sheet, row)
+        for cell, code in zip(sheet[1], columns, strict=True):
+            column = COLUMNS[code]
             cell.font = Font(bold=True)
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(column) + 4)
-    readme = book.create_sheet("readme")
-    sheet_append(readme, [_("列"), _("说明")])
-    for column, text in help_text.items():
-        sheet_append(readme, [column, text])
-    readme.column_dimensions["B"].width = 80
+            cell.comment = Comment(_(column.help), "zhigai")  # the explanation, where the header is
+            sheet.column_dimensions[cell.column_letter].width = max(14, len(cell.value) * 1.6)
+        for cell in sheet[2]:
+            cell.font = Font(italic=True, color="808080")
+        sheet.freeze_panes = "A2"
+    readme = book.create_sheet("readme" if _english() else "说明")
+    sheet_append(readme, [example_note()])
+    sheet_append(readme, [])
+    sheet_append(readme, [_("表"), _("列"), _("代码"), _("单位"), _("必填"), _("说明"), _("示例")])
+    for cell in readme[3]:
+        cell.font = Font(bold=True)
+    for title, columns in _tables():
+        for code in columns:
+            c = COLUMNS[code]
+            unit = _(c.unit) if c.unit else ""
+            sheet_append(readme, [title, _(c.label), c.code, unit, _("是") if c.required else "", _(c.help), c.example])
+    for letter, width in zip("ABCDEFG", (8, 22, 22, 12, 6, 90, 22), strict=True):
+        readme.column_dimensions[letter].width = width
+    for row in readme.iter_rows(min_row=4):
+        row[5].alignment = Alignment(wrap_text=True, vertical="top")
     out = io.BytesIO()
     book.save(out)
     out.seek(0)

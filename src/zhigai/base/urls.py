@@ -15,4 +15,5 @@ urlpatterns = [
     path("imports/", views.import_page, name="import"),
     path("imports/template.<str:fmt>", views.import_template, name="import_template"),
     path("imports/<int:job_id>/", views.import_status, name="import_status"),
+    path("imports/<int:job_id>/errors.xlsx", views.import_report, name="import_report"),
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from zhigai.core.phrases import Phrase
 from zhigai.core.text import text_problem
 
 # The 31 characters of the code, in value order: digits then capitals without I, O, S, V, Z.
@@ -27,21 +28,27 @@ def normalize_uscc(raw: object) -> str:
     # Spaces, tabs and line breaks around the code are trimmed; strip() would drop a NEL (U+0085) too.
     problem = text_problem(raw.strip(" \t\r\n")) if isinstance(raw, str) else None
     if problem:
-        raise USCCError(_("统一社会信用代码%(p)s") % {"p": problem})
+        raise USCCError(Phrase(gettext_noop("统一社会信用代码%(p)s"), {"p": problem}))
     if len(code) != 18:
-        raise USCCError(_("统一社会信用代码应为18位，实际为%(n)d位") % {"n": len(code)})
+        raise USCCError(Phrase(gettext_noop("统一社会信用代码应为18位，实际为%(n)d位"), {"n": len(code)}))
     for position, char in enumerate(code, start=1):
         if char not in VALUE:
             raise USCCError(
-                _("统一社会信用代码第%(pos)d位字符“%(char)s”不允许（只能是数字和除I、O、S、V、Z外的大写字母）")
-                # An invisible or control character is named by its code point, never echoed.
-                % {"pos": position, "char": char if char.isprintable() else f"U+{ord(char):04X}"}
+                Phrase(
+                    gettext_noop(
+                        "统一社会信用代码第%(pos)d位字符“%(char)s”不允许（只能是数字和除I、O、S、V、Z外的大写字母）"
+                    ),
+                    # An invisible or control character is named by its code point, never echoed.
+                    {"pos": position, "char": char if char.isprintable() else f"U+{ord(char):04X}"},
+                )
             )
     expected = check_character(code[:17])
     if code[17] != expected:
         raise USCCError(
-            _("统一社会信用代码校验位错误：第18位应为“%(expected)s”，实际为“%(actual)s”")
-            % {"expected": expected, "actual": code[17]}
+            Phrase(
+                gettext_noop("统一社会信用代码校验位错误：第18位应为“%(expected)s”，实际为“%(actual)s”"),
+                {"expected": expected, "actual": code[17]},
+            )
         )
     return code
 

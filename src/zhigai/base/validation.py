@@ -12,11 +12,13 @@ from functools import cached_property
 from itertools import compress, count
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zhigai.core.errors import InvalidInput
+from zhigai.core.phrases import Phrase, reason
 from zhigai.core.text import clean_text, text_problem
 
+from .columns import column_label
 from .fields import (
     FieldError,
     count_column,
@@ -32,11 +34,13 @@ from .fields import (
     parse_count,
     parse_float,
     parse_money,
+    parse_ratio,
     parse_year,
+    ratio_parser,
     year_column,
     year_parser,
 )
-from .models import INDICATOR_FIELDS, MONEY_INDICATORS, Cluster, Indicator, Industry, Region, RegionLevel, Stage, Tag
+from .models import INDICATOR_FIELDS, MONEY_INDICATORS, Cluster, Industry, Region, RegionLevel, Stage, Tag
 from .uscc import USCCError, normalize_uscc
 
 Errors = list[tuple[str, str]]
@@ -44,7 +48,7 @@ Errors = list[tuple[str, str]]
 _PARSERS: dict[str, Callable[[object], Any]] = {
     "money": parse_money,
     "count": parse_count,
-    "ratio": lambda raw: parse_float(raw, low=0.0, high=1.0),
+    "ratio": parse_ratio,
     "float": parse_float,
     "cloud": lambda raw: parse_count(raw, maximum=3),
 }
@@ -57,7 +61,7 @@ INDICATOR_NAMES = [name for name, _kind in INDICATOR_FIELDS]
 _FAST_PARSERS: dict[str, Callable[[], Callable[[object], Any]]] = {
     "money": money_parser,
     "count": count_parser,
-    "ratio": lambda: float_parser(low=0.0, high=1.0),
+    "ratio": ratio_parser,
     "float": float_parser,
     "cloud": lambda: count_parser(maximum=3),
 }
@@ -92,17 +96,13 @@ def _parse_number(parse: Callable[[object], Any], raw: object) -> Any:
     float() and Decimal() read fullwidth digits ("１２３"), which nobody checks by eye."""
     value = parse(raw)
     if value is not None and isinstance(raw, str) and not raw.isascii():
-        raise FieldError(_("数字只能用半角（ASCII）数字书写，“%(v)s”不是") % {"v": raw})
+        raise FieldError(Phrase(gettext_noop("数字只能用半角（ASCII）数字书写，“%(v)s”不是"), {"v": raw}))
     return value
 
 
 def _ascii_text(cells: Sequence[object]) -> bool:
     """True unless some cell is text beyond ASCII (those are parsed cell by cell, and refused)."""
     return all(type(c) is not str or c.isascii() for c in cells)
-
-
-def _label(field_name: str) -> str:
-    return str(Indicator._meta.get_field(field_name).verbose_name)  # type: ignore[union-attr]
 
 
 def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], Errors]:
@@ -120,14 +120,16 @@ def clean_indicator_values(raw: Mapping[str, object]) -> tuple[dict[str, Any], E
         try:
             clean[name] = _parse_number(parser, value)
         except FieldError as exc:
-            errors.append((name, str(exc)))
+            errors.append((name, reason(exc)))
     for small, large in INDICATOR_BOUNDS:
         if clean.get(small) is not None and clean.get(large) is not None and clean[small] > clean[large]:
             errors.append(
                 (
                     small,
-                    _("%(a)s（%(va)s）不能大于%(b)s（%(vb)s）")
-                    % {"a": _label(small), "va": clean[small], "b": _label(large), "vb": clean[large]},
+                    Phrase(
+                        gettext_noop("%(a)s（%(va)s）不能大于%(b)s（%(vb)s）"),
+                        {"a": column_label(small), "va": clean[small], "b": column_label(large), "vb": clean[large]},
+                    ),
                 )
             )
     return clean, errors
@@ -142,13 +144,13 @@ def clean_period(year: object, month: object) -> tuple[int | None, int, Errors]:
     try:
         clean_year = _parse_number(lambda raw: parse_year(raw, earliest=1949), year)
         if clean_year is None:
-            errors.append(("year", _("年份必填")))
+            errors.append(("year", Phrase(gettext_noop("年份必填"))))
     except FieldError as exc:
-        errors.append(("year", str(exc)))
+        errors.append(("year", reason(exc)))
     try:
         clean_month = _parse_number(lambda raw: parse_count(raw, maximum=12), month)
     except FieldError as exc:
-        errors.append(("month", _("月份应为0（全年）或1–12：%(e)s") % {"e": exc}))
+        errors.append(("month", Phrase(gettext_noop("月份应为0（全年）或1–12：%(e)s"), {"e": reason(exc)})))
     return clean_year, clean_month or 0, errors
 
 
@@ -332,37 +334,44 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
         except InvalidInput:
             name = ""
         if not str(raw["name"] or "").strip():
-            errors.append(("name", _("企业名称必填")))
+            errors.append(("name", Phrase(gettext_noop("企业名称必填"))))
         elif not name:
-            errors.append(("name", _("企业名称不能只有空白或不可见字符")))
+            errors.append(("name", Phrase(gettext_noop("企业名称不能只有空白或不可见字符"))))
         elif len(name) > 200:
-            errors.append(("name", _("企业名称不能超过200个字符")))
+            errors.append(("name", Phrase(gettext_noop("企业名称不能超过200个字符"))))
         clean["name"] = name
     if "region" in raw:
         code = str(raw["region"] or "").strip()
         if code in lookups.counties:
             clean["region_id"] = lookups.counties[code]
         elif code in lookups.all_counties:
-            errors.append(("region", _("县（市、区）%(c)s不在您的管辖范围内") % {"c": code}))
+            errors.append(("region", Phrase(gettext_noop("县（市、区）%(c)s不在您的管辖范围内"), {"c": code})))
         else:
-            errors.append(("region", _("“%(c)s”不是县级行政区划代码（6位，如330102）") % {"c": code}))
+            errors.append(("region", Phrase(gettext_noop("“%(c)s”不是县级行政区划代码（6位，如330102）"), {"c": code})))
     if "industry" in raw:
         code = str(raw["industry"] or "").strip()
         if code in lookups.industries:
             clean["industry_id"] = lookups.industries[code]
         else:
-            errors.append(("industry", _("“%(c)s”不是国民经济行业分类（GB/T 4754-2017）制造业代码13–43") % {"c": code}))
+            errors.append(
+                (
+                    "industry",
+                    Phrase(gettext_noop("“%(c)s”不是国民经济行业分类（GB/T 4754-2017）制造业代码13–43"), {"c": code}),
+                )
+            )
     if "founded_year" in raw:
         try:
             clean["founded_year"] = _parse_number(parse_year, raw["founded_year"])
         except FieldError as exc:
-            errors.append(("founded_year", str(exc)))
+            errors.append(("founded_year", reason(exc)))
     if "stage" in raw and not is_blank(raw["stage"]):
         stage = lookups.stage_names.get(str(raw["stage"]).strip().lower()) or lookups.stage_names.get(
             str(raw["stage"]).strip()
         )
         if stage is None:
-            errors.append(("stage", _("改造阶段应为 %(v)s 之一") % {"v": ", ".join(s.value for s in Stage)}))
+            errors.append(
+                ("stage", Phrase(gettext_noop("改造阶段应为 %(v)s 之一"), {"v": ", ".join(s.value for s in Stage)}))
+            )
         clean["stage"] = stage
     if "tags" in raw:
         codes = [c.strip() for c in str(raw["tags"] or "").replace(",", ";").split(";") if c.strip()]
@@ -371,15 +380,17 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
             errors.append(
                 (
                     "tags",
-                    _("未知标签：%(t)s（可用：%(all)s）")
-                    % {"t": ", ".join(unknown), "all": ", ".join(sorted(lookups.tags))},
+                    Phrase(
+                        gettext_noop("未知标签：%(t)s（可用：%(all)s）"),
+                        {"t": ", ".join(unknown), "all": ", ".join(sorted(lookups.tags))},
+                    ),
                 )
             )
         clean["tag_ids"] = sorted({lookups.tags[c] for c in codes if c in lookups.tags})
     if "cluster" in raw:
         code = str(raw["cluster"] or "").strip()
         if code and code not in lookups.clusters:
-            errors.append(("cluster", _("未知产业集群代码“%(c)s”") % {"c": code}))
+            errors.append(("cluster", Phrase(gettext_noop("未知产业集群代码“%(c)s”"), {"c": code})))
         clean["cluster_id"] = lookups.clusters.get(code) if code else None
     return clean, errors
 
@@ -388,5 +399,5 @@ def uscc_error(raw: object) -> str | None:
     try:
         normalize_uscc(raw)
     except USCCError as exc:
-        return str(exc)
+        return reason(exc)
     return None

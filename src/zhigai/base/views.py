@@ -23,6 +23,8 @@ from zhigai.core.text import clean_text
 from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
+from .history import history_entries
+from .import_report import report_workbook, shown_errors
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import INDICATOR_FIELDS, indicator_columns
 from .policy import enterprise_scope
@@ -190,7 +192,7 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
             "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
             "can_edit": bool(services.enterprise_editable_fields(user=user, enterprise=enterprise)),
             "can_report": can_report,
-            "history": page.history,
+            "history": history_entries(page.history),
             "can_see_indicators": permitted(user, "base.indicator.view", enterprise),
             # Who changed what is for officers and the enterprise's own users, not for a grant's holder.
             "can_see_history": permitted(user, "base.enterprise.history", enterprise),
@@ -270,7 +272,16 @@ def import_status(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     template = "base/partials/import_status.html" if request.htmx else "base/import_status.html"  # type: ignore[attr-defined]
     summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in job.summary.items()]
-    return render(request, template, {"job": job, "summary": summary})
+    return render(request, template, {"job": job, "summary": summary, "errors": shown_errors(job)})
+
+
+@login_required
+@require_GET
+def import_report(request: AuthenticatedRequest, job_id: int) -> FileResponse:
+    """The error report of an import as an Excel file, for whoever may see the import (base.import.view)."""
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    name = f"zhigai-import-{job.id}-errors.xlsx"
+    return FileResponse(report_workbook(job), as_attachment=True, filename=name)
 
 
 @login_required

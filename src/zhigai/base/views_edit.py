@@ -5,7 +5,8 @@ Validation and permissions live in the services; these views only carry the form
 
 from __future__ import annotations
 
-import re
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +20,12 @@ from zhigai.core.policy import permitted, require
 from zhigai.core.types import Actor, AuthenticatedRequest
 
 from . import selectors, services
-from .models import Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
+from .columns import COLUMNS
+from .models import INDICATOR_FIELDS, Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
 from .policy import enterprise_scope
+from .validation import clean_period
+
+RATIO_FIELDS = {name for name, kind in INDICATOR_FIELDS if kind == "ratio"}
 
 
 def _choices(user: Actor) -> dict[str, Any]:
@@ -120,20 +125,38 @@ def enterprise_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     )
 
 
+def _year_choices(years: list[int], founded: int | None) -> tuple[list[int], int]:
+    """The years the form offers: the enterprise's own, and each year since it was founded up to this year
+    (at most the last ten); the default is last year, the latest year a whole year's figures exist for."""
+    this_year = dt.date.today().year
+    start = max(founded or 0, this_year - 10, 1949)
+    choices = sorted(set(years) | set(range(start, this_year + 1)), reverse=True)
+    return choices, this_year - 1 if this_year - 1 in choices else choices[0]
+
+
+def _form_value(name: str, value: Any) -> Any:
+    """A stored value as the form shows it: a share as a percentage (parse_ratio reads it back)."""
+    if name in RATIO_FIELDS and isinstance(value, float):
+        return f"{Decimal(repr(value)) * 100:f}".rstrip("0").rstrip(".") + "%"
+    return value
+
+
 @login_required
 def indicator_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = selectors.access_enterprise(user=request.user, uscc=uscc, action="base.indicator.change")
     columns = indicator_columns()
-    year = request.POST.get("year") or request.GET.get("year") or ""
-    plain_year = re.fullmatch(r"[0-9]{1,4}", str(year))  # only ASCII digits: int() refuses "²"
-    existing = (
-        selectors.indicator_list(user=request.user, enterprise=enterprise).filter(year=int(year)).first()
-        if plain_year
-        else None
-    )
-    values = {name: getattr(existing, name) for name, _label, _kind in columns} if existing else {}
+    rows = selectors.indicator_list(user=request.user, enterprise=enterprise)
+    years = sorted({row.year for row in rows if row.month == 0})
+    choices, default = _year_choices(years, enterprise.founded_year)
+    raw_year = request.POST.get("year") or request.GET.get("year") or str(default)
+    # The year is checked before the form is shown: a form for year "abc" or 1800 would only fail on saving.
+    year, _month, year_errors = clean_period(raw_year, 0)
+    if year is not None and year not in choices:
+        choices = sorted({*choices, year}, reverse=True)
+    existing = next((row for row in rows if row.year == year and row.month == 0), None)
+    values = {name: _form_value(name, getattr(existing, name)) for name, _label, _kind in columns} if existing else {}
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and year is not None:
         data = {name: request.POST.get(name, "") for name, _label, _kind in columns}
         try:
             services.indicator_put(by=request.user, enterprise=enterprise, year=year, data=data)
@@ -142,16 +165,22 @@ def indicator_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         else:
             messages.success(request, _("%(y)s年指标已保存。") % {"y": year})
             return redirect("base:enterprise_detail", uscc=enterprise.uscc)
+    fields = [
+        (name, label, kind, _(COLUMNS[name].help), COLUMNS[name].unit == "%") for name, label, kind in columns
+    ]
     return render(
         request,
         "base/indicator_form.html",
         {
             "e": enterprise,
             "year": year,
+            "year_error": _("年份：%(e)s") % {"e": year_errors[0][1]} if year_errors else "",
+            "choices": choices,
+            "selected": year or default,
             "values": values,
             "errors": errors,
-            "columns": columns,
+            "fields": fields,
             "existing": existing,
         },
-        status=422 if errors else 200,
+        status=422 if errors or year_errors else 200,
     )

@@ -104,3 +104,19 @@ def client_ip(request: Any) -> str | None:
             pass
     address: str | None = request.META.get("REMOTE_ADDR")
     return address
+
+
+def audit_changes(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    order: list[str],
+    label: Any,
+    show: Any,
+) -> list[tuple[str, str, str]]:
+    """An entry's before/after as (field label, old value, new value) lines for a reader, in `order` (unknown
+    keys last, by name). `label(key)` and `show(key, value)` come from the module that owns the fields: the
+    trail stores codes and raw values, its reader sees the labels and values of their own language."""
+    before, after = before or {}, after or {}
+    keys = sorted(before.keys() | after.keys(), key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [(str(label(k)), show(k, before.get(k)), show(k, after.get(k))) for k in keys]
