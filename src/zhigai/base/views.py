@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET
 from zhigai.core.cache import cached_figures
 from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted
-from zhigai.core.templatetags.zhigai import chart, yuan
+from zhigai.core.templatetags.zhigai import chart
 from zhigai.core.text import clean_text
 from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
+from .display import indicator_display_columns
 from .importer import SUMMARY_LABELS, import_job_create
-from .models import INDICATOR_FIELDS, indicator_columns
 from .policy import enterprise_scope
 from .sections import enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
@@ -166,34 +166,26 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
 
 def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> SafeString:
     """The indicator table's head and rows as HTML, made in Python: 14 columns × many years is slow as
-    template tags. The cells are numbers (digits, separators, signs) or a dash: nothing to escape."""
-    head = _indicator_head()
-    columns = _TABLE_COLUMNS
+    template tags. Each column is in one unit chosen from its figures and named in its header
+    (display.indicator_display_columns). The cells are numbers (digits, separators, signs) or a dash:
+    nothing to escape."""
+    columns = indicator_display_columns(rows)
+    ths = "".join(f'<th class="num">{escape(c.header)}</th>' for c in columns)
+    head = f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
     edit_url = escape(reverse("base:indicator_edit", args=[enterprise.uscc])) if can_report else ""
     body = []
     for row in rows:
         year = int(row.year)
-        cells = "".join([f'<td class="num">{show(getattr(row, name))}</td>' for name, show in columns])
+        cells = "".join([_cell(c, getattr(row, c.name)) for c in columns])
         first = f'<a href="{edit_url}?year={year}">{year}</a>' if can_report else str(year)
         body.append(f"<tr><td>{first}</td>{cells}</tr>")
     return SafeString(f"{head}<tbody>{''.join(body)}</tbody>")
 
 
-def _plain(value: Any) -> str:
-    return "—" if value is None else str(value)
-
-
-# Each indicator column's field and how its cells read (the head, with the labels, is _indicator_head).
-_TABLE_COLUMNS = [(name, yuan if kind == "money" else _plain) for name, kind in INDICATOR_FIELDS]
-
-
-def _indicator_head() -> str:
-    def build() -> str:
-        ths = "".join(f'<th class="num">{escape(label)}</th>' for _name, label, _kind in indicator_columns())
-        return f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
-
-    # Fourteen labels translated once per language: they depend on no data.
-    return cached_figures(("indicator-head", get_language()), build, areas=())
+def _cell(column: Any, value: Any) -> str:
+    # Money shown in 万元 or 亿元 keeps every fen in its tooltip (digits, separators and the unit's name).
+    tip = f' title="{escape(column.exact(value))}"' if column.exact is not None and value is not None else ""
+    return f'<td class="num"{tip}>{column.text(value)}</td>'
 
 
 @login_required
