@@ -371,7 +371,7 @@ def test_enterprise_page_shows_indicator_table_and_charts(client: Client, hangzh
     assert money["data"][0]["x"] == [2020, 2021] and revenue["y"] == [123.46, 500.0]  # in 万元, the axis's unit
     assert money["layout"]["yaxis"]["title"]["text"] == "万元"
     productivity = chart(page, "productivity")["data"][0]["y"]
-    assert productivity == [30000.0, None]  # no added value in 2021: a gap, not a zero
+    assert productivity == [3.0, None]  # 3 万元 per person; no added value in 2021: a gap, not a zero
     assert chart(page, "people")["data"][0]["y"] == [20, 40]
 
 

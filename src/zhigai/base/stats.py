@@ -178,7 +178,8 @@ def charts(f: dict[str, Any]) -> dict[str, Any]:
                 "title": {"text": _("工业投资与技术改造投资")},
                 "barmode": "group",
                 "yaxis": plotly_axis(investment),
-                "yaxis2": plotly_percent_axis(overlaying="y", side="right"),
+                # Its own round ticks (Plotly would sync them to the left axis's: 24.3%, 48.6%, ...).
+                "yaxis2": plotly_percent_axis(overlaying="y", side="right", tickmode="auto", showgrid=False),
             },
         },
     }

@@ -39,7 +39,8 @@ def radar(dimensions: list[dict[str, Any]], top: int, *, compare: list[dict[str,
     }
 
 
-# Legends above the plot: below it they run into the category labels and cover them.
+# Legends above the plot: below it they run into the category labels and cover them. A horizontal legend
+# wraps within the plot's width, so charts with long labels take a whole row of the page (overview.html).
 LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
 MIN_DATE_SPAN = timedelta(days=14)
 
@@ -97,10 +98,10 @@ def stacked_levels(rows: list[tuple[str, dict[int, int]]], levels: list[tuple[in
     return {
         "data": data,
         "layout": {
-            "barmode": "stack", "height": 120 + 22 * max(len(rows), 3), "margin": {"t": 10},
+            "barmode": "stack", "height": max(300, 120 + 24 * len(rows)), "margin": {"t": 10},
             "legend": {**LEGEND_ABOVE, "traceorder": "normal"},
             "xaxis": axis,
             # The first group on top, as in a table.
-            "yaxis": {"autorange": "reversed", "automargin": True},
+            "yaxis": {"autorange": "reversed", "automargin": True, "dtick": 1},  # every group named
         },
     }

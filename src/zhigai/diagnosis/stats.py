@@ -66,7 +66,7 @@ def _compute(user: Actor, model: MaturityModel) -> dict[str, Any]:
     }
 
 
-def _short(text: str, limit: int = 24) -> str:
+def _short(text: str, limit: int = 32) -> str:
     """An industry's name beside its bar: whole when it fits, else cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
