@@ -224,6 +224,12 @@ def test_the_expert_sees_claims_and_data_checks_then_the_differences(
     assert "<b>EQ-2b</b>" in differences
     assert "<b>EQ-1a</b>" not in differences
     assert 'data-testid="checks"' in body
+    checks = body[body.index('data-testid="checks"'):]
+    assert "0 台/百名一线工人（2023 年）" in checks[:checks.index("</table>")], "the figure with its unit and year"
+    # The verified level and the stage on the record, and how they relate.
+    enterprise.refresh_from_db()
+    relation = body[body.index('data-testid="level-stage"'):]
+    assert "每一级对应一个改造阶段" in relation and f"当前：{enterprise.get_stage_display()}" in relation
     radar = chart(result, "radar")
     assert len(radar["data"]) == 2, "the self-assessment is drawn beside the verified scores"
 
