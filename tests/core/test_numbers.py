@@ -129,3 +129,15 @@ def test_a_chart_axis_names_its_unit_and_never_uses_si_suffixes() -> None:
     assert axis["tickformat"] == PLOTLY_TICKFORMAT and "s" not in axis["tickformat"]
     assert axis["exponentformat"] == "none"
     assert plotly_axis(count_scale([3], "zh"), "企业数")["title"]["text"] == "企业数"
+
+
+def test_plotly_draws_in_the_pages_language_from_files_served_here() -> None:
+    """The Chinese locale (month names, date formats, separators) is this platform's own file, loaded after
+    Plotly from the same static folder: nothing is fetched from elsewhere at run time."""
+    from pathlib import Path
+
+    static = Path(__file__).parents[2] / "src/zhigai/core/static/core"
+    locales, app = (static / "plotly-locales.js").read_text(), (static / "app.js").read_text()
+    assert 'name: "zh-CN"' in locales and '"1月"' in locales and 'dayMonthYear: "%Y年%-m月%-d日"' in locales
+    assert "http" not in locales and "plotly-locales.js" in app
+    assert "locale: pageLocale()" in app and 'separators: ".,"' in app

@@ -33,7 +33,8 @@ def radar(dimensions: list[dict[str, Any]], top: int, *, compare: list[dict[str,
         "layout": {
             "polar": {"radialaxis": {"range": [0, top], "dtick": 1}},
             "showlegend": bool(compare),
-            "margin": {"t": 30, "b": 30, "l": 60, "r": 60},
+            "legend": {"orientation": "h", "x": 0, "y": 1.08, "yanchor": "bottom"},  # above: below, it leaves the card
+            "margin": {"t": 50, "b": 30, "l": 60, "r": 60},
             "height": 380,
         },
     }
