@@ -82,3 +82,18 @@ def test_the_enterprise_table_names_each_columns_unit_in_both_languages(client: 
     with translation.override("en"):
         table = text(client.get(f"/enterprises/{e.uscc}/"))
     assert "Main business revenue (million yuan)" in table and ">38.44</td>" in table
+
+
+def test_the_enterprise_list_writes_its_count_with_separators(client: Client, hangzhou_user: User,
+                                                              make_enterprise: Any) -> None:
+    from tests.conftest import new_uscc
+    from zhigai.base.models import Enterprise
+
+    first = make_enterprise()
+    Enterprise.objects.bulk_create(
+        Enterprise(uscc=new_uscc("330102"), name=f"批量企业{k}", region=first.region, industry=first.industry)
+        for k in range(1000))
+    login(client, hangzhou_user)
+    assert "共 1,001 家企业" in text(client.get("/enterprises/"))
+    client.cookies["django_language"] = "en"
+    assert "1,001 enterprises in total" in text(client.get("/enterprises/"))

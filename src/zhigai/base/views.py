@@ -11,11 +11,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.cache import cached_figures
+from zhigai.core.numbers import count_text
 from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted
 from zhigai.core.templatetags.zhigai import chart
@@ -107,6 +108,8 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
     labels = selectors.reference_labels()
     context: dict[str, Any] = {
         "page": page,
+        # A count is written one way everywhere (core.numbers): 共 20,000 家企业, not 共 20000 家.
+        "total": ngettext("共 %(n)s 家企业", "共 %(n)s 家企业", count) % {"n": count_text(count)},
         "rows": _rows(page.object_list, labels),
         "filters": filters,
         "query": query.urlencode(),
