@@ -34,7 +34,7 @@ def radar(dimensions: list[dict[str, Any]], top: int, *, compare: list[dict[str,
             "polar": {"radialaxis": {"range": [0, top], "dtick": 1}},
             "showlegend": bool(compare),
             "legend": {"orientation": "h", "x": 0, "y": 1.08, "yanchor": "bottom"},  # above: below, it leaves the card
-            "margin": {"t": 50, "b": 30, "l": 60, "r": 60},
+            "margin": {"t": 50, "b": 30, "l": 110, "r": 110},  # room for long English axis names
             "height": 380,
         },
     }
