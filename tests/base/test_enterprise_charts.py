@@ -28,10 +28,13 @@ def test_series_follow_the_years_with_gaps_for_missing_figures(make_enterprise: 
     charts = enterprise_charts(_rows(make_enterprise, [0, 1, None]))
     revenue = charts["money"]["data"][0]
     assert revenue["x"] == [2018, 2019, 2020]
-    assert revenue["y"] == [1000000, None, 1000000]  # whole yuan (banker's rounding of .50)
+    # In the axis's unit, chosen from the figures and named in its title: 1,000,000.50 元 = 100.00 万元.
+    assert revenue["y"] == [100.0, None, 100.0] and charts["money"]["layout"]["yaxis"]["title"]["text"] == "万元"
     employees, _frontline, robots = charts["people"]["data"]
     assert employees["y"] == [100, 101, 102] and robots["y"] == [0, 1, None]
-    assert charts["productivity"]["data"][0]["y"] == [3000, 2970, 2941]  # 300,000 / 101 = 2,970.3
+    productivity = charts["productivity"]
+    assert productivity["data"][0]["y"] == [3000.0, 2970.3, 2941.18]  # 300,000 / 101 = 2,970.297 元
+    assert productivity["layout"]["yaxis"]["title"]["text"] == "元/人"
 
 
 def test_a_few_robots_get_whole_number_ticks_and_many_get_plotlys_own(make_enterprise: Any) -> None:
@@ -42,9 +45,10 @@ def test_a_few_robots_get_whole_number_ticks_and_many_get_plotlys_own(make_enter
 def test_labels_are_in_the_active_language(make_enterprise: Any) -> None:
     rows = _rows(make_enterprise, [1])
     with translation.override("zh-hans"):
-        assert enterprise_charts(rows)["money"]["layout"]["title"]["text"] == "主要经济指标（元）"
+        assert enterprise_charts(rows)["money"]["layout"]["title"]["text"] == "主要经济指标"
     with translation.override("en"):
-        title = enterprise_charts(rows)["money"]["layout"]["title"]["text"]
-    assert title != "主要经济指标（元）" and title.isascii()
+        money = enterprise_charts(rows)["money"]["layout"]
+    assert money["title"]["text"] != "主要经济指标" and money["title"]["text"].isascii()
+    assert money["yaxis"]["title"]["text"] == "million yuan"
     with translation.override("zh-hans"):
         assert enterprise_charts(rows)["money"]["data"][0]["name"] == "主营业务收入"

@@ -137,9 +137,11 @@ def test_the_enterprise_page_shows_every_fen(client: Client, hangzhou_user: User
     page = client.get(f"/enterprises/{enterprise.uscc}/")
     assert page.status_code == 200
     table = re.search(r'<table data-testid="indicators">.*?</table>', text(page), re.S).group(0)  # type: ignore[union-attr]
+    # The column reads in 亿元 (one unit for the column); each cell keeps every fen in its tooltip.
+    assert "主营业务收入（亿元）" in table and ">10,000,000.00</td>" in table and ">90,000,000.00</td>" in table
     for shown in ("1,000,000,000,000,000.01", "9,000,000,000,000,000", "8,999,999,999,999,999.99",
                   "-1,000,000,000,000,000.01", "-8,999,999,999,999,999.99"):
-        assert shown in table
+        assert f'title="{shown} 元"' in table
 
 
 def test_dashboard_sums_stay_exact(client: Client, hangzhou_user: User, make_enterprise: Any) -> None:

@@ -249,7 +249,10 @@ def test_indicator_form_shows_the_year_and_saving_replaces_it(client: Client, ha
     assert (row.revenue, row.added_value, row.employees) == (30000000, 8000000.5, None)  # employees emptied
     detail = text(client.get(response.url))
     assert "2020年指标已保存" in detail
-    assert "30,000,000" in detail and "8,000,000.50" in detail
+    # The table shows each money column in one unit chosen from its figures (3,000 万元, 800 万元); the
+    # form keeps the fen.
+    assert "主营业务收入（万元）" in detail and "3,000.00" in detail and "800.00" in detail
+    assert input_value(text(client.get(f"/enterprises/{e.uscc}/indicators/?year=2020")), "added_value") == "8000000.50"
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
@@ -390,12 +393,16 @@ def test_enterprise_page_shows_indicator_table_and_charts(client: Client, hangzh
     page = text(client.get(f"/enterprises/{e.uscc}/"))
     table = re.search(r'<table data-testid="indicators">.*?</table>', page, re.S).group(0)
     assert [y for y in re.findall(r">(20\d\d)</a></td>", table)] == ["2020", "2021"]
-    assert "1,234,567.80" in table and "5,000,000" in table and "-1,000" in table
+    # Each money column in one unit chosen from its figures, named in the header; the fen in the tooltip.
+    assert "主营业务收入（万元）" in table and "利润总额（元）" in table
+    assert '<td class="num" title="1,234,567.80 元">123.46</td>' in table and ">500.00</td>" in table
+    assert ">-1,000</td>" in table
     money = chart(page, "money")
     revenue = next(t for t in money["data"] if t["name"] == "主营业务收入")
-    assert money["data"][0]["x"] == [2020, 2021] and revenue["y"] == [1234568, 5000000]  # whole yuan
+    assert money["data"][0]["x"] == [2020, 2021] and revenue["y"] == [123.46, 500.0]  # in 万元, the axis's unit
+    assert money["layout"]["yaxis"]["title"]["text"] == "万元"
     productivity = chart(page, "productivity")["data"][0]["y"]
-    assert productivity == [30000.0, None]  # no added value in 2021: a gap, not a zero
+    assert productivity == [3.0, None]  # 3 万元 per person; no added value in 2021: a gap, not a zero
     assert chart(page, "people")["data"][0]["y"] == [20, 40]
 
 
@@ -609,7 +616,7 @@ def test_history_reads_in_the_readers_language(client: Client, hangzhou_user: Us
     client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2020", "employees": "90", "revenue": "1200000"})
     client.post(f"/enterprises/{e.uscc}/edit/", profile_form(stage="automation", tags=[]))
     zh = html.unescape(text(client.get(f"/enterprises/{e.uscc}/"))).split("变更记录</h2>")[1]
-    assert "<li><b>从业人员</b> 80 → 90</li>" in zh and "<li><b>主营业务收入（元）</b> 1,200,000</li>" in zh
+    assert "<li><b>从业人员</b> 80 → 90</li>" in zh and "<li><b>主营业务收入</b> 1,200,000 元</li>" in zh
     assert "<li><b>改造阶段</b> 机械化 → 自动化</li>" in zh and "/2020/0" not in zh and "{" not in zh
     client.cookies["django_language"] = "en"
     en = html.unescape(text(client.get(f"/enterprises/{e.uscc}/", HTTP_ACCEPT_LANGUAGE="en"))).split("</h2>")

@@ -108,7 +108,7 @@ def test_an_enterprise_user_gets_its_own_home(make_user: Make, firms: Any) -> No
     assert 'data-testid="enterprise-home"' in page and "杭州机械" in page
     assert "规模以上企业" not in page, "not the province's dashboard cut down to one firm"
     figures = page[page.index('data-testid="home-figures"'):]
-    assert "4,200,000.50" in figures and "2022" in figures
+    assert "420 万元" in figures and 'title="4,200,000.50 元"' in figures and "2022" in figures
     assert 'data-testid="home-diagnosis"' in page and "开始自评" in page, "its next step"
     nav = page[page.index("<header"):page.index("</header>")]
     assert 'href="/enterprises/"' not in nav, "no province list in its navigation"

@@ -215,7 +215,7 @@ def test_the_expert_sees_claims_and_data_checks_then_the_differences(
     robots = robots[:robots.index("</fieldset>")]
     assert 'value="full" checked' in robots, "prefilled with the self-assessment"
     assert "全面实现" in robots, "the claim is shown beside the question"
-    assert "0.00" in robots and "(2023)" in robots, "and the figure the check will use"
+    assert "0 台/百名一线工人（2023 年）" in robots, "and the figure the check will use, its unit and year"
 
     client.post(f"/assessments/{draft.pk}/submit/")
     result = client.get(f"/assessments/{draft.pk}/")
@@ -224,6 +224,12 @@ def test_the_expert_sees_claims_and_data_checks_then_the_differences(
     assert "<b>EQ-2b</b>" in differences
     assert "<b>EQ-1a</b>" not in differences
     assert 'data-testid="checks"' in body
+    checks = body[body.index('data-testid="checks"'):]
+    assert "0 台/百名一线工人（2023 年）" in checks[:checks.index("</table>")], "the figure with its unit and year"
+    # The verified level and the stage on the record, and how they relate.
+    enterprise.refresh_from_db()
+    relation = body[body.index('data-testid="level-stage"'):]
+    assert "每一级对应一个改造阶段" in relation and f"当前：{enterprise.get_stage_display()}" in relation
     radar = chart(result, "radar")
     assert len(radar["data"]) == 2, "the self-assessment is drawn beside the verified scores"
 
@@ -273,7 +279,7 @@ def test_the_officers_overview_shows_distributions_cohorts_and_the_unassessed(
         names = [trace["name"] for trace in levels["data"]]
         assert names[1:] == [lv.name.zh for lv in ladder.spec.levels] and len(names) == 6  # level 0 first
     region = chart(page, "levels-region")
-    assert sum(sum(trace["y"]) for trace in region["data"]) == 1
+    assert sum(sum(trace["x"]) for trace in region["data"]) == 1
 
     body = text(page)
     cohorts = body[body.index('data-testid="cohorts"'):]

@@ -88,11 +88,11 @@ def test_pdf_in_chinese(self_assessment: Assessment) -> None:
                      enterprise.region.name_zh):
         assert expected in text
     assert self_assessment.level == 1
-    # The gaps to level 2, with the typical investment of a measure written out in yuan.
+    # The gaps to level 2, with the typical investment of a measure in one unit, 万元 from ten thousand yuan.
     gap = result.gaps[0]
     assert gap.requirement.id in text and gap.measures
     low, high = gap.measures[0].investment_min, gap.measures[0].investment_max
-    assert f"{low:,.0f}–{high:,.0f}元" in text
+    assert low >= 10_000 and f"{low / 10_000:,.4g}–{high / 10_000:,.4g}万元" in text
     # Too few peers: the report says why no benchmark is shown.
     assert _squash(benchmark(assessment=self_assessment)["reason"])[:20] in text
     assert any("STSong-Light" in name for name in _font_names(pdf))
@@ -210,12 +210,13 @@ def test_expert_diagnosis_report(expert_diagnosis: Assessment, self_assessment: 
 
     ws = load_workbook(io.BytesIO(xlsx)).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    assert len(rows[0]) == 14 and len(rows) == len(expert_diagnosis.model.spec.requirements) + 1
+    assert len(rows[0]) == 15 and len(rows) == len(expert_diagnosis.model.spec.requirements) + 1
     by_id = {row[0]: row for row in rows[1:]}
     assert {rid: row[5] for rid, row in by_id.items()} == expert_diagnosis.answers
     assert {rid: row[9] for rid, row in by_id.items()} == self_assessment.answers  # the claims
     for rid, outcome in expert_diagnosis.checks.items():
-        assert by_id[rid][11] == outcome["value"] and by_id[rid][12] == outcome["year"]
+        assert by_id[rid][11] == outcome["value"] and by_id[rid][13] == outcome["year"]
+        assert by_id[rid][12], "the value's unit beside it"
     robots = next(rid for rid, o in expert_diagnosis.checks.items() if o["value"] == 0)
     assert by_id[robots][7] == 0  # the data overrule the claim in the fulfilment
 

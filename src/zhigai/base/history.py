@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from zhigai.core.audit import ACTION_LABELS, audit_changes
 from zhigai.core.models import AuditLog
-from zhigai.core.templatetags.zhigai import yuan
+from zhigai.core.numbers import yuan_exact_text
 
+from .display import bare_label
 from .models import INDICATOR_FIELDS, CloudLevel, Cluster, Enterprise, Indicator, Industry, Region, Stage, Tag
 
 ENTERPRISE_ORDER = ["uscc", "name", "region", "industry", "founded_year", "stage", "cluster", "tags"]
@@ -42,7 +43,8 @@ class HistoryEntry:
 def _label(key: str) -> Any:
     for model in (Enterprise, Indicator):
         try:
-            return model._meta.get_field(key).verbose_name  # type: ignore[union-attr]
+            # Money is written with its unit (元), so the label does not name it again.
+            return bare_label(model._meta.get_field(key).verbose_name)  # type: ignore[union-attr]
         except FieldDoesNotExist:
             continue
     return _IMPORT_KEYS.get(key, key)
@@ -79,7 +81,7 @@ class _Names:
         kind = _KIND.get(key)
         if kind == "money":
             try:
-                return yuan(Decimal(str(value)))
+                return yuan_exact_text(Decimal(str(value)))  # a record: every fen, whatever the size
             except InvalidOperation:
                 return str(value)
         if kind == "cloud":

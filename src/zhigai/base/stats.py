@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhigai.core.cache import cached_figures
+from zhigai.core.numbers import Scale, count_scale, money_scale, plotly_axis, plotly_percent_axis
 from zhigai.core.types import Actor
 
 from .models import MONEY_INDICATORS, Indicator, Industry, MoneySum, Region, RegionLevel, SizeClass, Stage
@@ -43,11 +45,6 @@ def _ratio(part: object, whole: object) -> float | None:
     return float(Decimal(str(part)) / Decimal(str(whole)))
 
 
-def _number(value: Decimal | None) -> float | None:
-    """A money sum as a chart's number (the figures keep it exact)."""
-    return None if value is None else float(value)
-
-
 def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
     qs = _enterprises(user, region_code)
     by_stage = dict(qs.values_list("stage").annotate(n=Count("id")).order_by())
@@ -72,7 +69,7 @@ def _compute(user: Actor, region_code: str | None) -> dict[str, Any]:
             y[f] = y.pop(f"sum_{f}")
         y["productivity"] = _ratio(y["above_added"], y["above_employees"])
         y["tech_share"] = _ratio(y["tech_investment"], y["industrial_investment"])
-        # The sums stay Decimal yuan, exact to the fen; charts() turns them into numbers for Plotly.
+        # The sums stay Decimal yuan, exact to the fen; charts() scales them to their axis's unit.
     return {
         "total": sum(by_stage.values()),
         "above": qs.filter(above_designated_size=True).count(),
@@ -108,16 +105,29 @@ def region_children_counts(*, user: Actor, region: Region) -> dict[int, int]:
     return counts
 
 
-def _bar(x: list[Any], y: list[Any], title: str, color: str = "#2563eb", horizontal: bool = False) -> dict[str, Any]:
+def _bar(x: list[Any], y: list[int], title: str, color: str = "#2563eb", horizontal: bool = False) -> dict[str, Any]:
+    """Enterprises counted per category: the count axis in whole numbers (or 万), named."""
+    scale = count_scale(y)
+    counts = [scale.number(v) for v in y]
     trace: dict[str, Any] = (
-        {"type": "bar", "x": y, "y": x, "orientation": "h"} if horizontal else {"type": "bar", "x": x, "y": y}
+        {"type": "bar", "x": counts, "y": x, "orientation": "h"} if horizontal else {"type": "bar", "x": x, "y": counts}
     )
     trace["marker"] = {"color": color}
-    return {"data": [trace], "layout": {"title": {"text": title}}}
+    axis = plotly_axis(scale, _("企业数"))
+    if max(y, default=0) <= 5:
+        axis["dtick"] = 1  # a few enterprises: whole-number ticks, not 0.5, 1.5, ...
+    return {"data": [trace], "layout": {"title": {"text": title}, ("xaxis" if horizontal else "yaxis"): axis}}
+
+
+def _per_person(scale: Scale) -> Scale:
+    return replace(scale, unit=_("%(unit)s/人") % {"unit": scale.unit})
 
 
 def charts(f: dict[str, Any]) -> dict[str, Any]:
     years = [y["year"] for y in f["years"]]
+    productivity = [y["productivity"] for y in f["years"]]
+    per_person = _per_person(money_scale(productivity))
+    investment = money_scale(v for y in f["years"] for v in (y["industrial_investment"], y["tech_investment"]))
     out = {
         "stages": _bar([s[1] for s in f["stages"]], [s[2] for s in f["stages"]], _("按改造阶段")),
         "sizes": _bar([s[1] for s in f["sizes"]], [s[2] for s in f["sizes"]], _("按规模"), "#0d9488"),
@@ -134,25 +144,25 @@ def charts(f: dict[str, Any]) -> dict[str, Any]:
                     "type": "scatter",
                     "mode": "lines+markers",
                     "x": years,
-                    "y": [y["productivity"] for y in f["years"]],
+                    "y": [per_person.number(v) for v in productivity],
                     "name": _("人均劳动生产率"),
                 }
             ],
-            "layout": {"title": {"text": _("规上企业人均劳动生产率（元/人）")}},
+            "layout": {"title": {"text": _("规上企业人均劳动生产率")}, "yaxis": plotly_axis(per_person)},
         },
         "investment": {
             "data": [
                 {
                     "type": "bar",
                     "x": years,
-                    "y": [_number(y["industrial_investment"]) for y in f["years"]],
-                    "name": _("工业投资（元）"),
+                    "y": [investment.number(y["industrial_investment"]) for y in f["years"]],
+                    "name": _("工业投资"),
                 },
                 {
                     "type": "bar",
                     "x": years,
-                    "y": [_number(y["tech_investment"]) for y in f["years"]],
-                    "name": _("技术改造投资（元）"),
+                    "y": [investment.number(y["tech_investment"]) for y in f["years"]],
+                    "name": _("技术改造投资"),
                 },
                 {
                     "type": "scatter",
@@ -166,7 +176,9 @@ def charts(f: dict[str, Any]) -> dict[str, Any]:
             "layout": {
                 "title": {"text": _("工业投资与技术改造投资")},
                 "barmode": "group",
-                "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero"},
+                "yaxis": plotly_axis(investment),
+                # Its own round ticks (Plotly would sync them to the left axis's: 24.3%, 48.6%, ...).
+                "yaxis2": plotly_percent_axis(overlaying="y", side="right", tickmode="auto", showgrid=False),
             },
         },
     }
@@ -177,43 +189,42 @@ def enterprise_charts(rows: list[Indicator]) -> dict[str, Any]:
     """Charts of one enterprise's annual indicators (rows ordered by year)."""
     label = _enterprise_chart_labels()
     years = [r.year for r in rows]
+    money_names = ("revenue", "added_value", "profit", "tech_investment")
+    money = money_scale(getattr(r, n) for r in rows for n in money_names)
+    people = count_scale(getattr(r, n) for r in rows for n in ("employees", "frontline_employees"))
 
-    def series(name: str) -> list[int | None]:
-        # Whole yuan and whole counts: a chart shows no fen (the table does), and integers cost a fraction
-        # of floats to write as JSON.
-        return [None if (v := getattr(row, name)) is None else round(v) for row in rows]
+    def series(name: str, scale: Scale) -> list[float | None]:
+        return [scale.number(getattr(row, name)) for row in rows]
 
-    productivity = [
-        round(r.added_value / r.employees) if r.added_value is not None and r.employees else None for r in rows
-    ]
+    productivity = [r.added_value / r.employees if r.added_value is not None and r.employees else None for r in rows]
+    per_person = _per_person(money_scale(productivity))
     line = {"type": "scatter", "mode": "lines+markers", "x": years}
-    robots = series("robots")
-    robots_axis: dict[str, Any] = {"overlaying": "y", "side": "right", "rangemode": "tozero"}
+    robots = [r.robots for r in rows]
+    robots_axis = plotly_axis(count_scale(robots), label["robots_unit"], overlaying="y", side="right")
     if max((v for v in robots if v is not None), default=0) <= 5:
         robots_axis["dtick"] = 1  # a few robots: whole-number ticks, not 0.181, 0.361, ...
     return {
         "money": {
-            "data": [
-                {**line, "y": series(n), "name": label[n]}
-                for n in ("revenue", "added_value", "profit", "tech_investment")
-            ],
-            "layout": {"title": {"text": label["money"]}},
+            "data": [{**line, "y": series(n, money), "name": label[n]} for n in money_names],
+            "layout": {"title": {"text": label["money"]}, "yaxis": plotly_axis(money)},
         },
         "people": {
             "data": [
-                {"type": "bar", "x": years, "y": series("employees"), "name": label["employees"]},
-                {"type": "bar", "x": years, "y": series("frontline_employees"), "name": label["frontline_employees"]},
+                {"type": "bar", "x": years, "y": series("employees", people), "name": label["employees"]},
+                {"type": "bar", "x": years, "y": series("frontline_employees", people),
+                 "name": label["frontline_employees"]},
                 {**line, "y": robots, "name": label["robots"], "yaxis": "y2"},
             ],
             "layout": {
                 "title": {"text": label["people"]},
                 "barmode": "group",
+                "yaxis": plotly_axis(people, label["people_unit"]),
                 "yaxis2": robots_axis,
             },
         },
         "productivity": {
-            "data": [{**line, "y": productivity, "name": label["productivity"]}],
-            "layout": {"title": {"text": label["productivity_title"]}},
+            "data": [{**line, "y": [per_person.number(v) for v in productivity], "name": label["productivity"]}],
+            "layout": {"title": {"text": label["productivity_title"]}, "yaxis": plotly_axis(per_person)},
         },
     }
 
@@ -229,11 +240,13 @@ def _chart_labels() -> dict[str, str]:
         "added_value": _("工业增加值"),
         "profit": _("利润总额"),
         "tech_investment": _("技术改造投资"),
-        "money": _("主要经济指标（元）"),
+        "money": _("主要经济指标"),
         "employees": _("从业人员"),
         "frontline_employees": _("一线生产人员"),
+        "people_unit": _("人"),
         "robots": _("工业机器人"),
+        "robots_unit": _("台"),
         "people": _("人员与机器人"),
         "productivity": _("人均劳动生产率"),
-        "productivity_title": _("人均劳动生产率（元/人）"),
+        "productivity_title": _("人均劳动生产率"),
     }

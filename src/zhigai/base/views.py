@@ -11,22 +11,24 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.cache import cached_figures
+from zhigai.core.numbers import count_text
 from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted
-from zhigai.core.templatetags.zhigai import chart, yuan
+from zhigai.core.templatetags.zhigai import chart
 from zhigai.core.text import clean_text
 from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
+from .display import bare_label, indicator_display_columns
 from .history import history_entries
 from .import_report import report_workbook, shown_errors
 from .importer import SUMMARY_LABELS, import_job_create
-from .models import INDICATOR_FIELDS, indicator_columns
+from .models import indicator_columns
 from .policy import enterprise_scope
 from .sections import enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
@@ -105,7 +107,7 @@ def _enterprise_home(request: AuthenticatedRequest, page: selectors.EnterprisePa
         "place": labels["region_places"].get(e.region_id, ""),
         "industry": labels["industry_labels"].get(e.industry_id, ""),
         "latest": latest,
-        "latest_figures": [(label, getattr(latest, name), kind) for name, label, kind in indicator_columns()
+        "latest_figures": [(bare_label(label), getattr(latest, name), kind) for name, label, kind in indicator_columns()
                            if name in HOME_FIGURES] if latest else [],
         "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
         "can_report": permitted(request.user, "base.indicator.change", e),
@@ -143,6 +145,8 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
     labels = selectors.reference_labels()
     context: dict[str, Any] = {
         "page": page,
+        # A count is written one way everywhere (core.numbers): 共 20,000 家企业, not 共 20000 家.
+        "total": ngettext("共 %(n)s 家企业", "共 %(n)s 家企业", count) % {"n": count_text(count)},
         "rows": _rows(page.object_list, labels),
         "filters": filters,
         "query": query.urlencode(),
@@ -203,34 +207,26 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
 
 def _indicator_table(rows: list[Any], enterprise: Any, can_report: bool) -> SafeString:
     """The indicator table's head and rows as HTML, made in Python: 14 columns × many years is slow as
-    template tags. The cells are numbers (digits, separators, signs) or a dash: nothing to escape."""
-    head = _indicator_head()
-    columns = _TABLE_COLUMNS
+    template tags. Each column is in one unit chosen from its figures and named in its header
+    (display.indicator_display_columns). The cells are numbers (digits, separators, signs) or a dash:
+    nothing to escape."""
+    columns = indicator_display_columns(rows)
+    ths = "".join(f'<th class="num">{escape(c.header)}</th>' for c in columns)
+    head = f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
     edit_url = escape(reverse("base:indicator_edit", args=[enterprise.uscc])) if can_report else ""
     body = []
     for row in rows:
         year = int(row.year)
-        cells = "".join([f'<td class="num">{show(getattr(row, name))}</td>' for name, show in columns])
+        cells = "".join([_cell(c, getattr(row, c.name)) for c in columns])
         first = f'<a href="{edit_url}?year={year}">{year}</a>' if can_report else str(year)
         body.append(f"<tr><td>{first}</td>{cells}</tr>")
     return SafeString(f"{head}<tbody>{''.join(body)}</tbody>")
 
 
-def _plain(value: Any) -> str:
-    return "—" if value is None else str(value)
-
-
-# Each indicator column's field and how its cells read (the head, with the labels, is _indicator_head).
-_TABLE_COLUMNS = [(name, yuan if kind == "money" else _plain) for name, kind in INDICATOR_FIELDS]
-
-
-def _indicator_head() -> str:
-    def build() -> str:
-        ths = "".join(f'<th class="num">{escape(label)}</th>' for _name, label, _kind in indicator_columns())
-        return f"<thead><tr><th>{escape(_('年份'))}</th>{ths}</tr></thead>"
-
-    # Fourteen labels translated once per language: they depend on no data.
-    return cached_figures(("indicator-head", get_language()), build, areas=())
+def _cell(column: Any, value: Any) -> str:
+    # Money shown in 万元 or 亿元 keeps every fen in its tooltip (digits, separators and the unit's name).
+    tip = f' title="{escape(column.exact(value))}"' if column.exact is not None and value is not None else ""
+    return f'<td class="num"{tip}>{column.text(value)}</td>'
 
 
 @login_required

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from zhigai.base.models import Indicator
 from zhigai.core.exports import sheet_append
 from zhigai.core.models import User
+from zhigai.core.numbers import PERCENT_PLACES, money_range_text, number_text, percent_text
 
+from .check_text import check_number, check_unit, check_value_text, plain_kind
 from .definition import Check, Measure, Requirement
 from .models import Assessment, Kind, Status
 from .results import Result
@@ -43,15 +45,15 @@ def _date(assessment: Assessment) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+    return percent_text(value)
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return number_text(value)
 
 
 def _yuan_range(measure: Measure) -> str:
-    return f"{measure.investment_min:,.0f}–{measure.investment_max:,.0f} {_('元')}"
+    return money_range_text(measure.investment_min, measure.investment_max)
 
 
 def _region_text(assessment: Assessment) -> str:
@@ -75,11 +77,14 @@ def _check_text(check: Check, language: str) -> str:
         text += f" ÷ {_indicator_label(check.per)}"
     if check.scale != 1:
         text += f" × {_number(check.scale)}"
+    # A rate or an amount compared as it is reads in its own unit (≤ 2.0%); other figures take the model's.
+    plain = plain_kind(check) is not None
+    bound = (lambda v: check_number(check, v, language)) if plain else _number
     if check.at_least is not None:
-        text += f" ≥ {_number(check.at_least)}"
+        text += f" ≥ {bound(check.at_least)}"
     elif check.at_most is not None:
-        text += f" ≤ {_number(check.at_most)}"
-    if check.unit is not None:
+        text += f" ≤ {bound(check.at_most)}"
+    if check.unit is not None and not plain:
         unit = check.unit.get(language)
         text += f" ({unit})" if language.startswith("en") else f"（{unit}）"
     return text
@@ -377,7 +382,7 @@ def _expert_sections(result: Result, width: float, st: dict[str, Any]) -> list[A
                 _question(req, lang),
                 _check_text(check, lang) if check is not None else "—",
                 str(c.get("year") or "—"),
-                _number(c["value"]) if c.get("value") is not None else _("无数据"),
+                check_value_text(check, c["value"], None, lang) if c.get("value") is not None else _("无数据"),
                 _percent(c.get("fulfilment")),
                 _percent(c.get("answered")),
             ])
@@ -494,8 +499,10 @@ def _answer_rows(result: Result) -> tuple[list[str], list[float], list[list[Any]
     ]
     widths = [12.0, 22.0, 7.0, 8.0, 60.0, 12.0, 16.0, 10.0, 40.0]
     if expert:
-        header += [_("自评答案"), _("自评满足度"), _("数据核验值"), _("数据核验年份"), _("数据满足度")]
-        widths += [12.0, 12.0, 14.0, 12.0, 12.0]
+        header += [
+            _("自评答案"), _("自评满足度"), _("数据核验值"), _("数据核验值单位"), _("数据核验年份"), _("数据满足度"),
+        ]
+        widths += [12.0, 12.0, 14.0, 16.0, 12.0, 12.0]
     rows: list[list[Any]] = []
     for req in spec.requirements:
         option_id = a.answers.get(req.id, "")
@@ -517,6 +524,7 @@ def _answer_rows(result: Result) -> tuple[list[str], list[float], list[list[Any]
                 claims.answers.get(req.id) if claims is not None else None,
                 claims.fulfilment.get(req.id) if claims is not None else None,
                 check.get("value"),
+                check_unit(req.check, lang) if req.check is not None else None,
                 check.get("year"),
                 check.get("fulfilment"),
             ]
@@ -569,9 +577,16 @@ def assessment_xlsx(result: Result) -> bytes:
         for row in rows:
             sheet_append(ws, row)
         _format_sheet(ws, widths)
-        for col in (8, *((11, 14) if len(header) > 9 else ())):
+        # Fulfilments are shares: stored as the number (0.8), shown as a percentage at the one precision.
+        share = "0." + "0" * PERCENT_PLACES + "%" if PERCENT_PLACES else "0%"
+        for col in (8, *((11, 15) if len(header) > 9 else ())):
             for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-                cell.number_format = "0.00"
+                cell.number_format = share
+        if len(header) > 9:  # a rate checked as it is, shown as the percentage its unit column names
+            for req, (cell,) in zip(result.spec.requirements, ws.iter_rows(min_row=2, min_col=12, max_col=12),
+                                    strict=True):
+                if req.check is not None and plain_kind(req.check) == "ratio":
+                    cell.number_format = share
         for (cell,) in ws.iter_rows(min_row=2, min_col=5, max_col=5):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 

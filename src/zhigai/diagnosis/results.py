@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zhigai.base.models import Region, RegionLevel
 
+from .check_text import check_value_text
 from .definition import ModelDef, Requirement
 from .models import Assessment, Kind, Status
 
@@ -73,6 +74,28 @@ def level_name(spec: ModelDef, number: int | None, language: str) -> str:
     return lv.name.get(language) if lv else _("未达到一级")
 
 
+def level_stage_text(spec: ModelDef, level: int | None, stage: str, language: str) -> str:
+    """How a maturity level relates to the enterprise's transformation stage (SPEC §3), in a sentence for
+    the page that shows both: a model whose levels name stages sets the stage when an expert verifies it;
+    another model's levels are a scale of their own."""
+    names = {"model": spec.name.get(language), "top": spec.top_level, "stage": stage}
+    if not any(lv.stage for lv in spec.levels):
+        return _(
+            "等级 L0–L%(top)d 是按“%(model)s”评估的成熟度等级，L0 表示尚未达到一级；改造阶段（当前：%(stage)s）"
+            "是企业档案记录的智能化改造阶段（机械化 → 智能化），是另一个尺度，不随本模型的等级改变。"
+        ) % names
+    first, last = spec.levels[0], spec.levels[-1]
+    text = _(
+        "等级 L0–L%(top)d 是按“%(model)s”评估的成熟度等级，每一级对应一个改造阶段（L1 %(first)s … L%(top)d %(last)s）；"
+        "专家诊断核验后，企业档案的改造阶段（当前：%(stage)s）随之更新。"
+    ) % {**names, "first": first.name.get(language), "last": last.name.get(language)}
+    if not level:
+        text += _(
+            "L0 表示一级的要求尚未全部满足；阶段的尺度从%(first)s开始，所以核验为 L0 的企业记为%(first)s阶段。"
+        ) % {"first": first.name.get(language)}
+    return text
+
+
 def assessment_result(assessment: Assessment) -> Result:
     spec, language = assessment.model.spec, get_language() or "zh-hans"
     fulfilment = assessment.fulfilment
@@ -97,7 +120,9 @@ def assessment_result(assessment: Assessment) -> Result:
     if assessment.kind == Kind.EXPERT:
         result.differences = _differences(assessment, spec)
         result.checks = [
-            {"requirement": spec.requirement(rid), **outcome}
+            {"requirement": spec.requirement(rid), **outcome,
+             "shown": check_value_text(spec.requirement(rid).check,  # type: ignore[union-attr]
+                                       outcome.get("value"), outcome.get("year"), language)}
             for rid, outcome in assessment.checks.items()
             if spec.requirement(rid) is not None
         ]

@@ -66,6 +66,11 @@ def _compute(user: Actor, model: MaturityModel) -> dict[str, Any]:
     }
 
 
+def _short(text: str, limit: int = 32) -> str:
+    """An industry's name beside its bar: whole when it fits, else cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def level_figures(*, user: Actor, model: MaturityModel) -> dict[str, Any]:
     """Distribution of current levels and T0 → T1 cohort movement for the user's scope and this model."""
     scope = enterprise_scope(user)
@@ -85,7 +90,7 @@ def level_figures(*, user: Actor, model: MaturityModel) -> dict[str, Any]:
             ((k, v) for k, v in figures["by_region"].items() if k > 0), key=lambda kv: regions[kv[0]].code)]
     )
     industry_rows = sorted(
-        ((f"{industries[k].code} {industries[k].name[:8]}", v) for k, v in figures["by_industry"].items()),
+        ((_short(f"{industries[k].code} {industries[k].name}"), v) for k, v in figures["by_industry"].items()),
         key=lambda row: -sum(row[1].values()),
     )[:15]
     size_rows = [(label, figures["by_size"].get(value, {})) for value, label in SizeClass.choices]

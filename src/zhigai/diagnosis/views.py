@@ -26,11 +26,12 @@ from zhigai.core.text import ascii_int
 from zhigai.core.types import AuthenticatedRequest
 
 from . import charts, selectors, services, stats
+from .check_text import check_value_text
 from .evaluation import annual_figures, checks_outcome, missing_answers
 from .models import Assessment, Kind
 from .policy import EXPERT_ROLES
 from .queue import queue_counts
-from .results import assessment_result, benchmark, rule_text
+from .results import assessment_result, benchmark, level_stage_text, rule_text
 from .views_work import unassessed_region
 
 
@@ -191,7 +192,8 @@ def assessment_fill(request: AuthenticatedRequest, assessment_id: int, step: int
             "claim": _option_name(spec, claims.get(r.id, ""), lang),
             "evidence": evidence.get(r.id, []),
             "check": checks.get(r.id),
-            "unit": r.check.unit.get(lang) if r.check and r.check.unit else "",
+            "check_shown": check_value_text(r.check, (checks.get(r.id) or {}).get("value"),
+                                            (checks.get(r.id) or {}).get("year")),
         }
         for r in requirements
     ]
@@ -262,6 +264,8 @@ def assessment_detail(request: AuthenticatedRequest, assessment_id: int) -> Http
         "radar": charts.radar(result.dimensions, result.spec.top_level, compare=compare),
         "bench": benchmark(assessment=assessment),
         "rule": rule_text(result.spec),
+        "level_stage": level_stage_text(result.spec, assessment.level, assessment.enterprise.get_stage_display(),
+                                        result.language),
         "next_level": result.spec.level((assessment.level or 0) + 1),
         "lang": result.language,
     })
@@ -342,4 +346,6 @@ def enterprise_progress_section(request: HttpRequest, enterprise: Any) -> SafeSt
         "e": enterprise,
         "latest": latest,
         "progress": charts.progress(submitted) if len(submitted) > 1 else None,
+        "level_stage": level_stage_text(latest.model.spec, latest.level, enterprise.get_stage_display(), get_language())
+        if latest else "",
     })

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -8,6 +7,7 @@ from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from zhigai.core.audit import ACTION_LABELS, ENTITY_LABELS
+from zhigai.core.numbers import count_text, money_range_text, money_text, percent_text, yuan_exact_text
 
 register = template.Library()
 
@@ -58,20 +58,29 @@ def attr_get(mapping: Any, key: str) -> Any:
 
 @register.filter
 def percent(value: Any) -> str:
-    return "—" if value is None else f"{float(value):.0%}"
+    """A share (0.8) as a percentage at the platform's one precision (core.numbers)."""
+    return percent_text(value)
 
 
 @register.filter
 def num(value: Any) -> str:
-    """A whole number with thousands separators."""
-    return "—" if value is None else f"{round(float(value)):,}"
+    """A count, whole, with thousands separators."""
+    return count_text(value)
 
 
 @register.filter
 def yuan(value: Any) -> str:
-    """Money for reading: thousands separated, no decimals past the fen."""
-    if value is None:
-        return "—"
-    # Whole yuan by the value itself, not a float of it: a float drops the fen above about 1e15 yuan.
-    whole = value == int(value) if isinstance(value, Decimal | int) else float(value).is_integer()
-    return f"{int(value):,}" if whole else f"{value:,.2f}"
+    """One money figure (Decimal yuan) with the unit its size calls for: 25.8 万元, 258 thousand yuan."""
+    return money_text(value)
+
+
+@register.filter
+def yuan_exact(value: Any) -> str:
+    """A money figure in 元 to the fen, whatever its size: the tooltip of a figure shown in 万元 or 亿元."""
+    return yuan_exact_text(value)
+
+
+@register.filter
+def yuan_range(low: Any, high: Any) -> str:
+    """A money range in one unit chosen from its larger end: {{ low|yuan_range:high }} → 20–50 万元."""
+    return money_range_text(low, high)
