@@ -127,3 +127,11 @@ def test_the_api_refuses_a_region_outside_the_jurisdiction(hangzhou_user: User, 
     assert outside.status_code == 422 and outside.json()["details"][0]["field"] == "region"
     inside = client.get("/api/v1/enterprises", {"region": "330102"})
     assert inside.status_code == 200 and [e["name"] for e in inside.json()["items"]] == ["杭州机械"]
+
+
+def test_a_money_header_names_the_unit_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        content = xlsx_table(title="t", columns=[Column("营业收入", money=True)], rows=[])
+    assert next(load_workbook(content).active.iter_rows(values_only=True)) == ("营业收入 (yuan)",)  # type: ignore[arg-type]
