@@ -118,3 +118,20 @@ def test_officers_keep_the_dashboard_and_the_list_in_their_navigation(hangzhou_u
     page = signed_in(hangzhou_user).get("/").content.decode()
     assert 'data-testid="enterprise-home"' not in page
     assert 'href="/enterprises/"' in page[page.index("<header"):page.index("</header>")]
+
+
+def test_the_api_refuses_a_region_outside_the_jurisdiction(hangzhou_user: User, firms: Any,
+                                                           api_client: Callable[[User], Any]) -> None:
+    client = api_client(hangzhou_user)
+    outside = client.get("/api/v1/enterprises", {"region": "330200"})
+    assert outside.status_code == 422 and outside.json()["details"][0]["field"] == "region"
+    inside = client.get("/api/v1/enterprises", {"region": "330102"})
+    assert inside.status_code == 200 and [e["name"] for e in inside.json()["items"]] == ["杭州机械"]
+
+
+def test_a_money_header_names_the_unit_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        content = xlsx_table(title="t", columns=[Column("营业收入", money=True)], rows=[])
+    assert next(load_workbook(content).active.iter_rows(values_only=True)) == ("营业收入 (yuan)",)  # type: ignore[arg-type]

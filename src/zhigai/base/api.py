@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from zhigai.core.errors import InvalidInput
 from zhigai.core.schemas import InputSchema
 from zhigai.core.types import ApiRequest
 
@@ -85,6 +87,10 @@ def industries(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/enterprises", response=EnterprisePage)
 def enterprises(request: ApiRequest, query: Query[ListQuery]) -> dict[str, Any]:
+    if not selectors.region_filter_allowed(user=request.auth, code=query.region):
+        # Not an empty page ("no enterprise there"): the region is outside what this user may list.
+        message = _("所选地区不在您的辖区内。")
+        raise InvalidInput(message, details=[{"field": "region", "message": message}])
     filters = selectors.EnterpriseFilters(
         q=query.q,
         region=query.region,

@@ -71,7 +71,9 @@ class Column:
 
 
 def column_header(column: Column) -> str:
-    return f"{column.header}（{MONEY_UNIT}）" if column.money else str(column.header)
+    if not column.money:
+        return str(column.header)
+    return _("%(label)s（%(unit)s）") % {"label": column.header, "unit": MONEY_UNIT}
 
 
 def xlsx_table(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
