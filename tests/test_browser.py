@@ -161,3 +161,32 @@ def test_enterprise_completes_a_self_assessment_and_sees_its_radar_chart(page, d
     # The PDF report is there for the same user.
     response = page.request.get(page.url + "report.pdf")
     assert response.status == 200 and response.body().startswith(b"%PDF")
+
+
+def test_an_expert_works_through_the_queue_and_exports_it(page, demo_server, tmp_path):  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "expert")
+    page.click("header nav >> text=待办")
+    expect(page.locator("[data-testid=queue] tbody tr").first).to_be_visible()
+    page.click("[data-testid=queue-tabs] >> text=已核实")
+    states = page.locator("[data-testid=queue] [data-state]")
+    shown = states.evaluate_all("els => els.map(e => e.dataset.state)")
+    assert shown and set(shown) == {"verified"}
+    with page.expect_download() as download:
+        page.click("[data-testid=export]")
+    path = tmp_path / "queue.xlsx"
+    download.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][3] == "状态" and len(rows) == states.count() + 1 and {r[3] for r in rows[1:]} == {"已核实"}
+    page.screenshot(path=str(tmp_path / "queue.png"), full_page=True)
+
+
+def test_an_enterprise_user_lands_on_its_own_home(page, demo_server):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "enterprise")
+    expect(page.locator("[data-testid=enterprise-home]")).to_be_visible()
+    expect(page.locator("[data-testid=next-step]")).to_be_visible()
+    expect(page.locator("header nav >> text=企业")).to_have_count(0)

@@ -145,7 +145,8 @@ def test_enterprise_page_queries(client: Client, hangzhou_user: User, make_enter
     the enterprise (with whether it has a history), its annual indicators, its tag ids and its history if it
     has any: one query each, however many years, tags or audit entries (labels come from cached reference
     data)."""
-    monkeypatch.setattr("zhigai.base.sections._SECTIONS", [])  # other modules' sections: their own reads
+    # Other modules' sections: their own reads.
+    monkeypatch.setattr("zhigai.base.sections._SECTIONS", {"page": [], "home": []})
     e = make_enterprise(employees=30, revenue="4000000", year=2020)
     e.tags.set(Tag.objects.all()[:3])
     login(client, hangzhou_user)

@@ -245,8 +245,8 @@ def test_the_assigned_expert_sees_the_enterprise(world: World, api_client: Calla
     page = client.get(world.fill("/enterprises/{uscc}/diagnosis/"))
     assert page.status_code == 200 and page.context["can_diagnose"] is True and page.context["can_self"] is False
     assert api_json(api_client, expert, "get", world.fill("/api/v1/enterprises/{uscc}")).status_code == 200
-    overview = client.get("/diagnosis/")
-    assert [a.enterprise for a in overview.context["assignments"]] == [world.enterprise]
-    assert NAME in overview.content.decode()
-    stranger = page_client(world.users["unassigned-expert"]).get("/diagnosis/")
+    queue = client.get("/diagnosis/queue/")
+    assert [a.enterprise for a in queue.context["page"]] == [world.enterprise]
+    assert NAME in queue.content.decode()
+    stranger = page_client(world.users["unassigned-expert"]).get("/diagnosis/queue/")
     assert NAME not in stranger.content.decode()

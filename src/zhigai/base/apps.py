@@ -24,7 +24,8 @@ class BaseConfig(AppConfig):
         cache_areas_register(ImportJob)  # its page reads it afresh
 
         nav_item_register(_("首页"), "base:home", order=0)
-        nav_item_register(_("企业"), "base:enterprise_list", order=10)
+        nav_item_register(_("企业"), "base:enterprise_list", order=10,
+                          visible=lambda user: permitted(user, "base.enterprise.list"))
         nav_item_register(_("地区"), "base:region_detail", order=30,
                           visible=lambda user: region_of(user.region_id) is not None,
                           args=lambda user: (region_of(user.region_id).code,))  # type: ignore[union-attr]

@@ -256,6 +256,11 @@ def money_fen(value: Decimal | str | None) -> int | None:
     return int(value.scaleb(2))  # a parsed value is quantized to the fen: exact
 
 
+def money_of_fen(fen: int | None) -> Decimal | None:
+    """The yuan of a whole number of fen, as models.MoneyField reads it from the database."""
+    return None if fen is None else Decimal(fen).scaleb(-2)
+
+
 def money_fen_column(values: Sequence[Decimal | str | None]) -> list[int | None]:
     """money_fen of each value; a column of money_texts at C speed."""
     joined = _text(values, "\n")

@@ -15,14 +15,15 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from zhigai.core.audit import jsonable
 from zhigai.core.bulk import bulk_insert, in_values
 from zhigai.core.models import AuditLog, User
 
-from .fields import money_value
-from .models import Cluster, Enterprise, Indicator, Industry, Region
+from .fields import money_of_fen
+from .models import MONEY_INDICATORS, Cluster, Enterprise, Indicator, Industry, Region
 
 BATCH = 20_000
 T = TypeVar("T")
@@ -124,20 +125,21 @@ def indicator_changes(
 ) -> int:
     """Audit the existing (enterprise, year, month) records that `rows` change. Call before writing.
 
-    `ids` maps the codes of `rows` (all of them) to their enterprises. Returns how many records of those
-    enterprises exist already; `rows` is read only when some do.
+    `rows` hold their values as the table stores them (money in whole fen). `ids` maps the codes of `rows`
+    (all of them) to their enterprises. Returns how many records of those enterprises exist already; when
+    none do, `rows` is not read, and indicator_gains audits what the write brings.
     """
     # order_by(): no order needed, and indicators sort by their enterprise's name (a join and a sort).
     count = Indicator.objects.filter(enterprise_id__in=in_values(ids.values())).order_by().count()
+    if not count:
+        return 0
+    money = [c in MONEY_INDICATORS for c in columns]
     # What this import creates per enterprise, kept small (how many periods, the first and last year): a
-    # first load of 100,000 enterprises' years must not hold a list per row.
+    # load of 100,000 enterprises' years must not hold a list per row.
     created: dict[str, list[int]] = defaultdict(lambda: [0, 9999, 0])
     for batch in _batches(rows):
-        existing: dict[tuple[int, int, int], Sequence[Any]] = {}
-        if count:
-            found = Indicator.objects.filter(enterprise_id__in=in_values({ids[row[0]] for row in batch})).order_by()
-            existing = {(r[0], r[1], r[2]): r[3:]
-                        for r in found.values_list("enterprise_id", "year", "month", *columns)}
+        found = Indicator.objects.filter(enterprise_id__in=in_values({ids[row[0]] for row in batch})).order_by()
+        existing = {(r[0], r[1], r[2]): r[3:] for r in found.values_list("enterprise_id", "year", "month", *columns)}
         audits = []
         for uscc, year, month, values in batch:
             old = existing.get((ids[uscc], year, month))
@@ -145,12 +147,30 @@ def indicator_changes(
                 gained = created[uscc]
                 gained[0], gained[1], gained[2] = gained[0] + 1, min(gained[1], year), max(gained[2], year)
                 continue
-            before, after = _diff(columns, old, [money_value(v) for v in values])
+            new = [money_of_fen(v) if m else v for v, m in zip(values, money, strict=True)]
+            before, after = _diff(columns, old, new)
             if after:
                 audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
         AuditLog.objects.bulk_create(audits, batch_size=2000)
-    # One entry per enterprise for the periods it gains: its history shows the import that brought them.
+    _gains_record(user, filename, ((uscc, n, first, last) for uscc, (n, first, last) in created.items()))
+    return count
+
+
+def indicator_gains(*, user: User, ids: dict[str, int], filename: str) -> None:
+    """Audit the periods that enterprises with no records before gained from one write (indicator_changes
+    found none): read back from the table in one grouped query, not from the import's rows again."""
+    uscc_of = {pk: uscc for uscc, pk in ids.items()}
+    gained = (
+        Indicator.objects.filter(enterprise_id__in=in_values(ids.values()))
+        .order_by()
+        .values_list("enterprise_id")
+        .annotate(n=Count("id"), first=Min("year"), last=Max("year"))
+    )
+    _gains_record(user, filename, ((uscc_of[pk], n, first, last) for pk, n, first, last in gained))
+
+
+def _gains_record(user: User, filename: str, gains: Iterable[tuple[str, int, int, int]]) -> None:
+    """One entry per enterprise for the periods it gains: its history shows the import that brought them."""
     bulk_insert(table=AuditLog._meta.db_table, columns=_CREATED_COLUMNS, rows=_created_rows(user, filename, (
         ("indicator", f"{uscc}/import", uscc, {"periods": n, "from": first, "to": last})
-        for uscc, (n, first, last) in created.items())))
-    return count
+        for uscc, n, first, last in gains)))

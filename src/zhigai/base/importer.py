@@ -41,10 +41,9 @@ from zhigai.core.models import User
 from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
 
-from .fields import money_fen_column
-from .import_audit import enterprise_changes, indicator_changes
+from .import_audit import enterprise_changes, indicator_changes, indicator_gains
 from .import_report import stored_error
-from .models import INDICATOR_FIELDS, Enterprise, ImportJob, ImportStatus, Indicator, Stage
+from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
 from .services import enterprise_refresh_derived
@@ -113,7 +112,7 @@ class IndicatorRows:
     """The clean rows of one indicator table: each sheet of a workbook may have its own columns."""
 
     columns: list[str]
-    # (uscc, year, month, values in `columns` order; money may be its text: fields.money_texts)
+    # (uscc, year, month, values in `columns` order as the table stores them: money in whole fen)
     rows: _Spool = field(default_factory=_Spool)
     usccs: set[str] = field(default_factory=set)  # the enterprises of `rows`
 
@@ -313,7 +312,7 @@ class _Validator:
                 continue
             seen[key] = number
             if not errors:
-                rows.append((uscc, year, month, clean.values[k]))
+                rows.append((uscc, year, month, clean.stored[k]))
                 out.usccs.add(uscc)
         out.rows.add(rows)
 
@@ -350,7 +349,7 @@ class _Validator:
         seen.update(zip(keys, [number for number, _cells in chunk], strict=True))
         usccs = list(map(codes.__getitem__, uscc_cells))
         out.usccs.update(codes.values())
-        out.rows.add(list(zip(usccs, clean.years, clean.months, clean.values, strict=True)))
+        out.rows.add(list(zip(usccs, clean.years, clean.months, clean.stored, strict=True)))
         return True
 
 
@@ -370,13 +369,12 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
                     for key, n in _write_indicators(table, ids, user=user, filename=filename).items():
                         counts[key] += n
             summary.update(counts)
-        touched = len(ids) or len(plan.enterprises)
-        if touched > 20000:
+        # Size is derived from indicators alone: an import of enterprises only leaves it as it was (and a new
+        # enterprise with no records is rightly at the default).
+        if len(ids) > 20000:
             enterprise_refresh_derived(ids=None)
-        elif touched:
-            enterprise_refresh_derived(
-                ids=ids.values() if ids else _ids_of(e["uscc"] for e in plan.enterprises).values()
-            )
+        elif ids:
+            enterprise_refresh_derived(ids=ids.values())
     return summary
 
 
@@ -400,37 +398,21 @@ def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, in
 
 def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:
     cols = table.columns
-    existing = indicator_changes(
-        user=user, rows=table.rows, columns=cols, ids={u: ids[u] for u in table.usccs}, filename=filename
-    )
+    mine = {u: ids[u] for u in table.usccs}
+    existing = indicator_changes(user=user, rows=table.rows, columns=cols, ids=mine, filename=filename)
     before = Indicator.objects.count()
-    stored = _as_stored(cols, [values for _u, _y, _m, values in table.rows])
     changed = bulk_upsert(
         table=Indicator._meta.db_table,
         key=["enterprise_id", "year", "month"],
         columns=["enterprise_id", "year", "month", *cols],
-        rows=_Rows(lambda: ((ids[u], y, m, *values) for (u, y, m, _v), values in zip(table.rows, stored,
-                                                                                   strict=True))),
+        rows=_Rows(lambda: ((ids[u], y, m, *values) for u, y, m, values in table.rows)),
         update=cols,
         new_keys=not existing,
     )
     created = Indicator.objects.count() - before
+    if not existing:  # every record of these enterprises is this table's: their entries are read back
+        indicator_gains(user=user, ids=mine, filename=filename)
     return {"indicators_created": created, "indicators_updated": changed - created}
-
-
-_MONEY_FIELDS = {name for name, kind in INDICATOR_FIELDS if kind == "money"}
-
-
-def _as_stored(columns: list[str], values: list[Sequence[Any]]) -> list[Sequence[Any]]:
-    """The values as the table stores them: money as whole fen (models.MoneyField), converted column by
-    column, for a bulk upsert goes round the field's own conversion."""
-    money = [k for k, c in enumerate(columns) if c in _MONEY_FIELDS]
-    if not money or not values:
-        return values
-    by_column: list[Sequence[Any]] = list(zip(*values, strict=True))
-    for k in money:
-        by_column[k] = money_fen_column(by_column[k])
-    return list(zip(*by_column, strict=True))
 
 
 class _Rows:

@@ -102,11 +102,15 @@ class SizeClass(models.TextChoices):
 
 class Enterprise(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    name = models.CharField(_("企业名称"), max_length=200)
+    # No index of their own: (region, name) and (industry, name) below serve every lookup by them, and each
+    # index an import keeps up to date costs it (db_index=False is Django's documented switch).
     region = models.ForeignKey(
-        Region, verbose_name=_("所在县（市、区）"), on_delete=models.PROTECT, related_name="enterprises"
+        Region, verbose_name=_("所在县（市、区）"), on_delete=models.PROTECT, related_name="enterprises", db_index=False
     )
-    industry = models.ForeignKey(Industry, verbose_name=_("行业"), on_delete=models.PROTECT, related_name="enterprises")
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("行业"), on_delete=models.PROTECT, related_name="enterprises", db_index=False
+    )
     founded_year = models.PositiveSmallIntegerField(_("成立年份"), null=True, blank=True)
     stage = models.CharField(_("改造阶段"), max_length=20, choices=Stage.choices, default=Stage.MECHANIZATION)
     tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="enterprises")
@@ -125,6 +129,9 @@ class Enterprise(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
+            # Declared here, not as db_index on the field: on PostgreSQL that also builds a varchar_pattern_ops
+            # copy for prefix searches, and names are searched by words inside them (search.py), never by prefix.
+            models.Index(fields=["name"], name="base_enterprise_name"),
             models.Index(fields=["region", "name"]),
             models.Index(fields=["industry", "name"]),
             models.Index(fields=["size_class", "name"]),
@@ -152,6 +159,7 @@ INDICATOR_FIELDS: list[tuple[str, str]] = [
     ("energy_use", "float"),
     ("cloud_level", "cloud"),
 ]
+MONEY_INDICATORS = frozenset(name for name, kind in INDICATOR_FIELDS if kind == "money")
 
 
 class CloudLevel(models.IntegerChoices):
@@ -237,7 +245,8 @@ def _money(verbose: Any) -> MoneyField:
 class Indicator(models.Model):
     """One enterprise's figures for a year (month 0) or one month of it (1–12)."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="indicators")
+    # No index of its own: the unique (enterprise, year, month) serves every lookup by enterprise.
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="indicators", db_index=False)
     year = models.PositiveSmallIntegerField(_("年份"))
     month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text="0 = the whole year")
     revenue = _money(_("主营业务收入（元）"))

@@ -128,6 +128,7 @@ def reaches(permission: str) -> Predicate:
 
 is_region_officer = has_role(*REGION_ROLES)
 is_officer = has_role(Role.PROVINCE, Role.CITY, Role.INDUSTRY)
+is_enterprise_user = has_role(Role.ENTERPRISE)
 
 
 @predicate
@@ -160,6 +161,8 @@ def created_job(user: Any, job: Any) -> bool:
 policy = Policy("base")
 policy.allow("enterprise", "view", is_superuser | reaches(ENTERPRISE_VIEW),
              "the profile: officers of its region or industry, its own users, grants that open it")
+policy.allow("enterprise", "list", is_superuser | ~is_enterprise_user,
+             "the province's lists and dashboards: everyone but an enterprise's own users, who have their home")
 policy.allow("enterprise", "change", is_superuser | in_region | own_enterprise,
              "name and founding year: officers of its region, its own users")
 policy.allow("enterprise", "classify", is_superuser | in_region,

@@ -195,6 +195,14 @@ def enterprise_page(*, user: Actor, uscc: str) -> EnterprisePage:
     )
 
 
+def own_enterprise_page(*, user: Actor) -> EnterprisePage | None:
+    """The page of the user's own enterprise (an enterprise user's home), or None when it has none."""
+    enterprise_id = getattr(user, "enterprise_id", None)
+    uscc = Enterprise.objects.filter(id=enterprise_id).values_list("uscc", flat=True).first() \
+        if enterprise_id else None
+    return enterprise_page(user=user, uscc=uscc) if uscc else None
+
+
 def enterprise_tag_ids(*, user: Actor, enterprise: Enterprise) -> list[int]:
     """Ids of the enterprise's tags (their names are in reference_labels()["tag_names"])."""
     _check(user, enterprise)
@@ -250,6 +258,42 @@ def reference_labels() -> dict[str, Any]:
         return labels
 
     return cached_figures(("labels", get_language()), build, areas=("reference",))
+
+
+def region_options_html(*, user: Actor) -> str:
+    """The region filter's options: the user's jurisdiction (its region subtree) only, so a city officer
+    is not offered the province's other cities; every region for users not limited by region."""
+    region_ids = enterprise_scope(user).region_ids
+    labels = reference_labels()
+    if region_ids is None:
+        return str(labels["region_options_html"])
+
+    def build() -> str:
+        codes = region_codes_in(region_ids)
+        return str(format_html_join("", '<option value="{}">{}</option>',
+                                    (o for o in labels["region_options"] if o[0] in codes)))
+
+    return cached_figures(("region-options", get_language(), enterprise_scope(user).key), build,
+                          areas=("reference", "access"))
+
+
+def region_codes_in(region_ids: frozenset[int]) -> frozenset[str]:
+    return frozenset(Region.objects.filter(id__in=sorted(region_ids)).values_list("code", flat=True))
+
+
+def region_filter_allowed(*, user: Actor, code: str) -> bool:
+    """Whether a region filter's code lies in the user's jurisdiction (always, for users not limited by
+    region: an unknown code then simply matches nothing)."""
+    region_ids = enterprise_scope(user).region_ids
+    if not code or region_ids is None:
+        return True
+    found = region_of_code(code)
+    return found is not None and found.id in region_ids
+
+
+def region_of_code(code: str) -> Region | None:
+    return cached_figures(("region-code", code), lambda: Region.objects.filter(code=code).first(),
+                          areas=("reference",))
 
 
 def region_of(region_id: int | None) -> Region | None:

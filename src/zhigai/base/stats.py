@@ -12,18 +12,17 @@ from django.utils.translation import gettext as _
 from zhigai.core.cache import cached_figures
 from zhigai.core.types import Actor
 
-from .models import INDICATOR_FIELDS, Indicator, Industry, MoneySum, Region, RegionLevel, SizeClass, Stage
+from .models import MONEY_INDICATORS, Indicator, Industry, MoneySum, Region, RegionLevel, SizeClass, Stage
 from .policy import enterprise_scope
 from .selectors import region_codes_below, scoped_enterprises
 from .sizing import ABOVE_DESIGNATED_REVENUE
 
 YEAR_SUMS = ["revenue", "added_value", "profit", "employees", "industrial_investment", "tech_investment", "robots"]
-_MONEY = {name for name, kind in INDICATOR_FIELDS if kind == "money"}
 
 
 def _sum(name: str, **extra: Any) -> Sum:
     """Money summed exactly to the fen at any row count (MoneySum), counts as they are."""
-    return MoneySum(name, **extra) if name in _MONEY else Sum(name, **extra)
+    return MoneySum(name, **extra) if name in MONEY_INDICATORS else Sum(name, **extra)
 
 
 def _enterprises(user: Actor, region_code: str | None, permission: str = "base.enterprise.view") -> Any:

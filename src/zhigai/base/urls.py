@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_edit
+from . import views, views_edit, views_export
 
 app_name = "base"
 urlpatterns = [
     path("", views.home, name="home"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/export.xlsx", views_export.enterprise_export, name="enterprise_export"),
     path("enterprises/new/", views_edit.enterprise_new, name="enterprise_new"),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<str:uscc>/edit/", views_edit.enterprise_edit, name="enterprise_edit"),

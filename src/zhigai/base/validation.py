@@ -8,6 +8,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress, count
 from typing import Any
 
@@ -25,6 +26,7 @@ from .fields import (
     float_column,
     float_parser,
     is_blank,
+    money_fen_column,
     money_greater,
     money_parser,
     money_text_key,
@@ -38,7 +40,7 @@ from .fields import (
     year_column,
     year_parser,
 )
-from .models import INDICATOR_FIELDS, Cluster, Industry, Region, RegionLevel, Stage, Tag
+from .models import INDICATOR_FIELDS, MONEY_INDICATORS, Cluster, Industry, Region, RegionLevel, Stage, Tag
 from .uscc import USCCError, normalize_uscc
 
 Errors = list[tuple[str, str]]
@@ -187,11 +189,27 @@ class IndicatorTable:
         self.years, self.months, self.period_errors = self._periods()
         self._bad: set[int] = set()  # rows with a value cell that did not parse or out of bounds
         self._plain: set[str] = set()  # columns that passed their whole-column check
-        values = [self._column(name) for name in self.value_columns]
-        self._bad.update(self._out_of_bounds(values))
-        self.values: list[tuple[Any, ...]] = list(zip(*values, strict=True)) if values else [()] * len(rows)
+        self._value_lists = [self._column(name) for name in self.value_columns]
+        self._bad.update(self._out_of_bounds(self._value_lists))
         self.value_errors = {k: self._recheck(rows[k]) for k in sorted(self._bad)}
         self.bad_rows = set(self.period_errors) | set(self.value_errors)
+
+    @cached_property
+    def values(self) -> list[tuple[Any, ...]]:
+        """Each row's clean values in `value_columns` order; money as a Decimal or its text (fields.money_texts)."""
+        return self._rows_of(self._value_lists)
+
+    @cached_property
+    def stored(self) -> list[tuple[Any, ...]]:
+        """Each row's values as the table stores them: money in whole fen (models.MoneyField), converted a
+        column at a time, for a bulk write goes round the field's own conversion."""
+        return self._rows_of([
+            money_fen_column(column) if name in MONEY_INDICATORS else column
+            for name, column in zip(self.value_columns, self._value_lists, strict=True)
+        ])
+
+    def _rows_of(self, columns: list[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        return list(zip(*columns, strict=True)) if columns else [()] * len(self._rows)
 
     def errors(self, k: int) -> Errors:
         """The errors of row k (its index in the rows given), in the order of clean_period then values."""

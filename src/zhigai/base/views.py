@@ -33,17 +33,22 @@ from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
 
 
-def _filters(request: HttpRequest) -> selectors.EnterpriseFilters:
+def list_filters(request: HttpRequest) -> tuple[selectors.EnterpriseFilters, bool]:
+    """The list's filters from the query string (the page and its export read the same), and whether a
+    region outside the user's jurisdiction was asked for: it is ignored, and the page says so."""
     g = request.GET
-    return selectors.EnterpriseFilters(
+    region = g.get("region", "")
+    refused = not selectors.region_filter_allowed(user=request.user, code=region)
+    filters = selectors.EnterpriseFilters(
         q=clean_text(g.get("q", ""), field="q")[:100],
-        region=g.get("region", ""),
+        region="" if refused else region,
         industry=g.get("industry", ""),
         size=g.get("size", ""),
         stage=g.get("stage", ""),
         tag=g.get("tag", ""),
         sort=g.get("sort", "name"),
     )
+    return filters, refused
 
 
 class KnownCountPaginator(Paginator[Any]):
@@ -78,8 +83,37 @@ def _rows(page: Any, labels: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    """The dashboard of what the user may see (its region, industries or enterprise)."""
-    return render(request, "base/home.html", {"figures": dashboard_figures(user=request.user)})
+    """The dashboard of what the user may see (its region or industries); an enterprise's own user, for
+    whom the province's figures cut down to one firm mean nothing, gets its enterprise's home instead."""
+    user = request.user
+    if not permitted(user, "base.enterprise.list"):
+        own = selectors.own_enterprise_page(user=user)
+        if own is not None:
+            return _enterprise_home(request, own)
+    return render(request, "base/home.html", {"figures": dashboard_figures(user=user)})
+
+
+def _enterprise_home(request: AuthenticatedRequest, page: selectors.EnterprisePage) -> HttpResponse:
+    """Where the enterprise stands (stage, indicators over the years) and what each module asks of it
+    next: the modules' "home" sections (base.sections)."""
+    e, rows, labels = page.enterprise, page.years, selectors.reference_labels()
+    latest = rows[-1] if rows else None
+    return render(request, "base/enterprise_home.html", {
+        "e": e,
+        "stage": labels["stage_labels"].get(e.stage, e.stage),
+        "size": labels["size_labels"].get(e.size_class, e.size_class),
+        "place": labels["region_places"].get(e.region_id, ""),
+        "industry": labels["industry_labels"].get(e.industry_id, ""),
+        "latest": latest,
+        "latest_figures": [(label, getattr(latest, name), kind) for name, label, kind in indicator_columns()
+                           if name in HOME_FIGURES] if latest else [],
+        "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
+        "can_report": permitted(request.user, "base.indicator.change", e),
+        "sections": enterprise_sections(request, e, place="home"),
+    })
+
+
+HOME_FIGURES = ("revenue", "added_value", "employees", "robots")  # the home's headline figures of the latest year
 
 
 @login_required
@@ -100,7 +134,7 @@ def enterprise_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
-    filters = _filters(request)
+    filters, region_refused = list_filters(request)
     qs = selectors.enterprise_list(user=request.user, filters=filters)
     count = selectors.enterprise_count(user=request.user, filters=filters)
     page = KnownCountPaginator(qs, 25, count=count).get_page(page_number(request))
@@ -112,8 +146,9 @@ def _enterprise_list_body(request: HttpRequest, htmx: bool) -> SafeString:
         "rows": _rows(page.object_list, labels),
         "filters": filters,
         "query": query.urlencode(),
+        "region_refused": region_refused,
         "can_import": permitted(request.user, "base.import.create"),
-        "regions": labels["region_options_html"],
+        "regions": selectors.region_options_html(user=request.user),
         "industries": labels["industry_options_html"],
         "sizes": labels["sizes_html"],
         "stages": labels["stages_html"],

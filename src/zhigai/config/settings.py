@@ -228,6 +228,9 @@ IMPORT_MAX_UNPACKED_BYTES = _env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 
 # Stored uploads: a dry run's or a refused file is deleted when its job finishes; a written file is kept
 # this many days (it is the record of what the import wrote), then deleted (the job row stays).
 IMPORT_KEEP_DAYS = _env_int("IMPORT_KEEP_DAYS", 30)
+# The most rows a list's Excel export writes (the bench's 100,000 enterprises fit; a larger scope is
+# asked to narrow its filters, which the sheet's last line says).
+EXPORT_MAX_ROWS = _env_int("EXPORT_MAX_ROWS", 200_000)
 
 # Django's database sessions: every web process sees a sign-out at once (a per-process cache of sessions
 # would keep a signed-out session valid in the other processes). Users are checked by Django's ModelBackend.

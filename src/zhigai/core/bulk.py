@@ -58,9 +58,9 @@ def bulk_upsert(
     """Insert rows (tuples in `columns` order); on a key conflict set the `update` columns.
 
     `update` defaults to every non-key column. Must run inside a transaction. `new_keys`: the caller
-    has just found none of the rows' keys in the table, so PostgreSQL may COPY them straight into it;
-    should one have appeared meanwhile, that is undone and the upsert runs, so `rows` must then be
-    iterable twice.
+    has just found none of the rows' keys in the table, so they go straight in (COPY on PostgreSQL, a plain
+    INSERT on SQLite: no conflict handling); should one have appeared meanwhile, that is undone and the
+    upsert runs, so `rows` must then be iterable twice.
     """
     # These statements send no model signals: the table's cache areas change on commit from here.
     areas_changed(_model_of(table))
@@ -73,6 +73,10 @@ def bulk_upsert(
             if copied is not None:
                 return copied
         return _upsert_postgresql(table, columns, cols, conflict, update, rows)
+    if new_keys:
+        inserted = _insert_new_rows(table, columns, rows)
+        if inserted is not None:
+            return inserted
     placeholders = ", ".join(["%s"] * len(columns))
     if update:
         differs = " OR ".join(f"{_q(table)}.{_q(c)} IS NOT excluded.{_q(c)}" for c in update)
@@ -80,6 +84,11 @@ def bulk_upsert(
     else:
         action = "DO NOTHING"
     sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({placeholders}) ON CONFLICT ({conflict}) {action}"
+    return _sqlite_executemany(sql, rows)
+
+
+def _sqlite_executemany(sql: str, rows: Iterable[Sequence[Any]]) -> int:
+    """One statement over all rows on SQLite, with a large page cache; returns the rows it changed."""
     changed = 0
     with connection.cursor() as cursor, _sqlite_cache(cursor, SQLITE_BULK_CACHE_KIB):
         # In batches: Django's SQLite executemany tees its iterable (to peek at the first row), which keeps
@@ -88,7 +97,7 @@ def bulk_upsert(
         while batch := list(islice(it, SQLITE_BATCH_ROWS)):
             cursor.executemany(sql, batch)
             changed += max(int(cursor.rowcount), 0)
-        return changed
+    return changed
 
 
 def bulk_insert(*, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -97,20 +106,27 @@ def bulk_insert(*, table: str, columns: Sequence[str], rows: Iterable[Sequence[A
     an import's audit entries, where building a model instance per row cost more than writing it."""
     areas_changed(_model_of(table))
     cols = ", ".join(_q(c) for c in columns)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {_q(table)} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
-        it = iter(rows)
-        while batch := list(islice(it, SQLITE_BATCH_ROWS)):
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
+    if connection.vendor == "postgresql":
+        count = 0
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {_q(table)} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    return _sqlite_executemany(f"INSERT INTO {_q(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+def _insert_new_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int | None:
+    """SQLite's side of _copy_new_rows: a plain INSERT, which skips the conflict checks of an upsert; None
+    (and nothing written) if a key already exists."""
+    cols = ", ".join(_q(c) for c in columns)
+    try:
+        with transaction.atomic():  # a savepoint, to undo only this
+            return _sqlite_executemany(
+                f"INSERT INTO {_q(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})", rows
+            )
+    except IntegrityError:
+        return None
 
 
 def _model_of(table: str) -> Any:

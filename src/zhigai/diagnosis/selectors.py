@@ -12,7 +12,6 @@ from zhigai.base.models import Enterprise
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
-from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
 from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
@@ -105,10 +104,6 @@ def evidence_get(*, user: Actor, evidence_id: int) -> Evidence:
 def assessment_drafts(*, user: Actor) -> QuerySet[Assessment]:
     """The drafts this user started (their work in progress)."""
     return _visible(user).filter(status=Status.DRAFT, created_by_id=user.pk).select_related("enterprise", "model")
-
-
-def assignments_for(*, user: User) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(user_id=user.pk).select_related("enterprise", "enterprise__region")
 
 
 def access_assignment(*, user: Actor, assignment_id: int, action: str = "view") -> Assignment:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhigai.base.models import Enterprise, Industry, Region, SizeClass
 from zhigai.base.policy import enterprise_scope
-from zhigai.base.selectors import scoped_enterprises
+from zhigai.base.selectors import region_codes_below, scoped_enterprises
 from zhigai.core.cache import cached_figures
 from zhigai.core.types import Actor
 
@@ -103,7 +103,11 @@ def level_figures(*, user: Actor, model: MaturityModel) -> dict[str, Any]:
     }
 
 
-def unassessed(*, user: Actor) -> QuerySet[Enterprise]:
-    """Enterprises in the user's scope with no submitted assessment of any model."""
+def unassessed(*, user: Actor, region_code: str = "") -> QuerySet[Enterprise]:
+    """Enterprises in the user's scope (and under `region_code`, when given) with no submitted assessment
+    of any model, by name."""
     done = Assessment.objects.filter(enterprise=OuterRef("pk"), status=Status.SUBMITTED)
-    return scoped_enterprises(enterprise_scope(user)).filter(~Exists(done)).select_related("region", "industry")
+    qs = scoped_enterprises(enterprise_scope(user)).filter(~Exists(done))
+    if region_code:
+        qs = qs.filter(region_id__in=region_codes_below(region_code))
+    return qs.select_related("region", "industry").order_by("name", "id")

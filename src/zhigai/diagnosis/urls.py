@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, views_work
 
 app_name = "diagnosis"
 urlpatterns = [
     path("diagnosis/", views.overview, name="overview"),
+    path("diagnosis/not-assessed.xlsx", views_work.unassessed_export, name="unassessed_export"),
+    path("diagnosis/cohorts.xlsx", views_work.cohorts_export, name="cohorts_export"),
+    path("diagnosis/queue/", views_work.queue, name="queue"),
+    path("diagnosis/queue.xlsx", views_work.queue_export, name="queue_export"),
     path("enterprises/<str:uscc>/diagnosis/", views.enterprise_diagnosis, name="enterprise"),
     path("enterprises/<str:uscc>/diagnosis/start/", views.assessment_start, name="start"),
     path("enterprises/<str:uscc>/diagnosis/assign/", views.assignment_add, name="assign"),

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhigai.base.selectors import access_enterprise
+from zhigai.base.selectors import access_enterprise, region_options_html
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.models import User
 from zhigai.core.pages import errors_as_messages, page_number
@@ -29,7 +29,9 @@ from . import charts, selectors, services, stats
 from .evaluation import annual_figures, checks_outcome, missing_answers
 from .models import Assessment, Kind
 from .policy import EXPERT_ROLES
+from .queue import queue_counts
 from .results import assessment_result, benchmark, rule_text
+from .views_work import unassessed_region
 
 
 def _error_details(exc: ZhigaiError) -> list[str]:
@@ -55,10 +57,12 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
             },
             cohort_rows=list(zip(levels, figures["cohort_matrix"], strict=True)),
         )
-        pending = stats.unassessed(user=user)
-        ctx["unassessed_page"] = Paginator(pending, 25).get_page(page_number(request))
+        region, refused = unassessed_region(request)
+        pending = stats.unassessed(user=user, region_code=region)
+        ctx.update(unassessed_page=Paginator(pending, 25).get_page(page_number(request)), region=region,
+                   region_refused=refused, regions=region_options_html(user=user))
     if permitted(user, "diagnosis.assignment.list_own"):
-        ctx["assignments"] = selectors.assignments_for(user=user)
+        ctx["queue_counts"] = queue_counts(user=user)
     return render(request, "diagnosis/overview.html", ctx)
 
 
