@@ -150,3 +150,32 @@ def test_a_formula_in_an_error_is_written_as_text(hangzhou_user: User, client: A
     client.force_login(hangzhou_user)
     sheet = load_workbook(io.BytesIO(b"".join(client.get(f"/imports/{job.id}/errors.xlsx").streaming_content))).active
     assert sheet.cell(1, 2).data_type == "s" and sheet.cell(4, 5).data_type == "s"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("3.97%", 0.0397), ("0.0397", 0.0397), (0.0397, 0.0397),
+                                               ("100%", 1.0), (" 2 %", 0.02)])
+def test_one_parser_reads_percentages_for_the_api_and_the_import(typed: Any, stored: float, hangzhou_user: User,
+                                                                 make_enterprise: Any, api_client: Any,
+                                                                 tmp_path: Path) -> None:
+    from zhigai.base.fields import parse_ratio
+    from zhigai.base.validation import FAST_INDICATOR_PARSERS
+
+    assert parse_ratio(typed) == pytest.approx(stored) == FAST_INDICATOR_PARSERS["defect_rate"](typed)
+    uscc = make_enterprise().uscc
+    response = api_client(hangzhou_user).put(f"/api/v1/enterprises/{uscc}/indicators/2020",
+                                             {"defect_rate": typed}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["defect_rate"] == pytest.approx(stored)
+    path = write_csv(tmp_path / "i.csv", ["uscc", "year", "defect_rate"], [[uscc, "2021", str(typed)]])
+    assert run(hangzhou_user, path)[0] == []
+    assert Indicator.objects.get(enterprise__uscc=uscc, year=2021).defect_rate == pytest.approx(stored)
+
+
+@pytest.mark.parametrize("typed", ["3.97", "120%", "-1%", "%", "abc%"])
+def test_shares_out_of_range_are_refused_everywhere(typed: str) -> None:
+    from zhigai.base.fields import FieldError, parse_ratio
+    from zhigai.base.validation import FAST_INDICATOR_PARSERS
+
+    for parse in (parse_ratio, FAST_INDICATOR_PARSERS["defect_rate"]):
+        with pytest.raises(FieldError):
+            parse(typed)

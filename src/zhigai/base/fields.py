@@ -98,7 +98,7 @@ def parse_float(raw: object, *, low: float = 0.0, high: float | None = None) -> 
 def parse_ratio(raw: object) -> float | None:
     """A share between 0 and 1, written as a fraction (0.0397) or a percentage (3.97%): the forms, the API
     and imports all read it here."""
-    if isinstance(raw, str) and raw.strip().endswith(("%", "％")):
+    if isinstance(raw, str) and raw.strip().endswith("%"):
         number = raw.strip()[:-1].strip()
         try:
             value = Decimal(number.replace(",", "")) / 100 if number else None
@@ -181,7 +181,7 @@ def ratio_parser() -> Callable[[object], float | None]:
     plain = float_parser(low=0.0, high=1.0)
 
     def parse(raw: object) -> float | None:
-        if type(raw) is str and raw.endswith(("%", "％")):
+        if type(raw) is str and raw.endswith("%"):
             return parse_ratio(raw)
         try:
             return plain(raw)
