@@ -30,7 +30,7 @@ def chromium_required() -> None:
         pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -39,7 +39,7 @@ def _free_port() -> int:
 @contextmanager
 def demo_running(var: Path) -> Iterator[str]:
     """`zhigai demo` on a fresh SQLite file in `var` with a small province; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(ZHIGAI_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
     log = open(var / "demo.log", "w")  # noqa: SIM115 - closed below

@@ -36,6 +36,8 @@ ROLES = {"province": "province", "city": "hangzhou", "enterprise": "enterprise",
 LANGUAGES = ("zh-hans", "en")
 WIDTHS = (1024, 1366, 1440)
 SKIP_NAMESPACES = ("admin",)  # Django's own pages
+# Routes that are neither pages nor downloads, and where they are checked.
+ACTIONS = {"set_language": "test_changing_the_language_keeps_the_page_and_its_filters"}
 
 
 @dataclass
@@ -136,10 +138,12 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
     if param == "code":
         return [demo.one("select code from base_region where level = 1"), "330100"]
     values = {
-        "job_id": demo.job, "step": 1, "fmt": "pdf",
+        "job_id": demo.job, "step": 1,
         "evidence_id": demo.one("select max(id) from diagnosis_evidence"),
         "assignment_id": demo.one("select max(id) from diagnosis_assignment"),
     }
+    if param == "fmt":
+        return ["pdf", "xlsx", "csv"]
     assert param in values, f"a route takes `{param}`: give it real objects of the demo in _values()"
     return [values[param]]
 
@@ -196,41 +200,46 @@ def _overflow(page: Any) -> dict[str, Any] | None:
     }""")
 
 
+def _signed_in(browser: Any, demo: Demo, role: str, language: str, width: int = WIDTHS[0]) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": demo.base}])
+    page = context.new_page()
+    if ROLES[role]:
+        _sign_in(page, demo.base, ROLES[role])
+    return page
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_fits_the_window(demo: Demo, browser: Any, role: str) -> None:
     too_wide = []
-    if True:
-        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
-        page = context.new_page()
-        if ROLES[role]:
-            _sign_in(page, demo.base, ROLES[role])
-        pages = demo.pages[role]
-        for language in LANGUAGES:
-            context.add_cookies([{"name": "django_language", "value": language, "url": demo.base}])
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                for url in pages:
-                    page.goto(demo.base + url)
-                    _wait_for_charts(page)
-                    if wide := _overflow(page):
-                        too_wide.append((language, width, url, wide))
-        context.close()
-    assert pages, f"{role} sees no page at all"
+    page = _signed_in(browser, demo, role, LANGUAGES[0])
+    for language in LANGUAGES:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": demo.base}])
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            for url in demo.pages[role]:
+                page.goto(demo.base + url)
+                _wait_for_charts(page)
+                if wide := _overflow(page):
+                    too_wide.append((language, width, url, wide))
+    page.context.close()
+    assert demo.pages[role], f"{role} sees no page at all"
     assert too_wide == [], too_wide
 
 
 def test_every_route_was_checked(demo: Demo) -> None:
-    """Each route was a page for some role, or a file or an action that takes only a POST."""
-    names = {name for name, _ in _routes()}
+    """Each route was a page for some role, a file, an action that takes only a POST, or in ACTIONS."""
+    names = {name for name, _ in _routes()} - set(ACTIONS)
     assert names - set(demo.seen) == set(), "routes no role could open, nor a download or POST-only action"
     assert {n for n, roles in demo.seen.items() if roles} >= {
         "base:home", "base:enterprise_detail", "diagnosis:detail", "diagnosis:fill", "core:login"}
 
 
-MAIN_PAGES = [("province", "/"), ("province", "/enterprises/"), ("province", "/enterprises/{uscc}/"),
-              ("province", "/diagnosis/"), ("province", "/regions/330100/"), ("province", "/imports/"),
-              ("province", "/assessments/{done}/"), ("expert", "/assessments/{draft}/fill/1/"),
-              ("enterprise", "/enterprises/{uscc}/diagnosis/"), ("visitor", "/login/")]
+MAIN_PAGES = {"province": ["/", "/enterprises/", "/enterprises/{uscc}/", "/diagnosis/", "/regions/330100/",
+                           "/imports/", "/imports/{job}/", "/assessments/{done}/", "/inbox/"],
+              "expert": ["/assessments/{draft}/fill/1/", "/assessments/{draft}/review/"],
+              "enterprise": ["/enterprises/{uscc}/diagnosis/", "/enterprises/{uscc}/edit/"],
+              "visitor": ["/login/"]}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -239,20 +248,40 @@ def test_main_pages_have_no_serious_accessibility_violations(demo: Demo, browser
 
     axe = Axe()
     found = []
-    if True:
-        for role, path in MAIN_PAGES:
-            context = browser.new_context(viewport={"width": 1366, "height": 900})
-            context.add_cookies([{"name": "django_language", "value": language, "url": demo.base}])
-            page = context.new_page()
-            if ROLES[role]:
-                _sign_in(page, demo.base, ROLES[role])
-            uscc = _uscc(demo, role)
-            done = _values(demo, "province", "assessment_id")[0]
-            page.goto(demo.base + path.format(uscc=uscc, done=done, draft=demo.draft))
+    done = _values(demo, "province", "assessment_id")[0]
+    for role, paths in MAIN_PAGES.items():
+        page = _signed_in(browser, demo, role, language, width=1366)
+        for path in paths:
+            page.goto(demo.base + path.format(uscc=_uscc(demo, role), done=done, draft=demo.draft, job=demo.job))
             _wait_for_charts(page)
-            results = axe.run(page)
-            for v in results.response["violations"]:
+            for v in axe.run(page).response["violations"]:
                 if v["impact"] in ("serious", "critical"):
                     found.append((path, v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]))
-            context.close()
+        page.context.close()
     assert found == [], found
+
+
+@pytest.mark.parametrize("role", ["province", "visitor"])
+def test_changing_the_language_keeps_the_page_and_its_filters(demo: Demo, browser: Any, role: str) -> None:
+    page = _signed_in(browser, demo, role, "zh-hans")
+    for url in demo.pages[role]:
+        page.goto(demo.base + url)
+        before = page.url
+        page.click("[data-testid=lang-switch]")
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        assert page.url == before, url
+        page.click("[data-testid=lang-switch]")
+        page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    if role == "province":
+        # Filters chosen on the page (htmx puts them in the address after the page was rendered) are kept.
+        from playwright.sync_api import expect
+
+        page.goto(demo.base + "/enterprises/")
+        page.fill("[data-testid=search]", "有限")
+        expect(page).to_have_url(re.compile(r"q=%E6%9C%89%E9%99%90"))
+        before = page.url
+        page.click("[data-testid=lang-switch]")
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        assert page.url == before
+        expect(page.locator("[data-testid=search]")).to_have_value("有限")
+    page.context.close()

@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from zhigai.core.crumbs import crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import Actor, AuthenticatedRequest
 
 from . import selectors, services
+from .crumbs import enterprise_trail, enterprises_trail
 from .models import Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
 from .policy import enterprise_scope
 
@@ -82,6 +84,7 @@ def enterprise_new(request: AuthenticatedRequest) -> HttpResponse:
         "base/enterprise_form.html",
         {
             "new": True,
+            "crumbs": crumbs(*enterprises_trail(), current=_("登记企业")),
             "values": values,
             "errors": errors,
             "editable": services.EDITABLE_FIELDS,
@@ -111,6 +114,7 @@ def enterprise_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         "base/enterprise_form.html",
         {
             "e": enterprise,
+            "crumbs": crumbs(*enterprise_trail(enterprise), current=_("修改企业信息")),
             "values": values,
             "errors": errors,
             "editable": editable,
@@ -147,6 +151,7 @@ def indicator_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         "base/indicator_form.html",
         {
             "e": enterprise,
+            "crumbs": crumbs(*enterprise_trail(enterprise), current=_("填报指标")),
             "year": year,
             "values": values,
             "errors": errors,
