@@ -34,7 +34,8 @@ def test_pages_below_the_enterprise_show_the_way_back_as_breadcrumbs(client: Cli
     e = make_enterprise(name="面包屑企业")
     client.force_login(make_user(Role.PROVINCE, region="330000"))
     assert _crumbs(client.get(f"/enterprises/{e.uscc}/").content.decode()) == ["企业", "面包屑企业"]
-    assert _crumbs(client.get(f"/enterprises/{e.uscc}/edit/").content.decode()) == ["企业", "面包屑企业", "修改企业信息"]
+    edit = client.get(f"/enterprises/{e.uscc}/edit/").content.decode()
+    assert _crumbs(edit) == ["企业", "面包屑企业", "修改企业信息"]
     html = client.get(f"/enterprises/{e.uscc}/diagnosis/").content.decode()
     assert _crumbs(html) == ["企业", "面包屑企业", "诊断"]
     assert "‹" not in html
