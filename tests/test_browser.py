@@ -6,61 +6,20 @@ Runs Debian's Chromium through Playwright. Outside CI it skips when no browser i
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.demo_server import CHROMIUM, CHROMIUM_ARGS, chromium_required, demo_running
+
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists() or not shutil.which("chromium"):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but Chromium is missing: install it with `apt-get install -y chromium`")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+chromium_required()
 
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`zhigai demo` on a fresh SQLite file with a small province."""
-    var = tmp_path_factory.mktemp("var")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(ZHIGAI_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
-    log = open(var / "demo.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zhigai.cli", "demo", "--port", str(port), "--enterprises", "400", "--seed", "7"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(base + "/login/", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("zhigai demo did not start:\n" + (var / "demo.log").read_text()) from None
-                time.sleep(0.5)
+    with demo_running(tmp_path_factory.mktemp("var")) as base:
         yield base
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture
@@ -70,7 +29,7 @@ def page(demo_server: str) -> Iterator[object]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=CHROMIUM_ARGS,
         )
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = context.new_page()

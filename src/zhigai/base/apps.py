@@ -10,7 +10,7 @@ class BaseConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from zhigai.core.cache import cache_areas_register
-        from zhigai.core.nav import nav_item_register
+        from zhigai.core.nav import nav_item_register, platform_part_register
         from zhigai.core.policy import permitted
 
         from . import policy  # noqa: F401  (registers the base policy)
@@ -23,6 +23,7 @@ class BaseConfig(AppConfig):
         cache_areas_register(Indicator, "indicators")
         cache_areas_register(ImportJob)  # its page reads it afresh
 
+        platform_part_register("base", _("企业档案：全省地区、行业与企业，企业历年指标，Excel/CSV 批量导入"), order=10)
         nav_item_register(_("首页"), "base:home", order=0)
         nav_item_register(_("企业"), "base:enterprise_list", order=10,
                           visible=lambda user: permitted(user, "base.enterprise.list"))

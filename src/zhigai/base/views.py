@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhigai.core.cache import cached_figures
+from zhigai.core.crumbs import crumbs
 from zhigai.core.numbers import count_text
 from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted
@@ -24,6 +25,7 @@ from zhigai.core.text import clean_text
 from zhigai.core.types import AuthenticatedRequest
 
 from . import selectors, services
+from .crumbs import enterprises_trail, imports_trail
 from .display import bare_label, indicator_display_columns
 from .history import history_entries
 from .import_report import report_workbook, shown_errors
@@ -184,6 +186,7 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         "base/enterprise_detail.html",
         {
             "e": enterprise,
+            "crumbs": crumbs(*enterprises_trail(), current=enterprise.name),
             # Labels from the cached reference data: Model.get_FOO_display() rebuilds its choices per call.
             "stage": labels["stage_labels"].get(enterprise.stage, enterprise.stage),
             "size": labels["size_labels"].get(enterprise.size_class, enterprise.size_class),
@@ -268,7 +271,8 @@ def import_status(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     template = "base/partials/import_status.html" if request.htmx else "base/import_status.html"  # type: ignore[attr-defined]
     summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in job.summary.items()]
-    return render(request, template, {"job": job, "summary": summary, "errors": shown_errors(job)})
+    return render(request, template, {"job": job, "summary": summary, "errors": shown_errors(job),
+                                      "crumbs": crumbs(*imports_trail(), current=job.filename)})
 
 
 @login_required

@@ -15,12 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from zhigai.core.crumbs import crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import Actor, AuthenticatedRequest
 
 from . import selectors, services
 from .columns import COLUMNS
+from .crumbs import enterprise_trail, enterprises_trail
 from .models import INDICATOR_FIELDS, Cluster, Enterprise, Industry, Region, RegionLevel, Stage, Tag, indicator_columns
 from .policy import enterprise_scope
 from .validation import clean_period
@@ -87,6 +89,7 @@ def enterprise_new(request: AuthenticatedRequest) -> HttpResponse:
         "base/enterprise_form.html",
         {
             "new": True,
+            "crumbs": crumbs(*enterprises_trail(), current=_("登记企业")),
             "values": values,
             "errors": errors,
             "editable": services.EDITABLE_FIELDS,
@@ -116,6 +119,7 @@ def enterprise_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         "base/enterprise_form.html",
         {
             "e": enterprise,
+            "crumbs": crumbs(*enterprise_trail(enterprise), current=_("修改企业信息")),
             "values": values,
             "errors": errors,
             "editable": editable,
@@ -173,6 +177,7 @@ def indicator_edit(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         "base/indicator_form.html",
         {
             "e": enterprise,
+            "crumbs": crumbs(*enterprise_trail(enterprise), current=_("填报指标")),
             "year": year,
             "year_error": _("年份：%(e)s") % {"e": year_errors[0][1]} if year_errors else "",
             "choices": choices,

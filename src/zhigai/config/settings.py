@@ -179,6 +179,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = _env_bool("WHITENOISE_USE_FINDERS", True)
+# Files a browser asks for at the site's root (favicon.ico), served by WhiteNoise as it serves /static/.
+WHITENOISE_ROOT = PACKAGE_DIR / "core" / "root"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A request's body apart from its files (those stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE): the

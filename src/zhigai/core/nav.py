@@ -61,3 +61,17 @@ class Nav:
     @property
     def links(self) -> list[tuple[str, str]]:
         return [(reverse(i.url_name, args=args), str(i.label)) for i, args in self._visible()]
+
+
+# What the platform holds, one line per module, for the sign-in page: each module says what it brings when
+# it registers (AppConfig.ready), so the page promises only what is installed.
+_PARTS: dict[str, tuple[int, str | Promise]] = {}
+
+
+def platform_part_register(name: str, summary: str | Promise, *, order: int) -> None:
+    """Add (or replace, by name) a module's one-line summary; shown in ascending `order`."""
+    _PARTS[name] = (order, summary)
+
+
+def platform_parts() -> list[str]:
+    return [str(summary) for _order, summary in sorted(_PARTS.values(), key=lambda p: p[0])]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from .errors import InvalidInput, SignInLocked, Unauthorized
 from .inbox import inbox_line, inbox_list, inbox_mark_read
+from .nav import platform_parts
 from .services import user_sign_in
 
 
@@ -32,7 +33,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/login.html",
-        {"error": error, "username": username, "next": request.GET.get("next", "")},
+        {"error": error, "username": username, "next": request.GET.get("next", ""), "parts": platform_parts()},
         status=status,
     )
 

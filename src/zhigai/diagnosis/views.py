@@ -17,7 +17,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhigai.base.crumbs import enterprise_trail
 from zhigai.base.selectors import access_enterprise, region_options_html
+from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.models import User
 from zhigai.core.pages import errors_as_messages, page_number
@@ -67,6 +69,13 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "diagnosis/overview.html", ctx)
 
 
+def _assessment_crumbs(assessment: Assessment) -> list[Crumb]:
+    """An assessment's pages sit under its enterprise's diagnosis page."""
+    e = assessment.enterprise
+    return crumbs(*enterprise_trail(e), Crumb(_("诊断"), reverse("diagnosis:enterprise", args=[e.uscc])),
+                  current=f"{assessment.get_kind_display()} · {assessment.model.name}")
+
+
 @login_required
 def enterprise_diagnosis(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     """An enterprise's assessments over time, and where to start a new one."""
@@ -79,6 +88,7 @@ def enterprise_diagnosis(request: AuthenticatedRequest, uscc: str) -> HttpRespon
         experts = User.objects.filter(role__in=EXPERT_ROLES, is_active=True).order_by("username")
     return render(request, "diagnosis/enterprise.html", {
         "e": enterprise,
+        "crumbs": crumbs(*enterprise_trail(enterprise), current=_("诊断")),
         "history": history,
         "progress": charts.progress(submitted) if submitted else None,
         "models": selectors.model_list(),
@@ -200,6 +210,7 @@ def assessment_fill(request: AuthenticatedRequest, assessment_id: int, step: int
     return render(request, "diagnosis/fill.html", {
         "a": assessment,
         "e": assessment.enterprise,
+        "crumbs": _assessment_crumbs(assessment),
         "steps": steps,
         "step": step,
         "dimension_name": dimension.name.get(lang),
@@ -226,6 +237,7 @@ def assessment_review(request: AuthenticatedRequest, assessment_id: int) -> Http
     return render(request, "diagnosis/review.html", {
         "a": assessment,
         "e": assessment.enterprise,
+        "crumbs": _assessment_crumbs(assessment),
         "steps": steps,
         "missing": [
             {"id": r.id, "question": r.question.get(lang), "step": step_of[r.dimension]} for r in missing if r
@@ -260,6 +272,7 @@ def assessment_detail(request: AuthenticatedRequest, assessment_id: int) -> Http
     return render(request, "diagnosis/result.html", {
         "a": assessment,
         "e": assessment.enterprise,
+        "crumbs": _assessment_crumbs(assessment),
         "result": result,
         "radar": charts.radar(result.dimensions, result.spec.top_level, compare=compare),
         "bench": benchmark(assessment=assessment),
