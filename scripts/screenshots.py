@@ -37,10 +37,12 @@ def _wait(base: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _verified_result(page, base: str) -> str:  # type: ignore[no-untyped-def]
-    """The result page of a verified diagnosis the expert signed: the diagnosis list's first such link."""
-    page.goto(base + "/diagnosis/")
-    link = page.locator("a[href*='/result/']").first
-    return str(link.get_attribute("href"))
+    """The result page of a diagnosis the expert verified: from its queue's verified tab to the enterprise's
+    diagnosis page, then its first assessment."""
+    page.goto(base + "/diagnosis/queue/?state=verified")
+    page.locator("tbody a[href*='/diagnosis/']").first.click()
+    page.wait_for_load_state("networkidle")
+    return str(page.locator("main a[href^='/assessments/']").first.get_attribute("href"))
 
 
 def main() -> int:
