@@ -31,10 +31,10 @@ from zhigai.core.numbers import (
     (Decimal("9999.99"), "9,999.99 元", "10 thousand yuan"),
     (Decimal("10000"), "1 万元", "10 thousand yuan"),
     (Decimal("258000"), "25.8 万元", "258 thousand yuan"),
-    # The unit is chosen from the figure itself, then it is rounded: just below a boundary reads 1,000 thousand.
-    (Decimal("999999.99"), "100 万元", "1,000 thousand yuan"),
+    # Just below a boundary the figure takes the unit it rounds to: never "1,000 thousand".
+    (Decimal("999999.99"), "100 万元", "1 million yuan"),
     (Decimal("38436449.00"), "3,843.64 万元", "38.44 million yuan"),
-    (Decimal("99999999"), "10,000 万元", "100 million yuan"),
+    (Decimal("99999999"), "1 亿元", "100 million yuan"),
     (Decimal("100000000"), "1 亿元", "100 million yuan"),
     (Decimal("1500000000"), "15 亿元", "1.5 billion yuan"),
     (Decimal("-258000"), "-25.8 万元", "-258 thousand yuan"),
@@ -141,3 +141,14 @@ def test_plotly_draws_in_the_pages_language_from_files_served_here() -> None:
     assert 'name: "zh-CN"' in locales and '"1月"' in locales and 'dayMonthYear: "%Y年%-m月%-d日"' in locales
     assert "http" not in locales and "plotly-locales.js" in app
     assert "locale: pageLocale()" in app and 'separators: ".,"' in app
+
+
+@pytest.mark.parametrize(("value", "lang", "expected"), [
+    (Decimal("999999.999"), "en", "1 million yuan"),
+    (Decimal("999994.99"), "en", "999.99 thousand yuan"),
+    (Decimal("99999999.999"), "zh", "1 亿元"),
+    (Decimal("9999.996"), "zh", "1 万元"),
+    (Decimal("9999.99"), "zh", "9,999.99 元"),
+])
+def test_a_figure_just_below_a_boundary_takes_the_unit_it_rounds_to(value: Decimal, lang: str, expected: str) -> None:
+    assert money_text(value, lang) == expected

@@ -116,10 +116,19 @@ def _scale(units: dict[str, list[tuple[Decimal, int, str]]], values: Iterable[An
            small_places: int | None) -> Scale:
     lang = language(lang)
     largest, fraction = _largest(values)
-    for smallest, exponent, unit in units[lang]:
-        if largest >= smallest:
-            places = SCALED_PLACES if exponent else (small_places if small_places is not None else 2 * fraction)
-            return Scale(exponent, unit, places, lang)
+    ladder = units[lang]
+
+    def places_of(exponent: int) -> int:
+        return SCALED_PLACES if exponent else (small_places if small_places is not None else 2 * fraction)
+
+    for k, (smallest, exponent, unit) in enumerate(ladder):
+        # Compared as the next smaller unit would show it: 999,999.999 yuan reads "1,000,000" there, so it
+        # takes the larger unit ("1 million"), never "1,000 thousand".
+        below = ladder[k + 1][1] if k + 1 < len(ladder) else None
+        shown = largest if below is None else largest.scaleb(-below).quantize(
+            Decimal(1).scaleb(-places_of(below)), rounding=ROUND_HALF_UP).scaleb(below)
+        if shown >= smallest:
+            return Scale(exponent, unit, places_of(exponent), lang)
     raise AssertionError("the last unit takes every magnitude")
 
 
