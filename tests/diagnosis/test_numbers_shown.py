@@ -80,3 +80,10 @@ def test_the_level_is_explained_beside_the_stage(ladder: MaturityModel, gbt: Mat
     with translation.override("en"):
         english = level_stage_text(gbt.spec, 2, "Automation", "en")
     assert "separate scale" in english and "Automation" in english
+
+
+def test_a_radar_puts_long_english_axis_names_on_two_lines() -> None:
+    from zhigai.diagnosis.charts import radar
+
+    spec = radar([{"name": "Network and integration", "score": 2.0}, {"name": "装备与自动化", "score": 3.0}], 5)
+    assert spec["data"][0]["theta"][:2] == ["Network and<br>integration", "装备与自动化"]

@@ -16,7 +16,7 @@ from .models import Assessment, Kind
 
 def radar(dimensions: list[dict[str, Any]], top: int, *, compare: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Dimension scores on a radar; `compare` (the self-assessment beside a verified diagnosis) dotted."""
-    names = [d["name"] for d in dimensions]
+    names = [_two_lines(d["name"]) for d in dimensions]
 
     def trace(dims: list[dict[str, Any]], label: str, dash: str) -> dict[str, Any]:
         scores = [d["score"] for d in dims]
@@ -38,6 +38,16 @@ def radar(dimensions: list[dict[str, Any]], top: int, *, compare: list[dict[str,
             "height": 380,
         },
     }
+
+
+def _two_lines(name: str, longest: int = 12) -> str:
+    """A long axis name of words (English) on two lines, broken at the space nearest its middle: on one line
+    a radar in a half-width card cuts it at the card's edge. Chinese names are short and have no spaces."""
+    if len(name) <= longest or " " not in name:
+        return name
+    spaces = [k for k, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda k: abs(k - len(name) / 2))
+    return name[:cut] + "<br>" + name[cut + 1:]
 
 
 # Legends above the plot: below it they run into the category labels and cover them. A horizontal legend
