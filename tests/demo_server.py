@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,19 +37,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_running(var: Path) -> Iterator[str]:
-    """`zhigai demo` on a fresh SQLite file in `var` with a small province; yields its base URL."""
+def demo_running(var: Path, province: Sequence[str] = ("--enterprises", "400", "--seed", "7"),
+                 wait: float = 180) -> Iterator[str]:
+    """`zhigai demo` on a fresh SQLite file in `var` with a small province (or the `zhigai demo` options
+    given); yields its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(ZHIGAI_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
     log = open(var / "demo.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "zhigai.cli", "demo", "--port", str(port), "--enterprises", "400", "--seed", "7"],
+        [sys.executable, "-m", "zhigai.cli", "demo", "--port", str(port), *province],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + wait
         while True:
             try:
                 urllib.request.urlopen(base + "/login/", timeout=2)
