@@ -21,7 +21,8 @@ from django.conf import settings
 from django.http import FileResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from .numbers import yuan_scale
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,8 +59,6 @@ def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
 # openpyxl's write-only workbook (rows go to a temporary file as they come, so 100,000 enterprises take a
 # few megabytes, not a tree of cell objects), the result spooled to disk past 8 MB.
 
-MONEY_UNIT = gettext_lazy("元")  # the one place the exports name and scale money; amounts are Decimal yuan, exact
-MONEY_FORMAT = "#,##0.00"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -71,9 +70,8 @@ class Column:
 
 
 def column_header(column: Column) -> str:
-    if not column.money:
-        return str(column.header)
-    return _("%(label)s（%(unit)s）") % {"label": column.header, "unit": MONEY_UNIT}
+    """The header in the reader's language; a money column's names its unit (core.numbers.yuan_scale)."""
+    return yuan_scale().label(str(column.header)) if column.money else str(column.header)
 
 
 def xlsx_table(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
@@ -99,6 +97,7 @@ def xlsx_table(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
         head.append(cell)
     sheet.append(head)
     money = [i for i, column in enumerate(columns) if column.money]
+    money_format = yuan_scale().number_format()
     for written, row in enumerate(rows):
         if written == limit:
             sheet.append([_("仅导出前 %(n)s 行，请缩小筛选范围。") % {"n": f"{limit:,}"}])
@@ -112,7 +111,7 @@ def xlsx_table(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
         for i in money:
             if values[i] is not None:
                 cell = WriteOnlyCell(sheet, values[i])
-                cell.number_format = MONEY_FORMAT
+                cell.number_format = money_format
                 values[i] = cell
         sheet.append(values)
     # Handed to the response, which closes it when sent: no context manager here.

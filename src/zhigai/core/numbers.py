@@ -138,6 +138,12 @@ def money_scale(values: Iterable[Any], lang: str | None = None) -> Scale:
     return _scale(_MONEY_UNITS, values, lang, None)
 
 
+def yuan_scale(lang: str | None = None) -> Scale:
+    """Money in 元 to the fen, whatever its size: exports' money columns (exact numbers a spreadsheet sums)."""
+    lang = language(lang)
+    return Scale(0, _MONEY_UNITS[lang][-1][2], 2, lang)
+
+
 def count_scale(values: Iterable[Any], lang: str | None = None) -> Scale:
     """The unit for these counts: whole numbers, 万 from 10^5 (亿 from 10^9); million / billion in English."""
     return _scale(_COUNT_UNITS, values, lang, 0)
