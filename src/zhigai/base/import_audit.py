@@ -1,9 +1,9 @@
-"""Before/after audit rows for the existing records an import changes.
+"""Audit rows for what an import does to each record, so that an enterprise's history names the file.
 
-New records are audited once per file (the stored file is their "after", kept IMPORT_KEEP_DAYS days);
-records that already existed and change get one audit row each with the old and new values of the changed
-fields, so an enterprise's history shows what an import did to it. Records are compared BATCH at a time:
-an import's rows stream from a temporary file (importer._Spool) and are never all in memory.
+A record that existed and changes gets one row with the old and new values of the changed fields
+(compared BATCH at a time, before the write: an import's rows stream from a temporary file, importer._Spool,
+and are never all in memory). A created enterprise gets one row with its values, and an enterprise that
+gains periods one row saying how many and which years, both read back from the tables after the write.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from zhigai.core.audit import jsonable
 from zhigai.core.bulk import bulk_insert, in_values
+from zhigai.core.cache import areas_changed
 from zhigai.core.models import AuditLog, User
 
 from .fields import money_of_fen
@@ -82,10 +82,11 @@ def _codes() -> dict[str, dict[int, str]]:
     }
 
 
-def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields: list[str], filename: str) -> int:
+def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields: list[str], filename: str
+                       ) -> list[str]:
     """Audit the enterprises of `records` that exist and whose `fields` change. Call before writing.
 
-    Returns how many of the records exist already.
+    Returns the codes of the records that do not exist yet: enterprise_gains audits them after the write.
     """
     names = [f.removesuffix("_id") for f in fields]
     codes = _codes()
@@ -93,26 +94,61 @@ def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields:
     def readable(values: Sequence[Any]) -> list[Any]:
         return [codes[f].get(v, v) if f in codes else v for f, v in zip(fields, values, strict=True)]
 
-    count = 0
+    new: list[str] = []
     for batch in _batches(records):
         # order_by(): no order needed, and enterprises sort by name.
         found = Enterprise.objects.filter(uscc__in=in_values(r["uscc"] for r in batch)).order_by()
         existing = {row[0]: row[1:] for row in found.values_list("uscc", *fields)}
-        count += len(existing)
-        rows, created = [], []
+        rows = []
         for record in batch:
             old = existing.get(record["uscc"])
-            if old is None:  # created by this import: its history starts with it, naming the file
-                values = dict(zip(names, (jsonable(v) for v in readable([record[f] for f in fields])), strict=True))
-                created.append(("enterprise", record["uscc"], record["uscc"], values))
+            if old is None:
+                new.append(record["uscc"])
                 continue
             before, after = _diff(names, readable(old), readable([record[f] for f in fields]))
             if after:
                 rows.append(_row(user, "enterprise", record["uscc"], record["uscc"], filename, before, after))
         AuditLog.objects.bulk_create(rows, batch_size=2000)
-        bulk_insert(table=AuditLog._meta.db_table, columns=_CREATED_COLUMNS,
-                    rows=_created_rows(user, filename, created))
-    return count
+    return new
+
+
+# The table an enterprise field refers to, audited by its code (as the import file gives it).
+_CODED = {"region_id": Region, "industry_id": Industry, "cluster_id": Cluster}
+
+
+def enterprise_gains(*, user: User, usccs: list[str], fields: list[str], filename: str) -> None:
+    """Audit the enterprises an import created, `fields` as written: their history starts with the file."""
+    chosen = in_values(usccs)
+    if isinstance(chosen, list):
+        return  # none created
+    joins, pairs = [], []
+    for k, name in enumerate(fields):
+        if name in _CODED:
+            joins.append(f"LEFT JOIN {_CODED[name]._meta.db_table} t{k} ON t{k}.id = e.{name}")
+            pairs.append(f"'{name.removesuffix('_id')}', t{k}.code")
+        else:
+            pairs.append(f"'{name}', e.{name}")
+    _audit_from_select(user, filename, "enterprise", "e.uscc", ", ".join(pairs),
+                       f"{Enterprise._meta.db_table} e {' '.join(joins)} WHERE e.uscc IN ({chosen.sql})",
+                       chosen.params)
+
+
+def _audit_from_select(user: User, filename: str, entity: str, entity_id: str, pairs: str, source: str,
+                       params: Sequence[Any]) -> None:
+    """One entry per row of `source` (whose enterprise is `e`), its "after" the JSON object of `pairs`.
+
+    One INSERT ... SELECT after the write: the database builds each entry from the rows themselves, where
+    building and sending a first load's hundred thousand entries from Python cost as much as the load.
+    """
+    json_object = "json_build_object" if connection.vendor == "postgresql" else "json_object"
+    sql = (
+        f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(_CREATED_COLUMNS)}) "
+        f"SELECT %s, %s, %s, 'import', '{entity}', {entity_id}, e.uscc, %s, %s, {json_object}({pairs}) FROM {source}"
+    )
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, user.pk, user.username[:150], filename[:255], "{}", *params])
+    areas_changed(AuditLog)  # raw SQL sends no model signals
 
 
 def indicator_changes(
@@ -159,14 +195,16 @@ def indicator_changes(
 def indicator_gains(*, user: User, ids: dict[str, int], filename: str) -> None:
     """Audit the periods that enterprises with no records before gained from one write (indicator_changes
     found none): read back from the table in one grouped query, not from the import's rows again."""
-    uscc_of = {pk: uscc for uscc, pk in ids.items()}
+    chosen = in_values(ids.values())
+    if isinstance(chosen, list):
+        return
     gained = (
-        Indicator.objects.filter(enterprise_id__in=in_values(ids.values()))
-        .order_by()
-        .values_list("enterprise_id")
-        .annotate(n=Count("id"), first=Min("year"), last=Max("year"))
+        f"SELECT enterprise_id, COUNT(*) AS n, MIN(year) AS first, MAX(year) AS last FROM "
+        f"{Indicator._meta.db_table} WHERE enterprise_id IN ({chosen.sql}) GROUP BY enterprise_id"
     )
-    _gains_record(user, filename, ((uscc_of[pk], n, first, last) for pk, n, first, last in gained))
+    _audit_from_select(user, filename, "indicator", "e.uscc || '/import'",
+                       "'periods', g.n, 'from', g.first, 'to', g.last",
+                       f"({gained}) g JOIN {Enterprise._meta.db_table} e ON e.id = g.enterprise_id", chosen.params)
 
 
 def _gains_record(user: User, filename: str, gains: Iterable[tuple[str, int, int, int]]) -> None:

@@ -41,7 +41,7 @@ from zhigai.core.models import User
 from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
 
-from .import_audit import enterprise_changes, indicator_changes, indicator_gains
+from .import_audit import enterprise_changes, enterprise_gains, indicator_changes, indicator_gains
 from .import_report import stored_error
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
@@ -380,7 +380,7 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
 
 def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
     fields = [f for f in ENTERPRISE_DB_FIELDS if f in _db_fields(plan.enterprise_columns)]
-    existing = enterprise_changes(user=user, records=plan.enterprises, fields=fields, filename=filename)
+    new = enterprise_changes(user=user, records=plan.enterprises, fields=fields, filename=filename)
     before = Enterprise.objects.count()
     changed = bulk_upsert(
         table=Enterprise._meta.db_table,
@@ -388,9 +388,10 @@ def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, in
         columns=["uscc", *fields, "size_class", "above_designated_size"],
         rows=_Rows(lambda: ([e["uscc"], *(e[f] for f in fields), "micro", False] for e in plan.enterprises)),
         update=fields,
-        new_keys=not existing,
+        new_keys=len(new) == len(plan.enterprises),
     )
     created = Enterprise.objects.count() - before
+    enterprise_gains(user=user, usccs=new, fields=fields, filename=filename)
     if "tags" in plan.enterprise_columns:
         _write_tags(plan)
     return {"enterprises_created": created, "enterprises_updated": changed - created}

@@ -20,6 +20,7 @@ from zhigai.core.policy import permitted, require
 from zhigai.core.types import Actor
 
 from .models import (
+    STAGE_RANKED,
     Cluster,
     Enterprise,
     ImportJob,
@@ -49,7 +50,7 @@ SORTS = {
 # Size and stage sort by their rank (large first; the most advanced stage first), not by their code's text.
 # The same SQL as the expression indexes of migration base 0003, so the database sorts by walking them.
 SIZE_RANK = RawSQL(rank_sql("size_class", [s.value for s in SizeClass], table="base_enterprise"), ())
-STAGE_RANK = RawSQL(rank_sql("stage", [s.value for s in reversed(Stage)], table="base_enterprise"), ())
+STAGE_RANK = RawSQL(rank_sql("stage", STAGE_RANKED, table="base_enterprise"), ())
 RANKED_SORTS = {
     "-size": SIZE_RANK.asc(),
     "size": SIZE_RANK.desc(),
