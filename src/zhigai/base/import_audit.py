@@ -140,7 +140,7 @@ def _audit_from_select(user: User, filename: str, entity: str, entity_id: str, p
     One INSERT ... SELECT after the write: the database builds each entry from the rows themselves, where
     building and sending a first load's hundred thousand entries from Python cost as much as the load.
     """
-    json_object = "json_build_object" if connection.vendor == "postgresql" else "json_object"
+    json_object = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     sql = (
         f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(_CREATED_COLUMNS)}) "
         f"SELECT %s, %s, %s, 'import', '{entity}', {entity_id}, e.uscc, %s, %s, {json_object}({pairs}) FROM {source}"
