@@ -119,6 +119,9 @@ def build_data(n: int, years: int, seed: int) -> dict:
         "defect_rate": [f"{v:.4f}" for v in rng.uniform(0.001, 0.08, m).tolist()],
         "energy_use": [f"{v:.1f}" for v in (revenue / 10_000 * rng.uniform(0.03, 0.12, m)).tolist()],
         "cloud_level": ints(rng.integers(0, 4, m)),
+        "unfilled_positions": ints(rng.poisson(3.0, m)),
+        "positions_replaced": ints(rng.poisson(1.0, m)),
+        "frontline_wage": money(rng.uniform(40_000, 90_000, m)),
     }
     year_list = [str(FIRST_YEAR + k) for k in range(years)]
     indicators = {

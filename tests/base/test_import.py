@@ -29,7 +29,7 @@ INDICATOR = {"year": "2020", "month": "0", "revenue": "25000000.00", "output_val
              "added_value": "8000000", "profit": "1200000.50", "employees": "320", "frontline_employees": "200",
              "wage_bill": "9000000", "industrial_investment": "5000000", "tech_investment": "3000000",
              "robots": "12", "rd_spending": "800000", "defect_rate": "0.02", "energy_use": "1500.5",
-             "cloud_level": "2"}
+             "cloud_level": "2", "unfilled_positions": "5", "positions_replaced": "3", "frontline_wage": "61000.00"}
 Rows = list[list[Any]]
 Make = Callable[..., Any]  # the make_enterprise fixture
 Api = Callable[..., Any]  # the api_client fixture

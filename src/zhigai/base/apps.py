@@ -14,13 +14,14 @@ class BaseConfig(AppConfig):
         from zhigai.core.policy import permitted
 
         from . import policy  # noqa: F401  (registers the base policy)
-        from .models import Cluster, Enterprise, ImportJob, Indicator, Industry, Region, Tag
+        from .models import Cluster, Enterprise, ImportJob, Indicator, Industry, Region, StageRecord, Tag
         from .selectors import region_of
 
         for model in (Region, Industry, Tag, Cluster):
             cache_areas_register(model, "reference")
         cache_areas_register(Enterprise, "enterprises")  # with its tags
         cache_areas_register(Indicator, "indicators")
+        cache_areas_register(StageRecord, "enterprises")  # the stage by year, beside the current one
         cache_areas_register(ImportJob)  # its page reads it afresh
 
         platform_part_register("base", _("企业档案：全省地区、行业与企业，企业历年指标，Excel/CSV 批量导入"), order=10)

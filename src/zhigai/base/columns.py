@@ -133,6 +133,27 @@ COLUMNS: dict[str, Column] = {
             ),
             "2",
         ),
+        _C(
+            "unfilled_positions",
+            gettext_noop("用工缺口"),
+            gettext_noop("人"),
+            gettext_noop("年末招不到人的空缺岗位数；没有缺口写0"),
+            "6",
+        ),
+        _C(
+            "positions_replaced",
+            gettext_noop("机器换人减少一线岗位"),
+            gettext_noop("个"),
+            gettext_noop("当年因机器人和自动化设备投用而不再需要的一线岗位数"),
+            "4",
+        ),
+        _C(
+            "frontline_wage",
+            gettext_noop("一线人员年平均工资"),
+            gettext_noop("元"),
+            gettext_noop("一线生产人员全年平均每人工资"),
+            "62000",
+        ),
     ]
 }
 
@@ -146,6 +167,8 @@ _SYNONYMS = {
     "行业": "industry",
     "产业集群": "cluster",
     "工业机器人": "robots",
+    "空缺岗位": "unfilled_positions",
+    "机器换人": "positions_replaced",
 }
 _CODE_IN_BRACKETS = re.compile(r".*\[\s*([A-Za-z_]+)\s*\]")
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,9 @@ INDICATOR_FIELDS: list[tuple[str, str]] = [
     ("defect_rate", "ratio"),
     ("energy_use", "float"),
     ("cloud_level", "cloud"),
+    ("unfilled_positions", "count"),
+    ("positions_replaced", "count"),
+    ("frontline_wage", "money"),
 ]
 MONEY_INDICATORS = frozenset(name for name, kind in INDICATOR_FIELDS if kind == "money")
 
@@ -273,6 +277,12 @@ class Indicator(models.Model):
     defect_rate = models.FloatField(_("产品不良率"), null=True, blank=True)
     energy_use = models.FloatField(_("综合能耗（吨标煤）"), null=True, blank=True)
     cloud_level = models.PositiveSmallIntegerField(_("上云水平"), choices=CloudLevel.choices, null=True, blank=True)
+    # What the figures of docs/figures.md need beyond SPEC §2's list: the employment gap (positions open
+    # and unfilled at the year's end), and labor cost saved (frontline positions that machines replaced in
+    # the year, times the average annual wage of a frontline worker).
+    unfilled_positions = models.PositiveIntegerField(_("用工缺口（人）"), null=True, blank=True)
+    positions_replaced = models.PositiveIntegerField(_("机器换人减少一线岗位（个）"), null=True, blank=True)
+    frontline_wage = _money(_("一线人员年平均工资（元）"))
 
     class Meta:
         ordering = ["enterprise", "year", "month"]
@@ -280,6 +290,42 @@ class Indicator(models.Model):
             models.UniqueConstraint(fields=["enterprise", "year", "month"], name="indicator_unique_period"),
         ]
         indexes = [models.Index(fields=["year", "month"])]
+
+
+class StageSource(models.TextChoices):
+    IMPORT = "import", _("导入")
+    DIAGNOSIS = "diagnosis", _("诊断核实")
+    PROJECT = "project", _("项目验收")
+    EDIT = "edit", _("手工修改")
+    DEMO = "demo", _("演示数据")
+
+
+class StageRecord(models.Model):
+    """An enterprise's transformation stage in a year, as one source established it (SPEC §2).
+
+    Append-only: a later record for the same year stands beside the earlier one, never over it, and the
+    stage of a year is its latest record (services.stage_record, selectors.stage_history). The record that
+    the figures, the impact evaluation and the simulator's calibration read; Enterprise.stage is only the
+    current stage, kept for lists and filters.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="stage_records", db_index=False)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    stage = models.CharField(_("改造阶段"), max_length=20, choices=Stage.choices)
+    source = models.CharField(_("来源"), max_length=12, choices=StageSource.choices)
+    # What established it: the import's file name, the assessment's or the project's id.
+    reference = models.CharField(_("依据"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ["enterprise", "year", "recorded_at", "id"]
+        indexes = [models.Index(fields=["enterprise", "year", "recorded_at"]), models.Index(fields=["year"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year} {self.stage} ({self.source})"
 
 
 class ImportStatus(models.TextChoices):

@@ -87,6 +87,9 @@ class IndicatorValues(InputSchema):
     defect_rate: float | str | None = Field(default=None, examples=[0.0397, "3.97%"])
     energy_use: float | None = None
     cloud_level: int | None = None
+    unfilled_positions: int | None = None
+    positions_replaced: int | None = None
+    frontline_wage: Decimal | None = None
 
 
 class IndicatorOut(IndicatorValues):
