@@ -94,6 +94,19 @@ def region_codes_below(code: str) -> list[int]:
     return cached_figures(("below", code), compute, areas=("reference",))
 
 
+def tag_q(code: str, prefix: str = "") -> Q:
+    """Enterprises carrying the tag (docs/figures.md): their own tags when they have any, otherwise their
+    industry's, which are only the default (the statistics office's lists cut across divisions).
+
+    `prefix` reaches the enterprise from another model ("enterprise__" for indicators). Written with
+    subqueries (Exists), so it never multiplies rows the way a join on the tags would.
+    """
+    enterprise_id = f"{prefix.removesuffix('__')}_id" if prefix else "id"
+    own = Enterprise.tags.through.objects.filter(enterprise_id=OuterRef(enterprise_id))
+    default = Industry.tags.through.objects.filter(industry_id=OuterRef(f"{prefix}industry_id"), tag__code=code)
+    return Q(Exists(own.filter(tag__code=code))) | (~Q(Exists(own)) & Q(Exists(default)))
+
+
 def enterprise_list(*, user: Actor, filters: EnterpriseFilters | None = None) -> QuerySet[Enterprise]:
     f = filters or EnterpriseFilters()
     qs = scoped_enterprises(enterprise_scope(user))
@@ -115,7 +128,7 @@ def enterprise_list(*, user: Actor, filters: EnterpriseFilters | None = None) ->
     if f.stage:
         qs = qs.filter(stage=f.stage)
     if f.tag:
-        qs = qs.filter(Q(tags__code=f.tag) | Q(industry__tags__code=f.tag)).distinct()
+        qs = qs.filter(tag_q(f.tag))
     order = RANKED_SORTS.get(f.sort) or SORTS.get(f.sort, "name")
     return qs.order_by(order, "name", "id")
 
