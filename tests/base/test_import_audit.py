@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from tests.base.test_import import ent, ind, run, write_csv, write_xlsx
@@ -31,12 +32,15 @@ def test_first_import_audits_the_file_and_one_entry_per_enterprise_not_every_new
     assert _import_audits() == []
     assert AuditLog.objects.filter(action="import", entity="file", summary="a.xlsx").count() == 1
     created = AuditLog.objects.filter(action="import", before={}, subject=code).order_by("id")
+    year = timezone.localdate().year  # the enterprise table's stage, given without its year: this year's
     assert [(a.entity, a.entity_id, a.summary) for a in created] == [
-        ("enterprise", code, "a.xlsx"), ("indicator", f"{code}/import", "a.xlsx")]
+        ("enterprise", code, "a.xlsx"), ("indicator", f"{code}/import", "a.xlsx"),
+        ("stage", f"{code}/{year}", "a.xlsx")]
     assert created[0].after["name"] == "杭州精工机械有限公司" and created[0].after["region"] == "330102"
     assert created[1].after == {"periods": 3, "from": 2018, "to": 2020}
+    assert created[2].after == {"stage": "automation", "source": "import", "reference": "a.xlsx"}
     history = enterprise_history(user=hangzhou_user, enterprise=Enterprise.objects.get(uscc=code))
-    assert {h.entity_id for h in history} == {code, f"{code}/import"}
+    assert {h.entity_id for h in history} == {code, f"{code}/import", f"{code}/{year}"}
 
 
 def test_changed_existing_records_get_before_and_after(hangzhou_user: User, tmp_path: Path) -> None:

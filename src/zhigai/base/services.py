@@ -7,16 +7,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhigai.core.audit import audit_record, changed_only, snapshot
+from zhigai.core.audit import audit_bulk, audit_record, changed_only, snapshot
+from zhigai.core.bulk import bulk_insert, in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.errors import InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
+from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
 
-from .models import Enterprise, Indicator, Stage
+from .models import Enterprise, Indicator, StageRecord, StageSource
 from .policy import enterprise_scope
 from .sizing import ABOVE_DESIGNATED_REVENUE, SIZE_RULE
 from .validation import (
@@ -26,6 +30,7 @@ from .validation import (
     clean_enterprise_values,
     clean_indicator_values,
     clean_period,
+    clean_stage_record,
     uscc_error,
 )
 
@@ -91,10 +96,13 @@ def enterprise_create(*, by: User, data: Mapping[str, object]) -> Enterprise:
         errors.append(("uscc", _("统一社会信用代码%(c)s已登记") % {"c": uscc}))
     _raise(errors)
     tag_ids = clean.pop("tag_ids", [])
-    if clean.get("stage") is None:
-        clean.pop("stage", None)
+    stage = clean.pop("stage", None)
+    clean.pop("stage_year", None)  # the profile's stage is this year's (a form, the API)
     enterprise = Enterprise.objects.create(uscc=uscc, **clean)
     enterprise.tags.set(tag_ids)
+    if stage is not None:  # this year's stage, recorded first: the profile's entry is the act's last
+        stage_record(by=by, enterprise=enterprise, year=timezone.localdate().year, stage=stage,
+                     source=StageSource.EDIT)
     audit_record(
         actor=by,
         action="create",
@@ -119,13 +127,21 @@ def enterprise_update(*, by: User, enterprise: Enterprise, data: Mapping[str, ob
     _raise(errors)
     before = _enterprise_snapshot(enterprise)
     tag_ids = clean.pop("tag_ids", None)
-    if "stage" in clean and clean["stage"] is None:
-        clean.pop("stage")
+    # A stage is recorded when it changes the current one: a form saved for another field posts the stage
+    # it shows, which is no statement about this year.
+    stage = clean.pop("stage", None)
+    stage = stage if stage != enterprise.stage else None
+    clean.pop("stage_year", None)
     for name, value in clean.items():
         setattr(enterprise, name, value)
     enterprise.save()
     if tag_ids is not None:
         enterprise.tags.set(tag_ids)
+    if stage is not None:
+        # Recorded as this year's stage, which moves the current one unless a later year is recorded; the
+        # profile's entry below shows the current stage's change, the record's own entry the year's.
+        stage_record(by=by, enterprise=enterprise, year=timezone.localdate().year, stage=stage,
+                     source=StageSource.EDIT)
     old, new = changed_only(before, _enterprise_snapshot(enterprise))
     if new or old:
         audit_record(
@@ -174,21 +190,118 @@ def indicator_put(
 
 
 @transaction.atomic
-def enterprise_stage_set(*, by: User, enterprise: Enterprise, stage: str, reason: str) -> bool:
-    """Set the enterprise's transformation stage as another module established it (a verified diagnosis):
-    that module's own policy allowed the act, so no base permission is asked of `by` here. Audited with
-    the reason; False when the stage was already that."""
-    if stage not in Stage.values:
-        raise InvalidInput(_("未知的改造阶段：%(s)s") % {"s": stage}, details=[{"field": "stage", "message": stage}])
-    before = Enterprise.objects.filter(pk=enterprise.pk).values_list("stage", flat=True).first()
-    if before == stage:
-        return False
-    Enterprise.objects.filter(pk=enterprise.pk).update(stage=stage)
-    areas_changed(Enterprise)  # update() sends no signals
-    enterprise.stage = stage
-    audit_record(actor=by, action="update", entity="enterprise", entity_id=enterprise.uscc,
-                 summary=reason[:255], before={"stage": before}, after={"stage": stage})
-    return True
+def enterprise_stage_set(
+    *, by: User, enterprise: Enterprise, stage: str, year: int, reason: str,
+    source: str = StageSource.DIAGNOSIS, reference: str = "",
+) -> bool:
+    """Record the enterprise's stage in `year` as another module established it (a verified diagnosis, an
+    accepted project): that module's own policy allowed the act, so no base permission is asked of `by`
+    here. Audited with the reason; False when that year's stage was already that (nothing written)."""
+    latest = _latest_stage(enterprise.pk, year)
+    record = stage_record(by=by, enterprise=enterprise, year=year, stage=stage, source=source,
+                          reference=reference, reason=reason)
+    return latest is None or record.pk != latest.pk
+
+
+def _latest_stage(enterprise_id: int, year: object) -> StageRecord | None:
+    """The record that gives the enterprise's stage in `year`: the latest one made for that year."""
+    if not isinstance(year, int):
+        return None
+    return (StageRecord.objects.filter(enterprise_id=enterprise_id, year=year)
+            .order_by("-recorded_at", "-id").first())
+
+
+@transaction.atomic
+def stage_record(
+    *, by: User | None, enterprise: Enterprise, year: object, stage: object, source: object,
+    reference: str = "", reason: str = "",
+) -> StageRecord:
+    """Record the enterprise's stage in `year` as `source` established it (SPEC §2: kept by year, never
+    overwritten). Append-only: a new record stands beside the year's earlier ones and the latest is the
+    year's stage. Idempotent: when the year's latest record already has this stage nothing is written and
+    that record is returned (re-importing a file changes nothing).
+
+    The caller's act was allowed by its own policy (editing the profile, a verified diagnosis, an import),
+    so no permission is asked here. Enterprise.stage follows the latest year recorded (stage_current_refresh):
+    recording an earlier year never moves the current stage back.
+    """
+    clean_year, clean_stage, errors = clean_stage_record(year, stage, source)
+    try:
+        clean_text_reference = clean_text(reference, field="reference", max_length=255)
+    except InvalidInput as exc:
+        errors.extend((d["field"], d["message"]) for d in exc.details)
+        clean_text_reference = ""
+    _raise(errors)
+    assert clean_year is not None and clean_stage is not None  # _raise stopped them missing
+    # One writer at a time per enterprise: two records of one year made at once must not both be "new".
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk").first()
+    latest = _latest_stage(enterprise.pk, clean_year)
+    if latest is not None and latest.stage == clean_stage:
+        return latest
+    clean_source = StageSource(str(source))  # clean_stage_record checked it
+    record = StageRecord.objects.create(enterprise=enterprise, year=clean_year, stage=clean_stage,
+                                        source=clean_source, reference=clean_text_reference, recorded_by=by)
+    audit_record(
+        actor=by,
+        action="create" if latest is None else "update",
+        entity="stage",
+        entity_id=f"{enterprise.uscc}/{clean_year}",
+        summary=(reason or clean_text_reference or str(clean_source.label))[:255],
+        before={"stage": latest.stage} if latest else None,
+        after={"stage": clean_stage, "source": clean_source.value, "reference": clean_text_reference},
+    )
+    stage_current_refresh(ids=[enterprise.pk])
+    enterprise.stage = Enterprise.objects.filter(pk=enterprise.pk).values_list("stage", flat=True).get()
+    return record
+
+
+def stage_records_bulk(
+    *, by: User, rows: Iterable[tuple[int, str, int, str]], source: str, reference: str = ""
+) -> int:
+    """stage_record for many enterprises at once (an import): rows of (enterprise id, its code, year, stage),
+    at most one per enterprise and year and each already valid (the import checked them). Idempotent the
+    same way: a row whose year's latest record has its stage writes nothing. One query reads the latest
+    records of the rows' enterprises, one bulk write adds the new records and one their audit entries;
+    returns how many were recorded. Must run inside the caller's transaction."""
+    wanted = list(rows)
+    if not wanted:
+        return 0
+    ids = sorted({row[0] for row in wanted})
+    latest: dict[tuple[int, int], str] = {}
+    # In record order, so the last one seen of each year is its latest.
+    found = StageRecord.objects.filter(enterprise_id__in=in_values(ids)).order_by("enterprise_id", "year",
+                                                                                  "recorded_at", "id")
+    for enterprise_id, year, stage in found.values_list("enterprise_id", "year", "stage").iterator(chunk_size=20000):
+        latest[(enterprise_id, year)] = stage
+    new = [row for row in wanted if latest.get((row[0], row[2])) != row[3]]
+    if not new:
+        return 0
+    at = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would write it
+    bulk_insert(
+        table=StageRecord._meta.db_table,
+        columns=["enterprise_id", "year", "stage", "source", "reference", "recorded_at", "recorded_by_id"],
+        rows=((e, year, stage, source, reference[:255], at, by.pk) for e, _uscc, year, stage in new),
+    )
+    audit_bulk(actor=by, action="import", entity="stage", summary=reference, entries=(
+        (f"{uscc}/{year}", uscc, {"stage": latest[(e, year)]} if (e, year) in latest else None,
+         {"stage": stage, "source": str(source), "reference": reference[:255]})
+        for e, uscc, year, stage in new))
+    stage_current_refresh(ids={row[0] for row in new})
+    return len(new)
+
+
+def stage_current_refresh(*, ids: Iterable[int]) -> None:
+    """Set each enterprise's current stage (Enterprise.stage, for lists and filters) to the stage of the
+    latest year it has a record of, writing only those that differ: one statement for any number."""
+    chosen = in_values(sorted(set(ids)))
+    if isinstance(chosen, list):
+        return
+    latest = Subquery(StageRecord.objects.filter(enterprise_id=OuterRef("pk"))
+                      .order_by("-year", "-recorded_at", "-id").values("stage")[:1])
+    has_records = Exists(StageRecord.objects.filter(enterprise_id=OuterRef("pk")))
+    changed = Enterprise.objects.filter(has_records, id__in=chosen).exclude(stage=latest).update(stage=latest)
+    if changed:
+        areas_changed(Enterprise)  # update() sends no signals
 
 
 def _fen(yuan: Decimal) -> int:
@@ -214,8 +327,6 @@ def enterprise_refresh_derived(*, ids: Iterable[int] | None = None) -> None:
     them, and rewriting every row also rewrote its indexes (size class is indexed).
     """
     from django.db.models.expressions import RawSQL
-
-    from zhigai.core.bulk import in_values
 
     only, params = "", []
     if ids is not None:
