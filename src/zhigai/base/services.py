@@ -247,8 +247,8 @@ def stage_record(
         entity="stage",
         entity_id=f"{enterprise.uscc}/{clean_year}",
         summary=(reason or clean_text_reference or str(clean_source.label))[:255],
-        before={"stage": latest.stage} if latest else None,
-        after={"stage": clean_stage, "source": clean_source.value, "reference": clean_text_reference},
+        before=_stage_values(latest.stage, latest.source, latest.reference) if latest else None,
+        after=_stage_values(clean_stage, clean_source.value, clean_text_reference),
     )
     stage_current_refresh(ids=[enterprise.pk])
     enterprise.stage = Enterprise.objects.filter(pk=enterprise.pk).values_list("stage", flat=True).get()
@@ -267,13 +267,14 @@ def stage_records_bulk(
     if not wanted:
         return 0
     ids = sorted({row[0] for row in wanted})
-    latest: dict[tuple[int, int], str] = {}
+    latest: dict[tuple[int, int], tuple[str, str, str]] = {}  # (enterprise, year) -> its stage, source, reference
     # In record order, so the last one seen of each year is its latest.
     found = StageRecord.objects.filter(enterprise_id__in=in_values(ids)).order_by("enterprise_id", "year",
                                                                                   "recorded_at", "id")
-    for enterprise_id, year, stage in found.values_list("enterprise_id", "year", "stage").iterator(chunk_size=20000):
-        latest[(enterprise_id, year)] = stage
-    new = [row for row in wanted if latest.get((row[0], row[2])) != row[3]]
+    for enterprise_id, year, *values in found.values_list("enterprise_id", "year", "stage", "source", "reference"
+                                                          ).iterator(chunk_size=20000):
+        latest[(enterprise_id, year)] = (values[0], values[1], values[2])
+    new = [row for row in wanted if latest.get((row[0], row[2]), ("",))[0] != row[3]]
     if not new:
         return 0
     at = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would write it
@@ -283,11 +284,16 @@ def stage_records_bulk(
         rows=((e, year, stage, source, reference[:255], at, by.pk) for e, _uscc, year, stage in new),
     )
     audit_bulk(actor=by, action="import", entity="stage", summary=reference, entries=(
-        (f"{uscc}/{year}", uscc, {"stage": latest[(e, year)]} if (e, year) in latest else None,
-         {"stage": stage, "source": str(source), "reference": reference[:255]})
+        (f"{uscc}/{year}", uscc, _stage_values(*latest[(e, year)]) if (e, year) in latest else None,
+         _stage_values(stage, source, reference[:255]))
         for e, uscc, year, stage in new))
     stage_current_refresh(ids={row[0] for row in new})
     return len(new)
+
+
+def _stage_values(stage: str, source: str, reference: str) -> dict[str, str]:
+    """A stage record as its audit entry keeps it (base.history reads it)."""
+    return {"stage": stage, "source": str(source), "reference": reference}
 
 
 def stage_current_refresh(*, ids: Iterable[int]) -> None:
