@@ -392,8 +392,8 @@ def _write_stages(plan: Plan, *, user: User, filename: str) -> int:
     given = {(e["uscc"], e["stage_year"]): e["stage_given"] for e in plan.enterprises if "stage_given" in e}
     given.update({(uscc, year): stage for uscc, year, stage in plan.stages.indicator_stages()})
     ids = _ids_of({uscc for uscc, _year in given})
-    rows = ((ids[uscc], uscc, year, stage) for (uscc, year), stage in given.items())
-    return stage_records_bulk(by=user, rows=rows, source=StageSource.IMPORT, reference=filename)
+    rows = ((ids[uscc], uscc, year, stage, filename) for (uscc, year), stage in given.items())
+    return stage_records_bulk(by=user, rows=rows, source=StageSource.IMPORT, summary=filename)
 
 
 def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:

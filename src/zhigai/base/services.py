@@ -256,13 +256,16 @@ def stage_record(
 
 
 def stage_records_bulk(
-    *, by: User, rows: Iterable[tuple[int, str, int, str]], source: str, reference: str = ""
+    *, by: User | None, rows: Iterable[tuple[int, str, int, str, str]], source: str, summary: str = "",
+    audited: bool = True,
 ) -> int:
-    """stage_record for many enterprises at once (an import): rows of (enterprise id, its code, year, stage),
-    at most one per enterprise and year and each already valid (the import checked them). Idempotent the
-    same way: a row whose year's latest record has its stage writes nothing. One query reads the latest
-    records of the rows' enterprises, one bulk write adds the new records and one their audit entries;
-    returns how many were recorded. Must run inside the caller's transaction."""
+    """stage_record for many enterprises at once (an import, the demo's diagnoses): rows of (enterprise id, its
+    code, year, stage, reference), at most one per enterprise and year and each already valid (the caller
+    checked them). Idempotent the same way: a row whose year's latest record has its stage writes nothing.
+
+    One query reads the latest records of the rows' enterprises, one bulk write adds the new records and
+    one their audit entries (`summary` theirs, unless not `audited`: the demo generator's, like its other
+    records); returns how many were recorded. Must run inside the caller's transaction."""
     wanted = list(rows)
     if not wanted:
         return 0
@@ -278,15 +281,17 @@ def stage_records_bulk(
     if not new:
         return 0
     at = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would write it
+    by_id = by.pk if by is not None else None
     bulk_insert(
         table=StageRecord._meta.db_table,
         columns=["enterprise_id", "year", "stage", "source", "reference", "recorded_at", "recorded_by_id"],
-        rows=((e, year, stage, source, reference[:255], at, by.pk) for e, _uscc, year, stage in new),
+        rows=((e, year, stage, source, reference[:255], at, by_id) for e, _uscc, year, stage, reference in new),
     )
-    audit_bulk(actor=by, action="import", entity="stage", summary=reference, entries=(
-        (f"{uscc}/{year}", uscc, _stage_values(*latest[(e, year)]) if (e, year) in latest else None,
-         _stage_values(stage, source, reference[:255]))
-        for e, uscc, year, stage in new))
+    if audited:
+        audit_bulk(actor=by, action="import", entity="stage", summary=summary, entries=(
+            (f"{uscc}/{year}", uscc, _stage_values(*latest[(e, year)]) if (e, year) in latest else None,
+             _stage_values(stage, source, reference[:255]))
+            for e, uscc, year, stage, reference in new))
     stage_current_refresh(ids={row[0] for row in new})
     return len(new)
 
