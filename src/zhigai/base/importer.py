@@ -87,6 +87,7 @@ class Plan:
     enterprise_columns: list[str] = field(default_factory=list)
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
     stages: FileStages = field(default_factory=FileStages)  # the stage by enterprise and year, both tables
+    created: set[str] = field(default_factory=set)  # the enterprises the write created
     rows: int = 0
 
     def close(self) -> None:
@@ -381,6 +382,7 @@ def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, in
     )
     created = Enterprise.objects.count() - before
     enterprise_gains(user=user, usccs=new, fields=fields, filename=filename)
+    plan.created = set(new)
     if "tags" in plan.enterprise_columns:
         _write_tags(plan)
     return {"enterprises_created": created, "enterprises_updated": changed - created}
@@ -393,7 +395,10 @@ def _write_stages(plan: Plan, *, user: User, filename: str) -> int:
     given.update({(uscc, year): stage for uscc, year, stage in plan.stages.indicator_stages()})
     ids = _ids_of({uscc for uscc, _year in given})
     rows = ((ids[uscc], uscc, year, stage, filename) for (uscc, year), stage in given.items())
-    return stage_records_bulk(by=user, rows=rows, source=StageSource.IMPORT, summary=filename)
+    # The file's new enterprises need no entry per stage: their creation's entry names the file (and the
+    # stage), their records the file and year; a first load writes one entry per enterprise, not two.
+    return stage_records_bulk(by=user, rows=rows, source=StageSource.IMPORT, summary=filename,
+                              unaudited=plan.created)
 
 
 def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -257,15 +258,17 @@ def stage_record(
 
 def stage_records_bulk(
     *, by: User | None, rows: Iterable[tuple[int, str, int, str, str]], source: str, summary: str = "",
-    audited: bool = True,
+    audited: bool = True, unaudited: Collection[str] = (),
 ) -> int:
     """stage_record for many enterprises at once (an import, the demo's diagnoses): rows of (enterprise id, its
     code, year, stage, reference), at most one per enterprise and year and each already valid (the caller
     checked them). Idempotent the same way: a row whose year's latest record has its stage writes nothing.
 
-    One query reads the latest records of the rows' enterprises, one bulk write adds the new records and
-    one their audit entries (`summary` theirs, unless not `audited`: the demo generator's, like its other
-    records); returns how many were recorded. Must run inside the caller's transaction."""
+    One query reads the records of the rows' enterprises, one bulk write adds the new records and one their
+    audit entries (`summary` theirs; none unless `audited` — the demo generator's, like its other records —
+    nor for the codes in `unaudited`, enterprises the same act created and audited), and at most one
+    statement per stage moves the current stages that change; returns how many were recorded. Must run
+    inside the caller's transaction."""
     wanted = list(rows)
     if not wanted:
         return 0
@@ -291,8 +294,23 @@ def stage_records_bulk(
         audit_bulk(actor=by, action="import", entity="stage", summary=summary, entries=(
             (f"{uscc}/{year}", uscc, _stage_values(*latest[(e, year)]) if (e, year) in latest else None,
              _stage_values(stage, source, reference[:255]))
-            for e, uscc, year, stage, reference in new))
-    stage_current_refresh(ids={row[0] for row in new})
+            for e, uscc, year, stage, reference in new if uscc not in unaudited))
+    # The current stage, from what was just read and written (stage_current_refresh's rule): the latest
+    # year's, where a new record is its year's latest.
+    final: dict[int, tuple[int, str]] = {}
+    for (e, year), (stage, _source, _reference) in latest.items():
+        if e not in final or year > final[e][0]:
+            final[e] = (year, stage)
+    for e, _uscc, year, stage, _reference in new:
+        if e not in final or year >= final[e][0]:
+            final[e] = (year, stage)
+    moved: dict[str, list[int]] = defaultdict(list)
+    for e in {row[0] for row in new}:
+        moved[final[e][1]].append(e)
+    changed = sum(Enterprise.objects.filter(id__in=in_values(sorted(ids))).exclude(stage=stage).update(stage=stage)
+                  for stage, ids in moved.items())
+    if changed:
+        areas_changed(Enterprise)  # update() sends no signals
     return len(new)
 
 
