@@ -12,14 +12,18 @@ and year (the importer's period numbers); their rows wait in a temporary file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from zhigai.core.bulk import in_values
+from zhigai.core.models import User
 from zhigai.core.phrases import Phrase
 
-from .models import STAGE_ORDER
+from .models import STAGE_ORDER, Enterprise, StageSource
+from .services import stage_records_bulk
 from .spool import Spool
 
 NO_STAGE = 7  # the stage index of a row that gives none
@@ -110,3 +114,19 @@ class FileStages:
 
     def close(self) -> None:
         self.rows.close()
+
+
+def stages_write(stages: FileStages, enterprises: Iterable[dict[str, Any]], *, user: User, filename: str,
+                 created: Collection[str]) -> int:
+    """The file's stages as stage records (source import, the file's name as reference): one bulk write
+    (services.stage_records_bulk). `enterprises` are the enterprise table's clean rows, `created` the codes
+    the write created. A year both tables give (with the same stage, or pass 1 refused the file) is
+    recorded once."""
+    given = {(e["uscc"], e["stage_year"]): e["stage_given"] for e in enterprises if "stage_given" in e}
+    given.update({(uscc, year): stage for uscc, year, stage in stages.indicator_stages()})
+    found = Enterprise.objects.filter(uscc__in=in_values({uscc for uscc, _year in given})).order_by()
+    ids = dict(found.values_list("uscc", "id"))
+    rows = ((ids[uscc], uscc, year, stage, filename) for (uscc, year), stage in given.items())
+    # The file's new enterprises need no entry per stage: their creation's entry names the file (and the
+    # stage), their records the file and year; a first load writes one entry per enterprise, not two.
+    return stage_records_bulk(by=user, rows=rows, source=StageSource.IMPORT, summary=filename, unaudited=created)

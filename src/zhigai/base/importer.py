@@ -41,11 +41,11 @@ from zhigai.core.policy import require
 
 from .import_audit import enterprise_changes, enterprise_gains, indicator_changes, indicator_gains
 from .import_report import stored_error
-from .import_stages import FileStages, default_stage_year, enterprise_row
-from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage, StageSource
+from .import_stages import FileStages, default_stage_year, enterprise_row, stages_write
+from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
-from .services import enterprise_refresh_derived, stage_records_bulk
+from .services import enterprise_refresh_derived
 from .spool import Spool as _Spool
 from .tabular import BeyondCap, FileProblem, Table, open_tables, xlsx_unpacked_bytes
 from .uscc import USCCError, normalize_uscc
@@ -358,7 +358,8 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
                         counts[key] += n
             summary.update(counts)
         if len(plan.stages):
-            summary["stages_recorded"] = _write_stages(plan, user=user, filename=filename)
+            summary["stages_recorded"] = stages_write(plan.stages, plan.enterprises, user=user, filename=filename,
+                                                      created=plan.created)
         # Size is derived from indicators alone: an import of enterprises only leaves it as it was (and a new
         # enterprise with no records is rightly at the default).
         if len(ids) > 20000:
@@ -386,19 +387,6 @@ def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, in
     if "tags" in plan.enterprise_columns:
         _write_tags(plan)
     return {"enterprises_created": created, "enterprises_updated": changed - created}
-
-
-def _write_stages(plan: Plan, *, user: User, filename: str) -> int:
-    """The file's stages as stage records (source import, the file's name as reference): one bulk write.
-    A year both tables give (with the same stage, or pass 1 refused the file) is recorded once."""
-    given = {(e["uscc"], e["stage_year"]): e["stage_given"] for e in plan.enterprises if "stage_given" in e}
-    given.update({(uscc, year): stage for uscc, year, stage in plan.stages.indicator_stages()})
-    ids = _ids_of({uscc for uscc, _year in given})
-    rows = ((ids[uscc], uscc, year, stage, filename) for (uscc, year), stage in given.items())
-    # The file's new enterprises need no entry per stage: their creation's entry names the file (and the
-    # stage), their records the file and year; a first load writes one entry per enterprise, not two.
-    return stage_records_bulk(by=user, rows=rows, source=StageSource.IMPORT, summary=filename,
-                              unaudited=plan.created)
 
 
 def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:
