@@ -395,3 +395,18 @@ def test_the_demo_diagnoses_record_their_stages(make_enterprise: Make, hangzhou_
         record = StageRecord.objects.get(enterprise_id=assessment.enterprise_id, source="diagnosis")
         assert (record.year, record.reference) == (assessment.submitted.year, str(assessment.pk))
         assert current(assessment.enterprise) == record.stage
+
+
+def test_the_admin_reads_stage_records_and_changes_none(client: Client, hangzhou_user: User,
+                                                        make_enterprise: Make) -> None:
+    e = make_enterprise()
+    record = services.stage_record(by=hangzhou_user, enterprise=e, year=2020, stage="automation", source="edit")
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "long-enough-password"))
+    assert "自动化" in client.get("/admin/base/stagerecord/").content.decode()
+    assert client.get("/admin/base/stagerecord/add/").status_code == 403
+    detail = client.get(f"/admin/base/stagerecord/{record.pk}/change/")
+    assert detail.status_code == 200 and b'name="_save"' not in detail.content
+    profile = client.get(f"/admin/base/enterprise/{e.pk}/change/").content.decode()
+    assert 'name="stage"' not in profile, "the current stage follows the records, not a form field"
+    assert client.post(f"/admin/base/enterprise/{e.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not StageRecord.objects.filter(pk=record.pk).exists(), "an enterprise removed takes its records"
