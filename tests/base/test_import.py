@@ -24,7 +24,7 @@ from zhigai.core.errors import PermissionDenied
 from zhigai.core.models import AuditLog, Role, User
 
 ENTERPRISE = {"name": "杭州精工机械有限公司", "region": "330102", "industry": "34", "founded_year": "2005",
-              "stage": "automation", "tags": "equipment;hightech", "cluster": ""}
+              "stage": "automation", "stage_year": "", "tags": "equipment;hightech", "cluster": ""}
 INDICATOR = {"year": "2020", "month": "0", "revenue": "25000000.00", "output_value": "30000000",
              "added_value": "8000000", "profit": "1200000.50", "employees": "320", "frontline_employees": "200",
              "wage_bill": "9000000", "industrial_investment": "5000000", "tech_investment": "3000000",
@@ -378,7 +378,7 @@ def test_dry_run_writes_nothing_for_a_good_file(hangzhou_user: User, tmp_path: P
     before = counts()
     errors, summary = run(hangzhou_user, path, dry_run=True)
     assert errors == []
-    assert summary == {"rows": 6, "enterprises": 2, "indicators": 4}
+    assert summary == {"rows": 6, "enterprises": 2, "indicators": 4, "stages": 2}
     assert counts() == before
 
 

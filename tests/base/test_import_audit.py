@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from tests.base.test_import import ent, ind, run, write_csv, write_xlsx
 from tests.conftest import new_uscc
-from zhigai.base.models import Enterprise
+from zhigai.base.models import Enterprise, StageRecord
 from zhigai.base.selectors import enterprise_history
 from zhigai.base.validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
 from zhigai.core.models import AuditLog, User
@@ -34,9 +35,29 @@ def test_first_import_audits_the_file_and_one_entry_per_enterprise_not_every_new
     assert [(a.entity, a.entity_id, a.summary) for a in created] == [
         ("enterprise", code, "a.xlsx"), ("indicator", f"{code}/import", "a.xlsx")]
     assert created[0].after["name"] == "杭州精工机械有限公司" and created[0].after["region"] == "330102"
+    assert created[0].after["stage"] == "automation"  # its stage record names the file, not another entry
     assert created[1].after == {"periods": 3, "from": 2018, "to": 2020}
     history = enterprise_history(user=hangzhou_user, enterprise=Enterprise.objects.get(uscc=code))
     assert {h.entity_id for h in history} == {code, f"{code}/import"}
+    record = StageRecord.objects.get(enterprise__uscc=code)
+    assert (record.year, record.stage, record.reference, record.recorded_by) == (
+        timezone.localdate().year, "automation", "a.xlsx", hangzhou_user)
+
+
+def test_a_stage_an_import_changes_is_audited_with_the_years_previous_one(hangzhou_user: User,
+                                                                          tmp_path: Path) -> None:
+    code = new_uscc()
+    run(hangzhou_user, write_xlsx(tmp_path / "a.xlsx", [ent(code, stage_year="2020")]))
+    assert not AuditLog.objects.filter(entity="stage").exists()
+    errors, summary = run(hangzhou_user, write_xlsx(tmp_path / "b.xlsx", [ent(code, stage="网络化",
+                                                                              stage_year="2020")]))
+    assert errors == [] and summary["stages_recorded"] == 1
+    entry = AuditLog.objects.get(entity="stage")
+    assert (entry.action, entry.entity_id, entry.summary, entry.actor) == ("import", f"{code}/2020", "b.xlsx",
+                                                                          hangzhou_user)
+    assert entry.before == {"stage": "automation", "source": "import", "reference": "a.xlsx"}
+    assert entry.after == {"stage": "networking", "source": "import", "reference": "b.xlsx"}
+    assert Enterprise.objects.get(uscc=code).stage == "networking"
 
 
 def test_changed_existing_records_get_before_and_after(hangzhou_user: User, tmp_path: Path) -> None:

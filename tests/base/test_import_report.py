@@ -16,9 +16,9 @@ from tests.base.test_import import ENTERPRISE, INDICATOR, changes, download, run
 from tests.conftest import new_uscc
 from zhigai.base.columns import COLUMNS, EXAMPLE_USCC
 from zhigai.base.importer import import_job_create
-from zhigai.base.models import Enterprise, ImportJob, Indicator
+from zhigai.base.models import Enterprise, ImportJob, Indicator, StageRecord
 from zhigai.base.uscc import normalize_uscc
-from zhigai.base.validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
+from zhigai.base.validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS, INDICATOR_TABLE_COLUMNS
 from zhigai.core.models import User
 
 
@@ -65,11 +65,11 @@ def test_xlsx_template_explains_every_column_and_its_example_is_not_imported(
     book = load_workbook(io.BytesIO(download(client, "/imports/template.xlsx")))
     first, second, readme = book.worksheets
     assert [c.value for c in first[1]] == _headers(ENTERPRISE_COLUMNS, language, "header")
-    assert [c.value for c in second[1]] == _headers(INDICATOR_COLUMNS, language, "header")
+    assert [c.value for c in second[1]] == _headers(INDICATOR_TABLE_COLUMNS, language, "header")
     assert first.cell(2, 1).value == EXAMPLE_USCC and second.cell(2, 1).value == EXAMPLE_USCC
     assert all(cell.comment for cell in first[1])
     explained = {row[2]: row for row in readme.iter_rows(min_row=4, values_only=True)}
-    assert set(explained) == set(ENTERPRISE_COLUMNS) | set(INDICATOR_COLUMNS)
+    assert set(explained) == set(ENTERPRISE_COLUMNS) | set(INDICATOR_TABLE_COLUMNS)
     assert all(row[5] for row in explained.values())  # every column explained
     assert explained["revenue"][3] == ("元" if language == "zh-hans" else "yuan")
     assert explained["defect_rate"][3] == "%"
@@ -81,11 +81,14 @@ def test_xlsx_template_explains_every_column_and_its_example_is_not_imported(
     # Filled in below the example, the typed rows go in.
     code = new_uscc()
     first.append([{"uscc": code, **ENTERPRISE}[c] for c in ENTERPRISE_COLUMNS])
-    second.append([{"uscc": code, **INDICATOR, "defect_rate": "3.97%"}[c] for c in INDICATOR_COLUMNS])
+    second.append([{"uscc": code, **INDICATOR, "defect_rate": "3.97%", "stage": "数字化"}[c]
+                   for c in INDICATOR_TABLE_COLUMNS])
     book.save(tmp_path / "filled.xlsx")
     assert changes(run(hangzhou_user, tmp_path / "filled.xlsx")) == ([], (1, 0, 1, 0))
     assert not Enterprise.objects.filter(uscc=EXAMPLE_USCC).exists()
     assert Indicator.objects.get(enterprise__uscc=code).defect_rate == pytest.approx(0.0397)
+    # The indicator sheet's stage is the stage of its row's year, beside this year's from the enterprise sheet.
+    assert StageRecord.objects.filter(enterprise__uscc=code, year=2020).get().stage == "digitization"
 
 
 def test_csv_template_has_label_and_code_headers_and_an_example(hangzhou_user: User, client: Any) -> None:

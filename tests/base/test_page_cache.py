@@ -126,7 +126,11 @@ def test_enterprise_page_labels_its_region_industry_cluster_and_tags(client: Cli
     assert shown["标签"] == " ".join(Tag.objects.get(code=c).name_zh for c in sorted(["hightech", "equipment"]))
     assert shown["成立年份"] == "2001"
     empty = profile(text(client.get(f"/enterprises/{bare.uscc}/")))
-    assert (empty["产业集群"], empty["标签"], empty["成立年份"]) == ("—", "—", "—")
+    assert (empty["产业集群"], empty["成立年份"]) == ("—", "—")
+    # No tags of its own: its industry's count for it (base.selectors.tag_q), and the page says so.
+    default = " ".join(t.name_zh for t in Tag.objects.filter(industries__code="34").order_by("code"))
+    assert empty["标签"] == f"{default} （按行业默认：本企业未设标签）"
+    assert "按行业默认" not in shown["标签"]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = profile(text(client.get(f"/enterprises/{e.uscc}/")))
     assert english["Region"] == "Hangzhou · Xihu District (330106)"
@@ -142,16 +146,16 @@ def test_enterprise_page_is_404_outside_the_scope(client: Client, ningbo_user: U
 def test_enterprise_page_queries(client: Client, hangzhou_user: User, make_enterprise: Make,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The session, its user and the cache areas' versions (Django's own reads, and one for all areas), then
-    the enterprise (with whether it has a history), its annual indicators, its tag ids and its history if it
-    has any: one query each, however many years, tags or audit entries (labels come from cached reference
-    data)."""
+    the enterprise (with whether it has a history), its annual indicators, its tag ids, its stage records and
+    its history if it has any: one query each, however many years, tags or audit entries (labels come from
+    cached reference data)."""
     # Other modules' sections: their own reads.
     monkeypatch.setattr("zhigai.base.sections._SECTIONS", {"page": [], "home": []})
     e = make_enterprise(employees=30, revenue="4000000", year=2020)
     e.tags.set(Tag.objects.all()[:3])
     login(client, hangzhou_user)
     client.get(f"/enterprises/{e.uscc}/")  # reference labels cached
-    for history, expected in ((False, 6), (True, 7)):
+    for history, expected in ((False, 7), (True, 8)):
         if history:
             for year in (2018, 2019):
                 audit_record(actor=hangzhou_user, action="update", entity="indicator", entity_id=f"{e.uscc}/{year}/0")

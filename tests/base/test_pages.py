@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import new_uscc
 from zhigai.base.models import INDICATOR_FIELDS, Enterprise, Indicator, Tag
@@ -372,9 +373,14 @@ def test_enterprise_page_shows_the_history_of_changes(client: Client, hangzhou_u
     client.post(f"/enterprises/{e.uscc}/edit/", profile_form(name="改名后公司", tags=[]))
     client.post(f"/enterprises/{e.uscc}/indicators/", {"year": "2022", "employees": "77"})
     page = text(client.get(f"/enterprises/{e.uscc}/"))
-    rows = re.findall(r"<tr><td>\d{4}-\d\d-\d\d \d\d:\d\d</td>(.*?)</tr>", page, re.S)
-    assert len(rows) == 2
-    indicator_row, enterprise_row = (html.unescape(r) for r in rows)  # newest first
+    history = page.split('data-testid="history"')[1]
+    rows = re.findall(r"<tr><td>\d{4}-\d\d-\d\d \d\d:\d\d</td>(.*?)</tr>", history, re.S)
+    assert len(rows) == 3
+    indicator_row, enterprise_row, stage_row = (html.unescape(r) for r in rows)  # newest first
+    # The form's stage (automation, the enterprise was at mechanization) is recorded as this year's.
+    year = timezone.localdate().year
+    assert f"<td>{year}年改造阶段</td>" in stage_row and "<li><b>改造阶段</b> 自动化</li>" in stage_row
+    assert "<li><b>来源</b> 手工修改</li>" in stage_row
     assert hangzhou_user.username in enterprise_row and "<td>修改</td>" in enterprise_row
     assert "<td>企业信息</td>" in enterprise_row
     assert "<li><b>企业名称</b> 改名前公司 → 改名后公司</li>" in enterprise_row

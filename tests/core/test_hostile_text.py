@@ -335,12 +335,13 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
 
 
 ENT = {"name": "杭州精工机械有限公司", "region": "330102", "industry": "34", "founded_year": "2005",
-       "stage": "automation", "tags": "equipment", "cluster": ""}
+       "stage": "automation", "stage_year": "2020", "tags": "equipment", "cluster": ""}
 IND = {"year": "2020", "month": "0", "revenue": "25000000.00", "employees": "320", "defect_rate": "0.02"}
 
 
 @pytest.mark.parametrize("bad", CONTROLS.values(), ids=CONTROLS.keys())
-@pytest.mark.parametrize("column", ["name", "region", "industry", "founded_year", "stage", "tags", "cluster", "uscc"])
+@pytest.mark.parametrize("column", ["name", "region", "industry", "founded_year", "stage", "stage_year", "tags",
+                                    "cluster", "uscc"])
 def test_import_enterprise_cells(province_user: User, tmp_path: Path, column: str, bad: str) -> None:
     before = state()
     values = {"uscc": new_uscc(), **ENT}

@@ -222,6 +222,8 @@ API: dict[str, Row] = {
     "PATCH /api/v1/enterprises/{uscc}": Row("patch", "/api/v1/enterprises/{uscc}", "enterprise",
                                             view="base.enterprise.view", act="base.enterprise.change",
                                             body={"name": "改名企业"}),
+    "GET /api/v1/enterprises/{uscc}/stages": Row("get", "/api/v1/enterprises/{uscc}/stages", "enterprise",
+                                                 view="base.enterprise.view"),
     "GET /api/v1/enterprises/{uscc}/indicators": Row("get", "/api/v1/enterprises/{uscc}/indicators", "enterprise",
                                                      view="base.indicator.view"),
     "PUT /api/v1/enterprises/{uscc}/indicators/{year}": Row(

@@ -327,8 +327,11 @@ def test_a_verified_diagnosis_sets_the_stage_of_the_level_reached(
     assert done.level == reached
     enterprise.refresh_from_db()
     assert enterprise.stage == after
-    log = AuditLog.objects.get(entity="enterprise", entity_id=enterprise.uscc, action="update")
-    assert (log.before, log.after, log.actor) == ({"stage": before}, {"stage": after}, expert)
+    # The stage of the year it was verified in, a record of its own (base.services.stage_record).
+    year = timezone.localtime(done.submitted).year
+    log = AuditLog.objects.get(entity="stage", entity_id=f"{enterprise.uscc}/{year}")
+    assert (log.before, log.actor) == (None, expert)
+    assert log.after == {"stage": after, "source": "diagnosis", "reference": str(done.pk)}
 
 
 # --- evidence ------------------------------------------------------------------------------------------------
@@ -440,7 +443,7 @@ def test_every_write_leaves_an_audit_row(
         by=expert, assessment=draft, requirement="EQ-1a", upload=SimpleUploadedFile("a.pdf", PDF)))
     logged("evidence", "delete", expert, lambda: services.evidence_delete(by=expert, evidence=ev))
     logged("assessment", "submit", expert, lambda: services.assessment_submit(by=expert, assessment=draft))
-    assert AuditLog.objects.filter(entity="enterprise", entity_id=enterprise.uscc, actor=expert).exists()
+    assert AuditLog.objects.filter(entity="stage", subject=enterprise.uscc, actor=expert).exists()
     update = AuditLog.objects.filter(entity="assessment", action="update", actor=expert).get()
     assert update.before == {"answers": {"EQ-1a": "full"}, "notes": {}}
     assert update.after == {"answers": {"EQ-1a": "none"}, "notes": {"EQ-1a": "设备陈旧"}}

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from zhigai.core.admin import AuditedAdmin
 
-from .models import Cluster, Enterprise, ImportJob, Indicator, Industry, Region, Tag
+from .models import Cluster, Enterprise, ImportJob, Indicator, Industry, Region, StageRecord, Tag
 from .services import enterprise_refresh_derived
 
 
@@ -41,7 +41,25 @@ class EnterpriseAdmin(AuditedAdmin):
     list_filter = ("size_class", "stage", "above_designated_size")
     search_fields = ("uscc", "name")
     raw_id_fields = ("region", "industry", "cluster")
-    readonly_fields = ("size_class", "above_designated_size")  # derived from indicators, never typed in
+    # Size is derived from indicators, never typed in; the stage is the latest year's stage record, set by
+    # recording one (the profile form, an import, a verified diagnosis), never over the history.
+    readonly_fields = ("size_class", "above_designated_size", "stage")
+
+
+@admin.register(StageRecord)
+class StageRecordAdmin(admin.ModelAdmin[StageRecord]):
+    """The stage by year, to read: records are only added, by base.services (SPEC §2, never overwritten)."""
+
+    list_display = ("enterprise", "year", "stage", "source", "reference", "recorded_at", "recorded_by")
+    list_filter = ("year", "stage", "source")
+    search_fields = ("enterprise__uscc", "enterprise__name", "reference")
+    raw_id_fields = ("enterprise", "recorded_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deleting stays as for every model: an enterprise removed takes its records with it
 
 
 @admin.register(Indicator)

@@ -14,7 +14,7 @@ from zhigai.core.types import ApiRequest
 from . import selectors, services
 from .import_report import shown_errors
 from .importer import import_job_create
-from .models import Enterprise, Indicator
+from .models import Enterprise, Indicator, Stage, StageSource
 from .schemas import (
     EnterpriseIn,
     EnterpriseOut,
@@ -26,6 +26,7 @@ from .schemas import (
     IndicatorValues,
     IndustryOut,
     RegionOut,
+    StageYearOut,
 )
 from .validation import INDICATOR_NAMES
 
@@ -136,6 +137,21 @@ def enterprise_patch(request: ApiRequest, uscc: str, payload: EnterprisePatch) -
         data["tags"] = ";".join(data["tags"] or [])
     services.enterprise_update(by=user, enterprise=enterprise, data=data)
     return enterprise_out(selectors.access_enterprise(user=user, uscc=uscc))
+
+
+@router.get("/enterprises/{uscc}/stages", response=list[StageYearOut])
+def stages(request: ApiRequest, uscc: str) -> list[dict[str, Any]]:
+    """The enterprise's transformation stage by year, in year order: each year's latest record and its source
+    (SPEC §2: kept by year, never overwritten)."""
+    user = request.auth
+    enterprise = selectors.access_enterprise(user=user, uscc=uscc, related=False)
+    stage_names, source_names = dict(Stage.choices), dict(StageSource.choices)
+    return [
+        {"year": r.year, "stage": r.stage, "stage_name": str(stage_names.get(r.stage, r.stage)), "source": r.source,
+         "source_name": str(source_names.get(r.source, r.source)), "reference": r.reference,
+         "recorded_at": r.recorded_at}
+        for r in selectors.stage_history(user=user, enterprise=enterprise)
+    ]
 
 
 @router.get("/enterprises/{uscc}/indicators", response=list[IndicatorOut])

@@ -71,8 +71,18 @@ COLUMNS: dict[str, Column] = {
             "stage",
             gettext_noop("改造阶段"),
             "",
-            gettext_noop("mechanization/automation/digitization/networking/intelligentization 或其中文名称，可空"),
+            gettext_noop(
+                "mechanization/automation/digitization/networking/intelligentization 或其中文名称，可空；"
+                "企业表中是“改造阶段年份”那一年的阶段，指标表中是该行年份的阶段（按年记录，不覆盖以前各年）"
+            ),
             "automation",
+        ),
+        _C(
+            "stage_year",
+            gettext_noop("改造阶段年份"),
+            "",
+            gettext_noop("企业表中改造阶段所属的年份，四位数字；空则为今年"),
+            _LAST_YEAR,
         ),
         _C(
             "tags",
@@ -169,6 +179,7 @@ _SYNONYMS = {
     "工业机器人": "robots",
     "空缺岗位": "unfilled_positions",
     "机器换人": "positions_replaced",
+    "阶段年份": "stage_year",
 }
 _CODE_IN_BRACKETS = re.compile(r".*\[\s*([A-Za-z_]+)\s*\]")
 

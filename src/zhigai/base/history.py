@@ -20,9 +20,23 @@ from zhigai.core.models import AuditLog
 from zhigai.core.numbers import yuan_exact_text
 
 from .display import bare_label
-from .models import INDICATOR_FIELDS, CloudLevel, Cluster, Enterprise, Indicator, Industry, Region, Stage, Tag
+from .models import (
+    INDICATOR_FIELDS,
+    CloudLevel,
+    Cluster,
+    Enterprise,
+    Indicator,
+    Industry,
+    Region,
+    Stage,
+    StageRecord,
+    StageSource,
+    Tag,
+)
 
 ENTERPRISE_ORDER = ["uscc", "name", "region", "industry", "founded_year", "stage", "cluster", "tags"]
+# A stage record's entry (services.stage_record); its year is in its id.
+STAGE_RECORD_ORDER = ["stage", "source", "reference"]
 INDICATOR_ORDER = [name for name, _kind in INDICATOR_FIELDS]
 _KIND = dict(INDICATOR_FIELDS)
 # What an import's entry for the periods an enterprise gained holds (base.import_audit).
@@ -41,7 +55,7 @@ class HistoryEntry:
 
 
 def _label(key: str) -> Any:
-    for model in (Enterprise, Indicator):
+    for model in (Enterprise, Indicator, StageRecord):
         try:
             # Money is written with its unit (元), so the label does not name it again.
             return bare_label(model._meta.get_field(key).verbose_name)  # type: ignore[union-attr]
@@ -78,6 +92,8 @@ class _Names:
             return f"{names[str(value)]} ({value})" if str(value) in names else str(value)
         if key == "stage":
             return str(dict(Stage.choices).get(value, value))
+        if key == "source":
+            return str(dict(StageSource.choices).get(value, value))
         kind = _KIND.get(key)
         if kind == "money":
             try:
@@ -102,6 +118,9 @@ def _subject(entry: AuditLog) -> str:
         return _("指标")
     if entry.entity == "enterprise":
         return _("企业信息")
+    if entry.entity == "stage":
+        stage_year = entry.entity_id.partition("/")[2]
+        return _("%(y)s年改造阶段") % {"y": stage_year} if stage_year.isdigit() else _("改造阶段")
     return entry.entity
 
 
@@ -109,7 +128,7 @@ def history_entries(entries: list[AuditLog]) -> list[HistoryEntry]:
     names = _Names(entries)
     out = []
     for entry in entries:
-        order = INDICATOR_ORDER if entry.entity == "indicator" else ENTERPRISE_ORDER
+        order = {"indicator": INDICATOR_ORDER, "stage": STAGE_RECORD_ORDER}.get(entry.entity, ENTERPRISE_ORDER)
         changes = audit_changes(entry.before, entry.after, order=order, label=_label, show=names.show)
         out.append(
             HistoryEntry(

@@ -8,7 +8,6 @@ gains periods one row saying how many and which years, both read back from the t
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -17,8 +16,8 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.utils import timezone
 
-from zhigai.core.audit import jsonable
-from zhigai.core.bulk import bulk_insert, in_values
+from zhigai.core.audit import AUDIT_BULK_COLUMNS, audit_bulk, jsonable
+from zhigai.core.bulk import in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.models import AuditLog, User
 
@@ -33,21 +32,6 @@ def _batches(items: Iterable[T]) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, BATCH)):
         yield batch
-
-
-_CREATED_COLUMNS = ["at", "actor_id", "actor_name", "action", "entity", "entity_id", "subject", "summary", "before",
-                    "after"]
-
-
-def _created_rows(user: User, filename: str, entries: Iterable[tuple[str, str, str, dict[str, Any]]]
-                  ) -> Iterator[tuple[Any, ...]]:
-    """Audit rows, as the database takes them, for records an import created: (entity, entity_id, uscc, after)
-    each. Written by core.bulk.bulk_insert: a first load creates them by the hundred thousand."""
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
-    name, summary = user.username[:150], filename[:255]
-    for entity, entity_id, uscc, after in entries:
-        yield (at, user.pk, name, "import", entity, entity_id[:64], uscc[:64], summary, "{}",
-               json.dumps(after, ensure_ascii=False))
 
 
 def _row(user: User, entity: str, entity_id: str, uscc: str, summary: str, before: dict[str, Any],
@@ -142,7 +126,7 @@ def _audit_from_select(user: User, filename: str, entity: str, entity_id: str, p
     """
     json_object = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     sql = (
-        f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(_CREATED_COLUMNS)}) "
+        f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(AUDIT_BULK_COLUMNS)}) "
         f"SELECT %s, %s, %s, 'import', '{entity}', {entity_id}, e.uscc, %s, %s, {json_object}({pairs}) FROM {source}"
     )
     at = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -209,6 +193,5 @@ def indicator_gains(*, user: User, ids: dict[str, int], filename: str) -> None:
 
 def _gains_record(user: User, filename: str, gains: Iterable[tuple[str, int, int, int]]) -> None:
     """One entry per enterprise for the periods it gains: its history shows the import that brought them."""
-    bulk_insert(table=AuditLog._meta.db_table, columns=_CREATED_COLUMNS, rows=_created_rows(user, filename, (
-        ("indicator", f"{uscc}/import", uscc, {"periods": n, "from": first, "to": last})
-        for uscc, n, first, last in gains)))
+    audit_bulk(actor=user, action="import", entity="indicator", summary=filename, entries=(
+        (f"{uscc}/import", uscc, None, {"periods": n, "from": first, "to": last}) for uscc, n, first, last in gains))

@@ -15,14 +15,12 @@ import datetime as dt
 import gc
 import hashlib
 import logging
-import pickle
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -43,10 +41,12 @@ from zhigai.core.policy import require
 
 from .import_audit import enterprise_changes, enterprise_gains, indicator_changes, indicator_gains
 from .import_report import stored_error
+from .import_stages import FileStages, default_stage_year, enterprise_row, stages_write
 from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
 from .services import enterprise_refresh_derived
+from .spool import Spool as _Spool
 from .tabular import BeyondCap, FileProblem, Table, open_tables, xlsx_unpacked_bytes
 from .uscc import USCCError, normalize_uscc
 from .validation import INDICATOR_NAMES, IndicatorTable, Lookups, clean_enterprise_values
@@ -60,51 +60,12 @@ SUMMARY_LABELS = {
     "enterprises_updated": gettext_lazy("更新企业"),
     "indicators_created": gettext_lazy("新增指标"),
     "indicators_updated": gettext_lazy("更新指标"),
+    "stages": gettext_lazy("改造阶段（企业·年）"),
+    "stages_recorded": gettext_lazy("新记录的改造阶段"),
 }
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
 ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
 CHUNK_ROWS = 5000  # rows validated at a time (the column checks of validation.IndicatorTable run per chunk)
-
-
-class _Spool:
-    """Clean rows between the passes, pickled chunk by chunk into a temporary file: never all in memory.
-
-    Iterating reads them back in the order they were added (one reader at a time).
-    """
-
-    def __init__(self) -> None:
-        self._file: IO[bytes] | None = None
-        self._count = 0
-
-    def add(self, rows: list[Any]) -> None:
-        if not rows:
-            return
-        if self._file is None:
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after pass 2
-        self._file.seek(0, 2)
-        pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._count += len(rows)
-
-    def __iter__(self) -> Iterator[Any]:
-        if self._file is None:
-            return
-        self._file.seek(0)
-        left = self._count
-        while left > 0:  # one pickle per chunk, each read with its own unpickler (memo)
-            chunk = pickle.load(self._file)
-            left -= len(chunk)
-            yield from chunk
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Spool) and list(self) == list(other)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
 
 @dataclass
@@ -125,10 +86,13 @@ class Plan:
     enterprises: _Spool = field(default_factory=_Spool)
     enterprise_columns: list[str] = field(default_factory=list)
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
+    stages: FileStages = field(default_factory=FileStages)  # the stage by enterprise and year, both tables
+    created: set[str] = field(default_factory=set)  # the enterprises the write created
     rows: int = 0
 
     def close(self) -> None:
         self.enterprises.close()
+        self.stages.close()
         for table in self.indicator_tables:
             table.rows.close()
 
@@ -217,7 +181,8 @@ class _Validator:
     def _enterprises(self, table: Table, plan: Plan, file_usccs: set[str]) -> None:
         columns = table.columns
         plan.enterprise_columns = columns
-        first_row: dict[str, int] = {}
+        first_row: dict[str, int] = {}  # code -> its row, and the stage and year it gives (enterprise_row)
+        plan.stages.enterprise_tables.append(first_row)
         for chunk in self._chunks(table, plan):
             clean_rows: list[dict[str, Any]] = []
             for number, cells in chunk:
@@ -247,10 +212,12 @@ class _Validator:
         if uscc is None:
             return
         if uscc in first_row:
-            duplicate = Phrase(gettext_noop("与第%(n)d行的统一社会信用代码重复"), {"n": first_row[uscc]})
+            duplicate = Phrase(gettext_noop("与第%(n)d行的统一社会信用代码重复"),
+                               {"n": FileStages.row_number(first_row[uscc])})
             plan.error(number, "uscc", duplicate, table.sheet)
             return
-        first_row[uscc] = number
+        given, year = clean.pop("stage", None), clean.pop("stage_year", None) or default_stage_year()
+        first_row[uscc] = enterprise_row(number, None if errors else given, year)
         if uscc not in self.writable:
             if self._existing_others is None:
                 everyone = set(Enterprise.objects.order_by().values_list("uscc", flat=True))
@@ -260,8 +227,11 @@ class _Validator:
                 return
         if errors:
             return
-        if clean.get("stage") is None:
-            clean["stage"] = self.writable.get(uscc) or Stage.MECHANIZATION.value
+        if given is not None:  # recorded by the write (_write_stages)
+            clean["stage_given"], clean["stage_year"] = given, year
+        # The current stage of an enterprise that exists is the latest year's recorded (services.stage_record):
+        # left as it is here, and moved by the stage records the write makes, if at all.
+        clean["stage"] = self.writable.get(uscc) or given or Stage.MECHANIZATION.value
         clean["uscc"] = uscc
         file_usccs.add(uscc)
         out.append(clean)
@@ -273,8 +243,9 @@ class _Validator:
         seen: dict[int, int] = {}  # _period -> its row number
         for chunk in self._chunks(table, plan):
             clean = IndicatorTable(table.columns, [cells for _number, cells in chunk])
-            if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen):
+            if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen, plan.stages):
                 self._indicator_rows(clean, chunk, uscc_at, table.sheet, plan, out, file_usccs, seen)
+            plan.stages.flush()
 
     def _indicator_rows(
         self,
@@ -311,6 +282,14 @@ class _Validator:
                 plan.error(number, "year", again, sheet)
                 continue
             seen[key] = number
+            stage = clean.stages[k] if clean.stages is not None else None
+            if stage is not None:
+                conflict = plan.stages.conflict(key & ~15, uscc, year, stage)  # the year, whatever the month
+                if conflict:
+                    plan.error(number, "stage", conflict, sheet)
+                    continue
+                if not errors:
+                    plan.stages.add(key & ~15, uscc, year, stage, number)
             if not errors:
                 rows.append((uscc, year, month, clean.stored[k]))
                 out.usccs.add(uscc)
@@ -324,6 +303,7 @@ class _Validator:
         out: IndicatorRows,
         file_usccs: set[str],
         seen: dict[int, int],
+        stages: FileStages,
     ) -> bool:
         """Take a chunk in which no row has a problem in one go, or do nothing and return False.
 
@@ -346,8 +326,14 @@ class _Validator:
                                                      strict=True)]  # as _period
         if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):  # the same enterprise and period twice
             return False
-        seen.update(zip(keys, [number for number, _cells in chunk], strict=True))
         usccs = list(map(codes.__getitem__, uscc_cells))
+        if clean.stages is not None and not stages.fits([key & ~15 for key in keys], usccs, years, clean.stages):
+            return False  # a year given two stages: the row loop says where
+        seen.update(zip(keys, [number for number, _cells in chunk], strict=True))
+        if clean.stages is not None:
+            for (number, _cells), key, uscc, year, stage in zip(chunk, keys, usccs, years, clean.stages, strict=True):
+                if stage is not None:
+                    stages.add(key & ~15, uscc, year, stage, number)
         out.usccs.update(codes.values())
         out.rows.add(list(zip(usccs, clean.years, clean.months, clean.stored, strict=True)))
         return True
@@ -355,6 +341,8 @@ class _Validator:
 
 def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
     summary = {"enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
+    if len(plan.stages):
+        summary["stages"] = len(plan.stages)
     with transaction.atomic():
         if plan.enterprises:
             summary.update(_write_enterprises(plan, user=user, filename=filename))
@@ -369,6 +357,9 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
                     for key, n in _write_indicators(table, ids, user=user, filename=filename).items():
                         counts[key] += n
             summary.update(counts)
+        if len(plan.stages):
+            summary["stages_recorded"] = stages_write(plan.stages, plan.enterprises, user=user, filename=filename,
+                                                      created=plan.created)
         # Size is derived from indicators alone: an import of enterprises only leaves it as it was (and a new
         # enterprise with no records is rightly at the default).
         if len(ids) > 20000:
@@ -392,6 +383,7 @@ def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, in
     )
     created = Enterprise.objects.count() - before
     enterprise_gains(user=user, usccs=new, fields=fields, filename=filename)
+    plan.created = set(new)
     if "tags" in plan.enterprise_columns:
         _write_tags(plan)
     return {"enterprises_created": created, "enterprises_updated": changed - created}
@@ -495,6 +487,8 @@ def _import_file(
         if not plan.rows and not plan.errors:
             return [{"row": 2, "column": "", "message": Phrase(gettext_noop("文件只有表头，没有数据行"))}], {}
         summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
+        if len(plan.stages):
+            summary["stages"] = len(plan.stages)
         if plan.errors or dry_run:
             return plan.errors, summary
         progress(0.9)

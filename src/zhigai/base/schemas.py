@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -96,6 +97,21 @@ class IndicatorOut(IndicatorValues):
     year: int
     month: int
     defect_rate: float | None = None  # stored as the fraction
+
+
+SourceName = Literal["import", "diagnosis", "project", "edit", "demo"]
+
+
+class StageYearOut(Schema):
+    """An enterprise's stage in one year: that year's latest record, and what established it."""
+
+    year: int
+    stage: StageName
+    stage_name: str = Field(description="the stage's name in the request's language")
+    source: SourceName
+    source_name: str = Field(description="the source's name in the request's language")
+    reference: str = Field(description="what established it: the import's file name, the assessment's or project's id")
+    recorded_at: datetime
 
 
 class ImportCreated(Schema):

@@ -30,6 +30,7 @@ from .models import (
     RegionLevel,
     SizeClass,
     Stage,
+    StageRecord,
     Tag,
     rank_sql,
 )
@@ -184,6 +185,9 @@ class EnterprisePage:
     years: list[Indicator]  # annual indicators, in year order
     tag_ids: list[int]  # their names are in reference_labels()["tag_names"]
     history: list[AuditLog]  # newest first
+    stages: list[StageRecord]  # the stage of each year recorded, in year order (stage_history)
+    # Its tags are its industry's, by default (tag_q): it has none of its own.
+    tags_by_default: bool = False
 
 
 def enterprise_page(*, user: Actor, uscc: str) -> EnterprisePage:
@@ -201,11 +205,17 @@ def enterprise_page(*, user: Actor, uscc: str) -> EnterprisePage:
     if found is None:
         raise Http404
     _check(user, found)
+    # Its own tags, or else its industry's, which count for it by default (tag_q).
+    own = enterprise_tag_ids(user=user, enterprise=found)
+    default = [] if own else list(Industry.tags.through.objects.filter(industry_id=found.industry_id)
+                                  .values_list("tag_id", flat=True))
     return EnterprisePage(
         enterprise=found,
         years=indicator_years(user=user, enterprise=found) if permitted(user, "base.indicator.view", found) else [],
-        tag_ids=enterprise_tag_ids(user=user, enterprise=found),
+        tag_ids=own or default,
+        tags_by_default=not own and bool(default),
         history=enterprise_history(user=user, enterprise=found) if found.has_history else [],
+        stages=stage_history(user=user, enterprise=found),
     )
 
 
@@ -222,6 +232,19 @@ def enterprise_tag_ids(*, user: Actor, enterprise: Enterprise) -> list[int]:
     _check(user, enterprise)
     through = Enterprise.tags.through.objects.filter(enterprise_id=enterprise.id)
     return list(through.values_list("tag_id", flat=True))
+
+
+def stage_history(*, user: Actor, enterprise: Enterprise) -> list[StageRecord]:
+    """The enterprise's stage in each year it has a record of, in year order: per year its latest record
+    (year, stage, source, reference, recorded_at), the earlier ones of that year kept but not its stage.
+
+    Http404 for an enterprise the user may not see. One query: every record of the enterprise, few (a
+    year's record is only added when its stage changes), the last of each year kept."""
+    _check(user, enterprise)
+    latest: dict[int, StageRecord] = {}
+    for record in StageRecord.objects.filter(enterprise_id=enterprise.id).order_by("year", "recorded_at", "id"):
+        latest[record.year] = record
+    return list(latest.values())
 
 
 def indicator_years(*, user: Actor, enterprise: Enterprise) -> list[Indicator]:
@@ -352,7 +375,7 @@ def enterprise_history(*, user: Actor, enterprise: Enterprise, limit: int = 50) 
 
 
 def _history_of(uscc: Any) -> QuerySet[AuditLog]:
-    return AuditLog.objects.filter(subject=uscc, entity__in=("enterprise", "indicator"))
+    return AuditLog.objects.filter(subject=uscc, entity__in=("enterprise", "indicator", "stage"))
 
 
 def import_job_list(*, user: Actor) -> QuerySet[ImportJob]:

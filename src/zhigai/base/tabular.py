@@ -24,10 +24,10 @@ from django.utils.translation import gettext_noop
 from zhigai.core.phrases import Phrase
 
 from .columns import EXAMPLE_USCC, column_label, header_code
-from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
+from .validation import ENTERPRISE_COLUMNS, INDICATOR_TABLE_COLUMNS
 
 REQUIRED = {"enterprises": ["uscc", "name", "region", "industry"], "indicators": ["uscc", "year"]}
-KNOWN = {"enterprises": ENTERPRISE_COLUMNS, "indicators": INDICATOR_COLUMNS}
+KNOWN = {"enterprises": ENTERPRISE_COLUMNS, "indicators": INDICATOR_TABLE_COLUMNS}
 EXCEL_LAST_ROW = 1_048_576  # the most rows an Excel sheet has
 MAX_XLSX_PARTS = 10_000  # a workbook has a few dozen parts; tens of thousands are an attack on the reader
 SHEET_KINDS = {"enterprises": "enterprises", "企业": "enterprises", "indicators": "indicators", "指标": "indicators"}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from zhigai.core.exports import csv_bytes, sheet_append
 
 from .columns import COLUMNS, EXAMPLE_USCC
-from .validation import ENTERPRISE_COLUMNS, INDICATOR_COLUMNS
+from .validation import ENTERPRISE_COLUMNS, INDICATOR_TABLE_COLUMNS
 
 
 def _english() -> bool:
@@ -25,8 +25,8 @@ def _english() -> bool:
 def _tables() -> list[tuple[str, list[str]]]:
     # Sheet names the reader recognises by name (tabular.SHEET_KINDS, and its skipped explanation sheets).
     if _english():
-        return [("enterprises", ENTERPRISE_COLUMNS), ("indicators", INDICATOR_COLUMNS)]
-    return [("企业", ENTERPRISE_COLUMNS), ("指标", INDICATOR_COLUMNS)]
+        return [("enterprises", ENTERPRISE_COLUMNS), ("indicators", INDICATOR_TABLE_COLUMNS)]
+    return [("企业", ENTERPRISE_COLUMNS), ("指标", INDICATOR_TABLE_COLUMNS)]
 
 
 def _rows(columns: list[str]) -> list[list[str]]:
@@ -41,7 +41,7 @@ def example_note() -> str:
 
 def import_template_file(fmt: str) -> tuple[str, io.BytesIO]:
     if fmt.endswith(".csv"):
-        columns = ENTERPRISE_COLUMNS if fmt.startswith("enterprises") else INDICATOR_COLUMNS
+        columns = ENTERPRISE_COLUMNS if fmt.startswith("enterprises") else INDICATOR_TABLE_COLUMNS
         return f"zhigai-{fmt}", io.BytesIO(csv_bytes(_rows(columns)))
     from openpyxl import Workbook
     from openpyxl.comments import Comment

@@ -5,13 +5,15 @@ A validator returns the clean values and a list of (column, message) errors; it 
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress, count
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from zhigai.core.errors import InvalidInput
@@ -40,7 +42,17 @@ from .fields import (
     year_column,
     year_parser,
 )
-from .models import INDICATOR_FIELDS, MONEY_INDICATORS, Cluster, Industry, Region, RegionLevel, Stage, Tag
+from .models import (
+    INDICATOR_FIELDS,
+    MONEY_INDICATORS,
+    Cluster,
+    Industry,
+    Region,
+    RegionLevel,
+    Stage,
+    StageSource,
+    Tag,
+)
 from .uscc import USCCError, normalize_uscc
 
 Errors = list[tuple[str, str]]
@@ -76,8 +88,13 @@ INDICATOR_BOUNDS = [
     ("added_value", "output_value"),
 ]
 
-ENTERPRISE_COLUMNS = ["uscc", "name", "region", "industry", "founded_year", "stage", "tags", "cluster"]
+# stage_year: the year the enterprise table's stage is for (this year when blank), a StageRecord's year.
+ENTERPRISE_COLUMNS = ["uscc", "name", "region", "industry", "founded_year", "stage", "stage_year", "tags", "cluster"]
 INDICATOR_COLUMNS = ["uscc", "year", "month", *INDICATOR_NAMES]
+# An indicator table may also give the enterprise's stage in each row's year (a StageRecord): optional, and
+# not a figure of the period, so not in INDICATOR_COLUMNS (the period's stored columns).
+INDICATOR_TABLE_COLUMNS = [*INDICATOR_COLUMNS, "stage"]
+EARLIEST_YEAR = 1949  # of an indicator period and of a recorded stage
 
 
 def clean_uscc(raw: object) -> str:
@@ -142,7 +159,7 @@ def clean_period(year: object, month: object) -> tuple[int | None, int, Errors]:
     if problems:
         return None, 0, problems
     try:
-        clean_year = _parse_number(lambda raw: parse_year(raw, earliest=1949), year)
+        clean_year = _parse_number(lambda raw: parse_year(raw, earliest=EARLIEST_YEAR), year)
         if clean_year is None:
             errors.append(("year", Phrase(gettext_noop("年份必填"))))
     except FieldError as exc:
@@ -152,6 +169,57 @@ def clean_period(year: object, month: object) -> tuple[int | None, int, Errors]:
     except FieldError as exc:
         errors.append(("month", Phrase(gettext_noop("月份应为0（全年）或1–12：%(e)s"), {"e": reason(exc)})))
     return clean_year, clean_month or 0, errors
+
+
+@functools.cache
+def _stage_names() -> dict[str, str]:
+    """Lower-cased text -> stage code: each code, and each stage's name in either language (an import runs in
+    the worker, whatever language its file was written in)."""
+    names = {s.value: s.value for s in Stage}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names.update({str(s.label).lower(): s.value for s in Stage})
+    return names
+
+
+def parse_stage(raw: object) -> str | None:
+    """A stage's code from its code or its name in either language; None for a blank cell."""
+    if is_blank(raw):
+        return None
+    found = _stage_names().get(str(raw).strip().lower())
+    if found is None:
+        raise FieldError(Phrase(gettext_noop("改造阶段应为 %(v)s 之一"), {"v": ", ".join(s.value for s in Stage)}))
+    return found
+
+
+def parse_stage_year(raw: object) -> int | None:
+    """The year a stage is recorded for: the indicator period's rule (EARLIEST_YEAR to next year)."""
+    year: int | None = _parse_number(lambda cell: parse_year(cell, earliest=EARLIEST_YEAR), raw)
+    return year
+
+
+def clean_stage_record(year: object, stage: object, source: object) -> tuple[int | None, str | None, Errors]:
+    """A stage record's year, stage and source (services.stage_record), each error naming its field."""
+    errors: Errors = [(name, p) for name, raw in (("year", year), ("stage", stage)) if (p := cell_problem(raw))]
+    if errors:
+        return None, None, errors
+    clean_year = clean_stage = None
+    try:
+        clean_year = parse_stage_year(year)
+        if clean_year is None:
+            errors.append(("year", Phrase(gettext_noop("年份必填"))))
+    except FieldError as exc:
+        errors.append(("year", reason(exc)))
+    try:
+        clean_stage = parse_stage(stage)
+        if clean_stage is None:
+            errors.append(("stage", Phrase(gettext_noop("改造阶段必填"))))
+    except FieldError as exc:
+        errors.append(("stage", reason(exc)))
+    if source not in StageSource.values:
+        sources = ", ".join(StageSource.values)
+        errors.append(("source", Phrase(gettext_noop("来源应为 %(v)s 之一"), {"v": sources})))
+    return clean_year, clean_stage, errors
 
 
 def _column_checks() -> dict[str, Callable[[Sequence[object]], Sequence[Any] | None]]:
@@ -192,7 +260,12 @@ class IndicatorTable:
         self._value_lists = [self._column(name) for name in self.value_columns]
         self._bad.update(self._out_of_bounds(self._value_lists))
         self.value_errors = {k: self._recheck(rows[k]) for k in sorted(self._bad)}
-        self.bad_rows = set(self.period_errors) | set(self.value_errors)
+        # The stage of the row's year, when the table has the column (None where a cell is blank or bad).
+        self.stages: list[str | None] | None = None
+        self.stage_errors: dict[int, Errors] = {}
+        if "stage" in columns:
+            self.stages, self.stage_errors = self._stages()
+        self.bad_rows = set(self.period_errors) | set(self.value_errors) | set(self.stage_errors)
 
     @cached_property
     def values(self) -> list[tuple[Any, ...]]:
@@ -214,8 +287,27 @@ class IndicatorTable:
     def errors(self, k: int) -> Errors:
         """The errors of row k (its index in the rows given), in the order of clean_period then values."""
         if k in self.bad_rows:
-            return self.period_errors.get(k, []) + self.value_errors.get(k, [])
+            return self.period_errors.get(k, []) + self.value_errors.get(k, []) + self.stage_errors.get(k, [])
         return []
+
+    def _stages(self) -> tuple[list[str | None], dict[int, Errors]]:
+        """The stage column's codes, each distinct cell read once (a column of five names and blanks)."""
+        read: dict[object, tuple[str | None, Errors]] = {}
+        stages: list[str | None] = []
+        errors: dict[int, Errors] = {}
+        for k, raw in enumerate(self._cells("stage")):
+            known = read.get(raw)
+            if known is None:
+                problem = cell_problem(raw)
+                try:
+                    known = (None, [("stage", problem)]) if problem else (parse_stage(raw), [])
+                except FieldError as exc:
+                    known = (None, [("stage", reason(exc))])
+                read[raw] = known
+            stages.append(known[0])
+            if known[1]:
+                errors[k] = known[1]
+        return stages, errors
 
     def _cells(self, name: str) -> Sequence[object]:
         return self._by_column[name]
@@ -225,11 +317,11 @@ class IndicatorTable:
         blank: Sequence[object] = [None] * n
         year_cells = self._cells("year") if "year" in self._columns else blank
         month_cells = self._cells("month") if "month" in self._columns else blank
-        years = year_column(year_cells, earliest=1949)
+        years = year_column(year_cells, earliest=EARLIEST_YEAR)
         months = count_column(month_cells, maximum=12) if "month" in self._columns else [0] * n
         if years is not None and months is not None:
             return years, months, {}  # type: ignore[return-value]
-        year_of, month_of = year_parser(earliest=1949), count_parser(maximum=12)
+        year_of, month_of = year_parser(earliest=EARLIEST_YEAR), count_parser(maximum=12)
         clean_years: list[int | None] = []
         clean_months: list[int] = []
         errors: dict[int, Errors] = {}
@@ -297,7 +389,6 @@ class Lookups:
     industries: dict[str, int]
     tags: dict[str, int]
     clusters: dict[str, int]
-    stage_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, writable_region_ids: set[int] | None) -> Lookups:
@@ -307,15 +398,12 @@ class Lookups:
             if writable_region_ids is None
             else {code: pk for code, pk in counties.items() if pk in writable_region_ids}
         )
-        stage_names = {s.value: s.value for s in Stage}
-        stage_names.update({str(s.label): s.value for s in Stage})
         return cls(
             counties=writable,
             all_counties=set(counties),
             industries=dict(Industry.objects.values_list("code", "id")),
             tags=dict(Tag.objects.values_list("code", "id")),
             clusters=dict(Cluster.objects.values_list("code", "id")),
-            stage_names=stage_names,
         )
 
 
@@ -364,15 +452,20 @@ def clean_enterprise_values(raw: Mapping[str, object], lookups: Lookups) -> tupl
             clean["founded_year"] = _parse_number(parse_year, raw["founded_year"])
         except FieldError as exc:
             errors.append(("founded_year", reason(exc)))
-    if "stage" in raw and not is_blank(raw["stage"]):
-        stage = lookups.stage_names.get(str(raw["stage"]).strip().lower()) or lookups.stage_names.get(
-            str(raw["stage"]).strip()
-        )
-        if stage is None:
-            errors.append(
-                ("stage", Phrase(gettext_noop("改造阶段应为 %(v)s 之一"), {"v": ", ".join(s.value for s in Stage)}))
-            )
-        clean["stage"] = stage
+    if "stage" in raw:
+        try:
+            clean["stage"] = parse_stage(raw["stage"])
+        except FieldError as exc:
+            clean["stage"] = None
+            errors.append(("stage", reason(exc)))
+    if "stage_year" in raw:
+        try:
+            clean["stage_year"] = parse_stage_year(raw["stage_year"])
+        except FieldError as exc:
+            errors.append(("stage_year", reason(exc)))
+        else:
+            if clean["stage_year"] is not None and is_blank(raw.get("stage")) and "stage" not in problems:
+                errors.append(("stage_year", Phrase(gettext_noop("填写了改造阶段的年份，却没有填写改造阶段"))))
     if "tags" in raw:
         codes = [c.strip() for c in str(raw["tags"] or "").replace(",", ";").split(";") if c.strip()]
         unknown = [c for c in codes if c not in lookups.tags]

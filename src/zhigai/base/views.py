@@ -30,7 +30,7 @@ from .display import bare_label, indicator_display_columns
 from .history import history_entries
 from .import_report import report_workbook, shown_errors
 from .importer import SUMMARY_LABELS, import_job_create
-from .models import indicator_columns
+from .models import StageRecord, StageSource, indicator_columns
 from .policy import enterprise_scope
 from .sections import enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
@@ -113,8 +113,21 @@ def _enterprise_home(request: AuthenticatedRequest, page: selectors.EnterprisePa
                            if name in HOME_FIGURES] if latest else [],
         "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),
         "can_report": permitted(request.user, "base.indicator.change", e),
+        "stage_years": stage_rows(page.stages, labels),
         "sections": enterprise_sections(request, e, place="home"),
     })
+
+
+def stage_rows(records: list[StageRecord], labels: dict[str, Any]) -> list[tuple[int, str, str, str, Any]]:
+    """Each year's stage as the pages show it: (year, stage, source, reference, recorded at), labelled in the
+    reader's language; the id an assessment or a project is referred to by reads "#12"."""
+    sources = dict(StageSource.choices)
+    by_id = (StageSource.DIAGNOSIS, StageSource.PROJECT)
+    return [
+        (r.year, labels["stage_labels"].get(r.stage, r.stage), str(sources.get(r.source, r.source)),
+         f"#{r.reference}" if r.reference and r.source in by_id else r.reference, r.recorded_at)
+        for r in records
+    ]
 
 
 HOME_FIGURES = ("revenue", "added_value", "employees", "robots")  # the home's headline figures of the latest year
@@ -194,6 +207,8 @@ def enterprise_detail(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
             "industry": labels["industry_labels"].get(enterprise.industry_id, ""),
             "cluster": labels["cluster_names"].get(enterprise.cluster_id) if enterprise.cluster_id else None,
             "tags": format_html_join(" ", '<span class="pill">{}</span>', ((n,) for n in tag_names)),
+            "tags_by_default": page.tags_by_default,
+            "stage_years": stage_rows(page.stages, labels),
             "rows": rows,
             "table": _indicator_table(rows, enterprise, can_report),
             "charts": SafeString("".join(chart(name, spec) for name, spec in enterprise_charts(rows).items())),

@@ -15,7 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 
-from zhigai.base.models import STAGE_ORDER, Enterprise, Indicator
+from zhigai.base.models import STAGE_ORDER, Enterprise, Indicator, StageSource
+from zhigai.base.services import stage_records_bulk
 from zhigai.core.bulk import in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.models import Role, User
@@ -61,7 +62,7 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
         figures.setdefault(row["enterprise_id"], []).append(dict(row))
     rows: list[Assessment] = []
     experts: list[tuple[Assessment, Assessment]] = []  # (self, expert) pairs: the FK is set after insert
-    stages: dict[int, str] = {}
+    stages: dict[int, tuple[str, Assessment]] = {}
     for e in chosen:
         stage = STAGE_ORDER.index(e["stage"]) + 1
         model = gbt if gbt is not None and rng.random() < GBT_SHARE else ladder
@@ -90,7 +91,7 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
             experts.append((own, verified))
             if spec.levels[0].stage:
                 reached = spec.level(verified.level or 0) or spec.levels[0]
-                stages[e["id"]] = reached.stage or e["stage"]
+                stages[e["id"]] = (reached.stage or e["stage"], verified)
             if expert is not None and e["region__parent__pinyin"] == "hangzhou":
                 verified.created_by = expert
     Assessment.objects.bulk_create(rows, batch_size=2000)
@@ -100,7 +101,7 @@ def diagnosis_demo_seed(*, seed: int = 2013, expert: Any = None,
     # auto_now_add stamped today: the demo's assessments were started on the day they were submitted.
     Assessment.objects.filter(pk__in=in_values([a.pk for a in rows])).update(created=F("submitted"))
     _events_write(rows)
-    _stages_set(stages)
+    _stages_set(stages, expert)
     hangzhou = [e["id"] for e in chosen if e["region__parent__pinyin"] == "hangzhou"]
     mine = {v.enterprise_id for _o, v in experts if v.created_by_id is not None}
     sample = rng.sample(hangzhou, min(EXPERT_ASSIGNMENTS, len(hangzhou)))
@@ -122,13 +123,13 @@ def _events_write(rows: list[Assessment]) -> None:
     AssessmentEvent.objects.filter(subject_id__in=in_values([a.pk for a in rows])).update(at=Subquery(when))
 
 
-def _stages_set(stages: dict[int, str]) -> None:
-    """A verified diagnosis sets the enterprise's stage, as assessment_submit does one by one."""
-    by_stage: dict[str, list[int]] = {}
-    for pk, stage in stages.items():
-        by_stage.setdefault(stage, []).append(pk)
-    for stage, ids in by_stage.items():
-        Enterprise.objects.filter(id__in=in_values(ids)).exclude(stage=stage).update(stage=stage)
+def _stages_set(stages: dict[int, tuple[str, Assessment]], expert: Any) -> None:
+    """A verified diagnosis records the enterprise's stage in the year it was made, as assessment_submit does
+    one by one (base.services.enterprise_stage_set); in one bulk write here."""
+    codes = dict(Enterprise.objects.filter(id__in=in_values(list(stages))).values_list("id", "uscc"))
+    stage_records_bulk(by=expert, source=StageSource.DIAGNOSIS, audited=False, rows=(
+        (pk, codes[pk], verified.submitted.year if verified.submitted else 2020, stage, str(verified.pk))
+        for pk, (stage, verified) in stages.items()))
 
 
 def _assign(expert: Any, enterprise_ids: list[int]) -> int:

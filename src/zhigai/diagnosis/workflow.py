@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
+from zhigai.base.models import StageSource
 from zhigai.base.services import enterprise_stage_set
 from zhigai.core.errors import InvalidInput
 from zhigai.core.models import User
@@ -50,7 +51,11 @@ def stage_from_level(assessment: Assessment, by: User) -> None:
     spec = assessment.model.spec
     reached = spec.level(assessment.level or 0) or spec.levels[0]
     if reached.stage is not None:
-        enterprise_stage_set(by=by, enterprise=assessment.enterprise, stage=reached.stage,
+        # The stage of the year the diagnosis was made in (an assessment has no other year: it reads the
+        # enterprise's latest figures and verifies where it stands when it is submitted).
+        year = timezone.localtime(assessment.submitted or timezone.now()).year
+        enterprise_stage_set(by=by, enterprise=assessment.enterprise, stage=reached.stage, year=year,
+                             source=StageSource.DIAGNOSIS, reference=str(assessment.pk),
                              reason=_("专家诊断确定改造阶段"))
 
 
