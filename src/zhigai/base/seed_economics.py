@@ -95,7 +95,7 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
     # The true effects of a stage step (docs/demo-economics.md), drawn per enterprise.
     theta = rng.normal(tr["theta_mean"], tr["theta_sd"], n)
     gamma = rng.normal(cal["profit"]["gamma_mean"], cal["profit"]["gamma_sd"], n)
-    per_robot = rng.uniform(*lab["positions_per_robot"], n)
+    per_robot = rng.uniform(lab["positions_per_robot"][0], lab["positions_per_robot"][1], n)
     wage_i = rng.lognormal(-0.5 * 0.12**2, 0.12, n)
 
     # Enterprise-level tags: the statistics office's high-tech and strategic-emerging lists cut across
