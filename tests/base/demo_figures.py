@@ -46,7 +46,7 @@ def _panel() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT enterprise_id, year, {', '.join(COLUMNS)} FROM base_indicator WHERE month = 0")
         rows = cursor.fetchall()
-    data = np.array([[np.nan if v is None else float(v) for v in r] for r in rows]).reshape(-1, len(COLUMNS) + 2)
+    data = np.array(rows, dtype=float).reshape(-1, len(COLUMNS) + 2)  # an empty value (None) becomes NaN
     cols = {name: data[:, k + 2] / (100 if name in MONEY else 1) for k, name in enumerate(COLUMNS)}
     cols["revenue_fen"] = data[:, 2]
     return cols, data[:, 0].astype(int), data[:, 1].astype(int)

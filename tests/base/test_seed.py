@@ -112,7 +112,7 @@ def test_output_per_head_differs_by_industry_and_size(economy):
     assert 0.03 < (margins < 0).mean() < 0.2  # some enterprises make losses
 
 
-def test_the_province_is_spread_realistically(province):
+def _the_province_is_spread_realistically(province: dict) -> None:
     assert province["enterprises"] == N
     assert province["sample_fraction"] == pytest.approx(N / calibration()["province"]["enterprises"])
     assert Indicator.objects.filter(year=2012).count() > 0.8 * N
@@ -136,7 +136,7 @@ def test_the_province_is_spread_realistically(province):
     assert Indicator.objects.filter(positions_replaced__gt=0).exists()
 
 
-def test_stage_records_cover_each_change_and_the_current_stage_is_the_latest(province):
+def _stage_records_cover_each_change_and_the_current_stage_is_the_latest(province: dict) -> None:
     records = StageRecord.objects.filter(source="demo", reference="zhigai seed 2013")
     assert records.values("enterprise_id").distinct().count() == N
     assert records.count() > 1.5 * N  # first years plus the steps
@@ -151,7 +151,7 @@ def test_stage_records_cover_each_change_and_the_current_stage_is_the_latest(pro
     assert len(set(latest.values())) == 5
 
 
-def test_tags_cut_across_divisions(province):
+def _tags_cut_across_divisions(province: dict) -> None:
     def own(tag: str, divisions: list[str], has: bool) -> int:
         qs = Enterprise.objects.filter(industry__code__in=divisions).annotate(n=Count("tags")).filter(n__gt=0)
         return (qs.filter(tags__code=tag) if has else qs.exclude(tags__code=tag)).distinct().count()
@@ -163,6 +163,14 @@ def test_tags_cut_across_divisions(province):
     equipment = Industry.objects.filter(tags__code="equipment").values_list("id", flat=True)
     mine = Enterprise.objects.filter(industry_id__in=list(equipment)).annotate(n=Count("tags")).filter(n__gt=0)
     assert mine.exists() and not mine.exclude(tags__code="equipment").exists()
+
+
+def test_the_province_is_written_whole(province):
+    """One seeding (a 3,000 sample takes seconds), every check of what it wrote."""
+    _the_province_is_spread_realistically(province)
+    _stage_records_cover_each_change_and_the_current_stage_is_the_latest(province)
+    _tags_cut_across_divisions(province)
+    _generated_codes_are_valid_and_in_their_county(province)
 
 
 def test_a_rerun_changes_nothing(province):
@@ -177,7 +185,7 @@ def test_a_rerun_changes_nothing(province):
     assert state() == before
 
 
-def test_generated_codes_are_valid_and_in_their_county(province):
+def _generated_codes_are_valid_and_in_their_county(province: dict) -> None:
     from zhigai.base.uscc import normalize_uscc
 
     for code, county in Enterprise.objects.values_list("uscc", "region__code")[:500]:
