@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 import yaml
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from zhigai.core.bulk import bulk_upsert, in_values
+from zhigai.core.bulk import bulk_insert, bulk_upsert, in_values
 
 from .models import (
     INDICATOR_FIELDS,
@@ -230,18 +231,23 @@ def _indicator_rows(data: dict[str, Any], ids: list[int]) -> list[tuple[Any, ...
     return rows
 
 
-def _stage_rows(data: dict[str, Any], ids: list[int]) -> list[StageRecord]:
-    """A demo record for each enterprise's first reported year and each year its stage changed."""
+STAGE_COLUMNS = ["enterprise_id", "year", "stage", "source", "reference", "recorded_at"]
+
+
+def _stage_rows(data: dict[str, Any], ids: list[int], skip: set[int]) -> list[tuple[Any, ...]]:
+    """A demo record for each enterprise's first reported year and each year its stage changed (in
+    STAGE_COLUMNS order), for the enterprises not in `skip`."""
     economy, chosen = data["economy"], data["chosen"]
     stage, alive = economy.stage[:, chosen], economy.alive[:, chosen]
     first = alive & ~np.vstack([np.zeros_like(alive[:1]), alive[:-1]])
     changed = alive & np.vstack([np.zeros_like(alive[:1]), stage[1:] != stage[:-1]])
     reference = f"zhigai seed {data['seed']}"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     years, members = np.nonzero(first | changed)
     return [
-        StageRecord(enterprise_id=ids[j], year=int(economy.years[k]), stage=STAGE_ORDER[stage[k, j]],
-                    source=StageSource.DEMO, reference=reference)
+        (ids[j], int(economy.years[k]), STAGE_ORDER[stage[k, j]], StageSource.DEMO.value, reference, now)
         for k, j in zip(years, members, strict=True)
+        if ids[j] not in skip
     ]
 
 
@@ -294,20 +300,20 @@ def seed_province(
 
 
 def _stages_write(data: dict[str, Any], ids: list[int]) -> int:
-    """Demo stage records, once: a re-run finds its own records and adds none (the table is append-only)."""
+    """Demo stage records, once: a re-run finds its own records and adds none (the table is append-only).
+    Written by COPY / executemany: 200,000 model instances for the province cost more than the writes."""
     reference = f"zhigai seed {data['seed']}"
     done = set(StageRecord.objects.filter(source=StageSource.DEMO, reference=reference,
                                           enterprise_id__in=in_values(ids)).values_list("enterprise_id", flat=True))
-    new = [r for r in _stage_rows(data, ids) if r.enterprise_id not in done]
-    StageRecord.objects.bulk_create(new, batch_size=5000)
-    return len(new)
+    return bulk_insert(table=StageRecord._meta.db_table, columns=STAGE_COLUMNS, rows=_stage_rows(data, ids, done))
 
 
 def _tags_write(records: list[dict[str, Any]], ids: list[int]) -> int:
+    """The enterprises' own tags, replacing what a previous run wrote for them."""
     tags = dict(Tag.objects.values_list("code", "id"))
     through = Enterprise.tags.through
     own = [(pk, r["tags"]) for pk, r in zip(ids, records, strict=True) if r["tags"]]
     through.objects.filter(enterprise_id__in=in_values(ids)).delete()
-    through.objects.bulk_create([through(enterprise_id=pk, tag_id=tags[t]) for pk, codes in own for t in codes],
-                                batch_size=5000)
+    bulk_insert(table=through._meta.db_table, columns=["enterprise_id", "tag_id"],
+                rows=[(pk, tags[t]) for pk, codes in own for t in codes])
     return len(own)

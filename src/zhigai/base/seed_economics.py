@@ -99,7 +99,7 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
     wage_i = rng.lognormal(-0.5 * 0.12**2, 0.12, n)
 
     # Enterprise-level tags: the statistics office's high-tech and strategic-emerging lists cut across
-    # divisions; larger and more research-intensive enterprises are likelier on them.
+    # divisions; larger enterprises are likelier on them.
     lean = np.clip((emp0 / 100) ** tags["size_elasticity"], 0.4, 2.0)
     hightech = rng.random(n) < np.clip(_by_division(cal, codes, "hightech")[division] * lean, 0, 0.97)
     strategic = rng.random(n) < np.clip(_by_division(cal, codes, "strategic")[division] * lean, 0, 0.97)
