@@ -79,8 +79,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from zhigai.demo import DEMO_PASSWORD, demo_users_ensure
 
     if not Enterprise.objects.exists():
-        print(f"Generating the demo province ({args.enterprises} enterprises, 2012–2020)…", flush=True)
-        seed_province(enterprises=args.enterprises, seed=args.seed, progress=lambda m: print("  " + m, flush=True))
+        print("Generating the demo province (2012–2020)…", flush=True)
+        seed_province(enterprises=args.enterprises, scale=args.scale, seed=args.seed,
+                      progress=lambda m: print("  " + m, flush=True))
     logins = demo_users_ensure()
     from zhigai.core.models import User
     from zhigai.diagnosis.models import Assessment
@@ -149,8 +150,14 @@ def cmd_seed(args: argparse.Namespace) -> int:
     _prepare()
     from zhigai.base.seed import seed_province
 
-    result = seed_province(enterprises=args.enterprises, seed=args.seed, progress=lambda m: print(m, flush=True))
-    print(f"Seeded {result['enterprises']} enterprises and {result['indicators']} indicator rows.")
+    try:
+        result = seed_province(enterprises=args.enterprises, scale=args.scale, seed=args.seed,
+                               progress=lambda m: print(m, flush=True))
+    except ValueError as exc:
+        print(f"zhigai seed: {exc}", file=sys.stderr)
+        return 2
+    print(f"Seeded {result['enterprises']} enterprises ({result['sample_fraction']:.0%} of the province), "
+          f"{result['indicators']} indicator rows and {result['stage_records']} stage records.")
     return 0
 
 
@@ -227,13 +234,21 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _province_arguments(p: argparse.ArgumentParser) -> None:
+    """The demo province's options, shared by `demo` and `seed` (docs/demo-economics.md)."""
+    p.add_argument("--scale", choices=["sample", "province"], default="sample",
+                   help="province: the whole province (100,000 enterprises); sample (default): a balanced sample")
+    p.add_argument("--enterprises", type=int, default=None,
+                   help="size of the sample (default 20,000, 1 in 5 of the province)")
+    p.add_argument("--seed", type=int, default=2013)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhigai", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="migrate, generate the demo province if empty, run worker and web server")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--enterprises", type=int, default=20000)
-    p.add_argument("--seed", type=int, default=2013)
+    _province_arguments(p)
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("serve", help="production server (gunicorn + whitenoise), settings from the environment")
     p.add_argument("--host", default="0.0.0.0")
@@ -243,8 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run background tasks (imports, reports, ...)")
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("seed", help="generate a synthetic province (deterministic for a seed)")
-    p.add_argument("--enterprises", type=int, default=20000)
-    p.add_argument("--seed", type=int, default=2013)
+    _province_arguments(p)
     p.set_defaults(func=cmd_seed)
     p = sub.add_parser("import", help="import enterprises and indicators from a CSV or XLSX file")
     p.add_argument("file")

@@ -1,8 +1,9 @@
-"""The demo province generator: a seeded, reproducible synthetic set of enterprises and indicators.
+"""The demo province generator: a seeded, reproducible synthetic province written to the database.
 
-Vectorised with numpy so that 100,000 enterprises (900,000 indicator rows) take seconds. Yearly totals
-are scaled to the paths in data/demo_calibration.yaml so that the demo's aggregates behave like the
-study's (SPEC §9); tests recompute them from the written rows.
+The enterprises' economics are simulated by seed_economics (docs/demo-economics.md); nothing here or there
+rescales a total to a target. `zhigai seed --scale province` writes the whole province; the default demo
+is a balanced sample of it (`sample_fraction` in the result), whose ratios and per-capita figures are the
+province's and whose totals are the sample's.
 """
 
 from __future__ import annotations
@@ -13,11 +14,25 @@ from typing import Any
 
 import numpy as np
 import yaml
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from zhigai.core.bulk import bulk_upsert, in_values
+from zhigai.core.bulk import bulk_insert, bulk_upsert, in_values
 
-from .models import INDICATOR_FIELDS, STAGE_ORDER, Cluster, Enterprise, Indicator, Industry, Region, RegionLevel
+from .models import (
+    INDICATOR_FIELDS,
+    STAGE_ORDER,
+    Cluster,
+    Enterprise,
+    Indicator,
+    Industry,
+    Region,
+    RegionLevel,
+    StageRecord,
+    StageSource,
+    Tag,
+)
+from .seed_economics import Economy, sample, simulate
 from .services import enterprise_refresh_derived
 from .uscc import ALPHABET, make_uscc
 
@@ -103,23 +118,34 @@ def _pick(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
     return rng.choice(len(p), size=n, p=p / p.sum())
 
 
-def _money(values: np.ndarray, scale: int = 1) -> list[int | None]:
-    # Whole yuan (or counts): the generator has no use for fen, and ints write fastest. Money is written
-    # as the table stores it, whole fen (models.MoneyField): scale 100.
-    return [int(v) * scale for v in np.rint(values)]
+def calibration() -> dict[str, Any]:
+    return dict(yaml.safe_load(CALIBRATION.read_text(encoding="utf-8")))
 
 
-def generate(*, enterprises: int, seed: int) -> dict[str, Any]:
-    """Build the synthetic province in memory (no database writes)."""
-    cal = yaml.safe_load(CALIBRATION.read_text(encoding="utf-8"))
-    years = np.array(cal["years"])
-    rng = np.random.default_rng(seed)
-    n, t = enterprises, len(years)
+def province_size() -> int:
+    return int(calibration()["province"]["enterprises"])
+
+
+def generate(*, enterprises: int | None = None, seed: int = 2013) -> dict[str, Any]:
+    """Build the synthetic province, or a balanced sample of `enterprises` of it, in memory (no writes)."""
+    cal = calibration()
+    total = int(cal["province"]["enterprises"])
+    n = total if enterprises is None else enterprises
+    if not 0 < n <= total:
+        raise ValueError(f"--enterprises must be between 1 and the province's {total} (got {n})")
+    rng = np.random.default_rng(seed + 1)
 
     cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
     counties = {c.id: list(Region.objects.filter(parent=c).order_by("code")) for c in cities}
-    industries = list(Industry.objects.filter(parent__isnull=True).order_by("code"))
+    industries = list(Industry.objects.filter(parent__isnull=True).order_by("code").prefetch_related("tags"))
+    if not cities or not industries:
+        raise ValueError("no regions or industries: run `zhigai load-reference` first")
     clusters = list(Cluster.objects.select_related("region", "industry"))
+    codes = [i.code for i in industries]
+    economy = simulate(cal, codes, np.array([i.share for i in industries]), total, seed)
+    default_tags = [frozenset(t.code for t in i.tags.all()) for i in industries]
+    equipment = np.array(["equipment" in t for t in default_tags])
+    chosen = sample(economy, n, equipment)
 
     city_idx = _pick(rng, np.array([c.share for c in cities]), n)
     county_of = np.empty(n, dtype=object)
@@ -128,78 +154,23 @@ def generate(*, enterprises: int, seed: int) -> dict[str, Any]:
         options = counties[city.id]
         weights = rng.dirichlet(np.full(len(options), 2.0))  # some counties are industrial hubs
         county_of[members] = [options[k] for k in _pick(rng, weights, len(members))]
-    industry_idx = _pick(rng, np.array([i.share for i in industries]), n)
-
-    # Size: employees log-normal with a heavy tail; revenue per employee by industry and noise.
-    employees0 = np.clip(rng.lognormal(np.log(45), 1.05, n), 8, 20000)
-    rev_per_head = rng.lognormal(np.log(300_000), 0.5, n)
-    founded = np.where(rng.random(n) < 0.9, rng.integers(1985, 2012, n), rng.integers(2012, 2019, n))
-
-    # Stages year by year: a step up is likelier after the program starts (2013) and for larger firms.
-    stage0 = _pick(rng, np.array([cal["initial_stages"][s] for s in STAGE_ORDER]), n)
-    stage = np.zeros((t, n), dtype=int)
-    stage[0] = stage0
-    size_boost = np.clip(np.log(employees0 / 55) * 0.04, -0.04, 0.12)
-    for k in range(1, t):
-        base = cal["step_up_with_program"] if years[k] >= 2013 else cal["step_up_before_program"]
-        up = rng.random(n) < np.clip(base + size_boost, 0.01, 0.6)
-        stage[k] = np.minimum(stage[k - 1] + up, len(STAGE_ORDER) - 1)
-
-    growth = rng.normal(0.05, 0.06, (t, n)).cumsum(axis=0)
-    employees = np.maximum(8, np.rint(employees0 * np.exp(growth * 0.5 - 0.02 * stage)))
-    revenue = employees * rev_per_head * np.exp(growth * 0.8 + 0.06 * stage)
-    output = revenue * rng.uniform(1.0, 1.08, (t, n))
-    va_ratio = rng.uniform(0.18, 0.3, (t, n))
-    added = output * va_ratio
-    frontline = np.rint(employees * np.clip(rng.normal(0.7, 0.06, (t, n)) - 0.05 * stage, 0.25, 0.9))
-    robots_per_100 = np.array([0.0, 1.5, 4.0, 7.0, 12.0])[stage] * rng.uniform(0.5, 1.5, (t, n))
-    robots = np.rint(frontline * robots_per_100 / 100)
-    wage = employees * 42_000 * (1.08 ** (years - 2012))[:, None] * rng.uniform(0.85, 1.2, (t, n))
-    profit = revenue * rng.normal(0.06, 0.045, (t, n))
-    rd = revenue * rng.uniform(0.004, 0.03, (t, n)) * (1 + 0.2 * stage)
-    defect = np.clip(rng.normal(0.035, 0.01, (t, n)) * (1 - 0.15 * stage), 0.001, 0.2)
-    energy = revenue / 10_000 * rng.uniform(0.03, 0.12, (t, n))
-    cloud = np.clip(stage - 1 + (years[:, None] >= 2017) + (rng.random((t, n)) < 0.2), 0, 3)
-    invest_rate = rng.lognormal(np.log(0.05), 0.6, (t, n)) * (1 + 0.25 * stage)
-    industrial = revenue * invest_rate
-    alive = years[:, None] >= founded[None, :]
-
-    # Calibration: scale each year's totals to the study's paths (see demo_calibration.yaml).
-    above = (revenue >= 20_000_000) & alive
-    for k in range(t):
-        current = added[k][above[k]].sum() / max(employees[k][above[k]].sum(), 1)
-        added[k] *= cal["productivity"][k] / current
-    added = np.minimum(added, output * 0.95)
-    reporting_2013 = alive[1].sum()
-    tech_target = (
-        cal["tech_investment_2013_per_enterprise"]
-        * reporting_2013
-        * (1 + cal["tech_investment_growth"]) ** (years - 2013)
-    )
-    share = np.clip(np.array(cal["tech_share"])[:, None] * rng.uniform(0.8, 1.2, (t, n)), 0, 1)
-    tech = industrial * share
-    for k in range(t):
-        factor = tech_target[k] / tech[k][alive[k]].sum()
-        tech[k] *= factor
-        industrial[k] *= factor
-        # Rescale industrial investment so the year's share is exactly the calibrated one.
-        industrial[k] *= (tech[k][alive[k]].sum() / cal["tech_share"][k]) / industrial[k][alive[k]].sum()
-    industrial = np.maximum(industrial, tech)
 
     usccs: set[str] = set()
     records = []
-    names_rng = np.random.default_rng(seed + 1)
-    for i in range(n):
-        county = county_of[i]
+    stage = economy.stage[:, chosen]
+    alive = economy.alive[:, chosen]
+    last = alive.shape[0] - 1 - np.argmax(alive[::-1], axis=0)  # each enterprise's last reporting year
+    for j, i in enumerate(chosen):
+        county = county_of[j]
         while True:
-            body = "91" + county.code + "".join(ALPHABET[j] for j in names_rng.integers(0, 31, 9))
+            body = "91" + county.code + "".join(ALPHABET[k] for k in rng.integers(0, 31, 9))
             code = make_uscc(body)
             if code not in usccs:
                 usccs.add(code)
                 break
-        industry = industries[industry_idx[i]]
+        industry = industries[economy.division[i]]
         place = county.name_zh.rstrip("区县市") if len(county.name_zh) > 2 else county.name_zh[:-1]
-        brand = BRANDS[names_rng.integers(len(BRANDS))] + BRANDS[names_rng.integers(len(BRANDS))][0]
+        brand = BRANDS[rng.integers(len(BRANDS))] + BRANDS[rng.integers(len(BRANDS))][0]
         matching = [c for c in clusters if c.region_id == county.id and c.industry_id == industry.id]
         records.append(
             {
@@ -207,61 +178,97 @@ def generate(*, enterprises: int, seed: int) -> dict[str, Any]:
                 "name": f"{place}{brand}{TRADES.get(industry.code, '实业')}有限公司",
                 "region_id": county.id,
                 "industry_id": industry.id,
-                "founded_year": int(founded[i]),
-                "stage": STAGE_ORDER[stage[-1, i]],
-                "cluster_id": matching[0].id if matching and names_rng.random() < 0.6 else None,
+                "founded_year": int(economy.founded[i]),
+                "stage": STAGE_ORDER[stage[last[j], j]],
+                "cluster_id": matching[0].id if matching and rng.random() < 0.6 else None,
+                "tags": _own_tags(economy, i, default_tags[economy.division[i]]),
             }
         )
-    columns = {
-        "revenue": revenue,
-        "output_value": output,
-        "added_value": added,
-        "profit": profit,
-        "employees": employees,
-        "frontline_employees": frontline,
-        "wage_bill": wage,
-        "industrial_investment": industrial,
-        "tech_investment": tech,
-        "robots": robots,
-        "rd_spending": rd,
-    }
     return {
         "enterprises": records,
-        "years": years,
-        "alive": alive,
-        "columns": columns,
-        "defect_rate": defect,
-        "energy_use": energy,
-        "cloud_level": cloud,
+        "economy": economy,
+        "chosen": chosen,
+        "sample_fraction": n / total,
+        "seed": seed,
     }
 
 
-INDICATOR_COLUMNS = [
-    "revenue",
-    "output_value",
-    "added_value",
-    "profit",
-    "employees",
-    "frontline_employees",
-    "wage_bill",
-    "industrial_investment",
-    "tech_investment",
-    "robots",
-    "rd_spending",
-    "defect_rate",
-    "energy_use",
-    "cloud_level",
-]
+def _own_tags(economy: Economy, i: int, default: frozenset[str]) -> list[str]:
+    """The enterprise's own tags when the statistics office's lists put it elsewhere than its division's
+    default (docs/figures.md: own tags replace the default); none when the default describes it."""
+    own = set(default) - {"hightech", "strategic"}
+    if economy.hightech[i]:
+        own.add("hightech")
+    if economy.strategic[i]:
+        own.add("strategic")
+    return [] if own == default else sorted(own)
 
+
+INDICATOR_COLUMNS = [name for name, _kind in INDICATOR_FIELDS]
 FEN = {name for name, kind in INDICATOR_FIELDS if kind == "money"}  # columns written in whole fen
+ROUNDING = {"defect_rate": 4, "energy_use": 1}
+
+
+def _indicator_rows(data: dict[str, Any], ids: list[int]) -> list[tuple[Any, ...]]:
+    economy, chosen = data["economy"], data["chosen"]
+    rows: list[tuple[Any, ...]] = []
+    for k, year in enumerate(economy.years):
+        alive = np.flatnonzero(economy.alive[k, chosen])
+        cells = chosen[alive]
+        per_col = []
+        for name in INDICATOR_COLUMNS:
+            values = economy.columns[name][k, cells]
+            if name in ROUNDING:
+                col: list[Any] = np.round(values, ROUNDING[name]).tolist()
+            else:
+                col = (np.rint(values).astype(np.int64) * (100 if name in FEN else 1)).tolist()
+            if name == "unfilled_positions":
+                reported = economy.reports_gap[k, cells]
+                col = [v if r else None for v, r in zip(col, reported, strict=True)]
+            per_col.append(col)
+        for j, a in enumerate(alive):
+            rows.append((ids[a], int(year), 0, *(c[j] for c in per_col)))
+    return rows
+
+
+STAGE_COLUMNS = ["enterprise_id", "year", "stage", "source", "reference", "recorded_at"]
+
+
+def _stage_rows(data: dict[str, Any], ids: list[int], skip: set[int]) -> list[tuple[Any, ...]]:
+    """A demo record for each enterprise's first reported year and each year its stage changed (in
+    STAGE_COLUMNS order), for the enterprises not in `skip`."""
+    economy, chosen = data["economy"], data["chosen"]
+    stage, alive = economy.stage[:, chosen], economy.alive[:, chosen]
+    first = alive & ~np.vstack([np.zeros_like(alive[:1]), alive[:-1]])
+    changed = alive & np.vstack([np.zeros_like(alive[:1]), stage[1:] != stage[:-1]])
+    reference = f"zhigai seed {data['seed']}"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    years, members = np.nonzero(first | changed)
+    return [
+        (ids[j], int(economy.years[k]), STAGE_ORDER[stage[k, j]], StageSource.DEMO.value, reference, now)
+        for k, j in zip(years, members, strict=True)
+        if ids[j] not in skip
+    ]
 
 
 def seed_province(
-    *, enterprises: int = 20000, seed: int = 2013, progress: Callable[[str], None] = lambda _m: None
-) -> dict[str, int]:
-    """Generate and write the demo province. Deterministic for a seed; re-running writes nothing new."""
+    *,
+    enterprises: int | None = None,
+    scale: str = "sample",
+    seed: int = 2013,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, Any]:
+    """Generate and write the demo province (scale "province") or a sample of it: `enterprises`, by
+    default the calibration's default sample. Deterministic for a seed; re-running writes nothing new."""
+    cal = calibration()
+    if scale not in ("sample", "province"):
+        raise ValueError(f"unknown scale {scale!r}: use 'sample' or 'province'")
+    if scale == "province":
+        enterprises = int(cal["province"]["enterprises"])
+    elif enterprises is None:
+        enterprises = int(cal["province"]["default_sample"])
     data = generate(enterprises=enterprises, seed=seed)
-    progress(f"generated {enterprises} enterprises")
+    progress(f"generated {enterprises} enterprises (a {data['sample_fraction']:.0%} sample of the province)")
     records = data["enterprises"]
     fields = ["uscc", "name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
     with transaction.atomic():
@@ -273,21 +280,10 @@ def seed_province(
             update=fields[1:],
         )
         keys = in_values([r["uscc"] for r in records])
-        ids = dict(Enterprise.objects.filter(uscc__in=keys).values_list("uscc", "id"))
+        by_code = dict(Enterprise.objects.filter(uscc__in=keys).values_list("uscc", "id"))
+        ids = [by_code[r["uscc"]] for r in records]
         progress("enterprises written")
-        cols = data["columns"]
-        money = {k: v for k, v in cols.items()}
-        rows = []
-        for k, year in enumerate(data["years"]):
-            alive = np.flatnonzero(data["alive"][k])
-            per_col = [_money(money[c][k][alive], 100 if c in FEN else 1) for c in INDICATOR_COLUMNS[:11]]
-            defect = np.round(data["defect_rate"][k][alive], 4).tolist()
-            energy = np.round(data["energy_use"][k][alive], 1).tolist()
-            cloud = data["cloud_level"][k][alive].astype(int).tolist()
-            for j, i in enumerate(alive):
-                rows.append(
-                    (ids[records[i]["uscc"]], int(year), 0, *(c[j] for c in per_col), defect[j], energy[j], cloud[j])
-                )
+        rows = _indicator_rows(data, ids)
         bulk_upsert(
             table=Indicator._meta.db_table,
             key=["enterprise_id", "year", "month"],
@@ -295,5 +291,29 @@ def seed_province(
             rows=rows,
         )
         progress(f"{len(rows)} indicator rows written")
+        stages = _stages_write(data, ids)
+        tagged = _tags_write(records, ids)
+        progress(f"{stages} stage records, {tagged} enterprises with tags of their own")
         enterprise_refresh_derived()
-    return {"enterprises": len(records), "indicators": len(rows)}
+    return {"enterprises": len(records), "indicators": len(rows), "stage_records": stages,
+            "sample_fraction": data["sample_fraction"]}
+
+
+def _stages_write(data: dict[str, Any], ids: list[int]) -> int:
+    """Demo stage records, once: a re-run finds its own records and adds none (the table is append-only).
+    Written by COPY / executemany: 200,000 model instances for the province cost more than the writes."""
+    reference = f"zhigai seed {data['seed']}"
+    done = set(StageRecord.objects.filter(source=StageSource.DEMO, reference=reference,
+                                          enterprise_id__in=in_values(ids)).values_list("enterprise_id", flat=True))
+    return bulk_insert(table=StageRecord._meta.db_table, columns=STAGE_COLUMNS, rows=_stage_rows(data, ids, done))
+
+
+def _tags_write(records: list[dict[str, Any]], ids: list[int]) -> int:
+    """The enterprises' own tags, replacing what a previous run wrote for them."""
+    tags = dict(Tag.objects.values_list("code", "id"))
+    through = Enterprise.tags.through
+    own = [(pk, r["tags"]) for pk, r in zip(ids, records, strict=True) if r["tags"]]
+    through.objects.filter(enterprise_id__in=in_values(ids)).delete()
+    bulk_insert(table=through._meta.db_table, columns=["enterprise_id", "tag_id"],
+                rows=[(pk, tags[t]) for pk, codes in own for t in codes])
+    return len(own)
