@@ -261,7 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("purge-imports", help="delete stored import files older than IMPORT_KEEP_DAYS (jobs stay)")
     p.set_defaults(func=cmd_purge_imports)
-    p = sub.add_parser("load-reference", help="load regions, industries, clusters, maturity models and the modules' data files (analytics series)")
+    p = sub.add_parser("load-reference",
+                       help="load regions, industries, clusters, maturity models and the modules' data files")
     p.add_argument("--regions", help="a regions YAML file (default: Zhejiang)")
     p.set_defaults(func=cmd_load_reference)
     p = sub.add_parser("manage", help="run a Django management command, e.g. `zhigai manage createsuperuser`")

@@ -16,7 +16,8 @@ from .figures import FigureRow
 LINE = {"type": "scatter", "mode": "lines+markers"}
 
 
-def _series(rows: list[FigureRow], code: str, tag: str | None = None, field: str = "value") -> tuple[list[int], list[Any]]:
+def _series(rows: list[FigureRow], code: str, tag: str | None = None,
+            field: str = "value") -> tuple[list[int], list[Any]]:
     picked = [r for r in rows if r.code == code and r.tag == tag]
     return [r.year for r in picked], [getattr(r, field) for r in picked]
 

@@ -124,6 +124,10 @@ def _ratio(part: Any, whole: Any) -> Decimal | None:
     return Decimal(part) / Decimal(whole)
 
 
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 def _growth(now: Any, before: Any) -> Decimal | None:
     ratio = _ratio(now, before)
     return None if ratio is None else ratio - 1
@@ -135,13 +139,13 @@ def _level(code: str, y: dict[str, Any] | None) -> Decimal | None:
     if code == "labor_productivity":
         return _ratio(y["above_added"], y["above_employees"])
     if code == "profit":
-        return y["above_profit"]  # None when no enterprise above the line reports a profit
+        return _money(y["above_profit"])  # None when no enterprise above the line reports a profit
     if code == "labor_cost_saved":
-        return y["saved"]
+        return _money(y["saved"])
     if code == "employment_gap_share":
         return _ratio(y["gap_yes"], y["gap_reporting"])
     if code == "tech_investment":
-        return y["tech"]
+        return _money(y["tech"])
     if code == "tech_investment_share":
         return _ratio(y["tech"], y["industrial"])
     if code == "robot_density":

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -73,7 +73,7 @@ def figures(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-def figures_export(request: AuthenticatedRequest) -> HttpResponse:
+def figures_export(request: AuthenticatedRequest) -> FileResponse:
     filters = page_filters(request, strict=True)
     content = figures_workbook(figure_rows(user=request.user, filters=filters), sample())
     return xlsx_response(content, "figures.xlsx")

@@ -50,4 +50,4 @@ def dashboard_section(request: HttpRequest, region_code: str | None) -> SafeStri
     html = render_to_string("analytics/dashboard_section.html", {
         "years": years, "year": year, "tiles": tiles, "stages": stage_chart(shares) if shares else None,
     }, request=request)
-    return mark_safe(html)  # noqa: S308  (rendered by the template engine, which escaped every value)
+    return mark_safe(html)  # rendered by the template engine, which escaped every value
