@@ -13,9 +13,23 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
-from zhigai.base.models import Indicator, MoneyField, MoneySum
+from zhigai.base.models import Enterprise, Indicator, Industry, MoneyField, MoneySum, Tag
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import region_codes_below, scoped_enterprises, tag_q
 from zhigai.base.sizing import ABOVE_DESIGNATED_REVENUE, SIZE_RULE
@@ -42,8 +56,8 @@ def size_q(size: str, prefix: str = "") -> Q:
     return found  # micro: none of the classes above
 
 
-def _rows(user: Actor, f: FigureFilters) -> QuerySet[Indicator]:
-    """Annual rows of S(t) (docs/figures.md): the user's enterprises passing the filters."""
+def _enterprises(user: Actor, f: FigureFilters) -> QuerySet[Enterprise]:
+    """The user's enterprises (whose indicators it may read) passing the region, industry and tag filters."""
     enterprises = scoped_enterprises(enterprise_scope(user, "base.indicator.view"))
     if f.region:
         enterprises = enterprises.filter(region_id__in=region_codes_below(f.region))
@@ -51,7 +65,12 @@ def _rows(user: Actor, f: FigureFilters) -> QuerySet[Indicator]:
         enterprises = enterprises.filter(industry_id__in=industry_ids_below(f.industry))
     if f.tag:
         enterprises = enterprises.filter(tag_q(f.tag))
-    rows = Indicator.objects.filter(month=0, enterprise_id__in=enterprises.order_by().values("id"))
+    return enterprises.order_by()
+
+
+def _rows(enterprises: QuerySet[Enterprise], f: FigureFilters) -> QuerySet[Indicator]:
+    """Annual rows of S(t) (docs/figures.md): the enterprises' rows, of the size group when one is asked."""
+    rows = Indicator.objects.filter(month=0, enterprise_id__in=enterprises.values("id"))
     if f.size:
         rows = rows.filter(size_q(f.size))
     low = f.year_from - 1 if f.year_from is not None else None  # a growth of year_from needs year_from − 1
@@ -76,38 +95,91 @@ BOTH_ROBOTS = Q(robots__isnull=False, frontline_employees__isnull=False)
 SAVED = ExpressionWrapper(F("positions_replaced") * F("frontline_wage"), output_field=MoneyField())
 
 
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0))
+
+
+def _tag_bits() -> Case:
+    """A tag row's bit: 1 << its position in TAGS (tags of other codes count 0)."""
+    ids = dict(Tag.objects.filter(code__in=TAGS).values_list("code", "id"))
+    return Case(*[When(tag_id=ids[t], then=Value(1 << i)) for i, t in enumerate(TAGS) if t in ids], default=Value(0))
+
+
+def _own_tag_mask() -> Subquery:
+    """The row's enterprise's own tags as a mask (NULL when it has no tag of its own): one lookup per row on
+    the tags table's (enterprise, tag) index, instead of a subquery per tag."""
+    through = Enterprise.tags.through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+    return Subquery(through.values("enterprise_id").annotate(mask=Sum(_tag_bits())).values("mask"),
+                    output_field=IntegerField())
+
+
+def _industry_tag_masks() -> dict[int, int]:
+    masks: dict[int, int] = {}
+    bits = {t: 1 << i for i, t in enumerate(TAGS)}
+    for industry_id, code in Industry.tags.through.objects.values_list("industry_id", "tag__code"):
+        masks[industry_id] = masks.get(industry_id, 0) | bits.get(code, 0)
+    return masks
+
+
+def _plus(total: Any, value: Any) -> Any:
+    """A sum over groups that stays None while no group had a value (an empty sum is "nothing reported")."""
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
 def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
-    rows = _with_previous(_rows(user, f))
-    same = ABOVE & HAS_PREVIOUS
-    years = {
-        y.pop("year"): y
-        for y in rows.values("year").annotate(
-            rows=Count("id"),
-            above_added=MoneySum("added_value", filter=ABOVE),
-            above_employees=Sum("employees", filter=ABOVE),
-            above_profit=MoneySum("profit", filter=ABOVE),
-            same_profit=MoneySum("profit", filter=same),
-            same_profit_prev=MoneySum("prev__profit", filter=same),
-            saved=MoneySum(SAVED),
-            gap_yes=Count("id", filter=Q(unfilled_positions__gt=0)),
-            gap_reporting=Count("id", filter=Q(unfilled_positions__isnull=False)),
-            tech=MoneySum("tech_investment"),
-            industrial=MoneySum("industrial_investment"),
-            # Named apart from the fields: an annotation named "robots" would be what BOTH_ROBOTS reads.
-            robot_sum=Sum("robots", filter=BOTH_ROBOTS),
-            frontline_sum=Sum("frontline_employees", filter=BOTH_ROBOTS),
-        ).order_by("year")
+    """One scan: the rows grouped by year and by the conditions the definitions filter on (above the
+    line, a row in t−1, both robot figures reported, a gap, each tag), each group's plain sums; the
+    figures' sums are then added up from the groups. Plain sums, not one CASE per figure: SQLite
+    evaluates every filtered aggregate on every row."""
+    rows = _with_previous(_rows(_enterprises(user, f), f))
+    flags = {
+        "above": _flag(ABOVE), "has_prev": _flag(HAS_PREVIOUS), "both": _flag(BOTH_ROBOTS),
+        "gap": _flag(Q(unfilled_positions__gt=0)),
+        # The tags (docs/figures.md: an enterprise's own, else its industry's) as a bit mask: its own tags'
+        # (None when it has none), and its industry, whose default mask is applied below.
+        "own_mask": _own_tag_mask(), "industry": F("enterprise__industry_id"),
     }
-    tagged: dict[str, dict[int, dict[str, Any]]] = {}
-    for tag in TAGS:
-        per_year = (
-            rows.filter(ABOVE & tag_q(tag, prefix="enterprise__")).values("year")
-            .annotate(added=MoneySum("added_value"), same=MoneySum("added_value", filter=HAS_PREVIOUS),
-                      same_prev=MoneySum("prev__added_value", filter=HAS_PREVIOUS))
-            .order_by("year")
-        )
-        tagged[tag] = {y.pop("year"): y for y in per_year}
-    return {"years": years, "tags": tagged}
+    industry_masks = _industry_tag_masks()
+    groups = rows.annotate(**flags).values("year", *flags).annotate(
+        n=Count("id"), added=MoneySum("added_value"), employees_sum=Sum("employees"), profit_sum=MoneySum("profit"),
+        prev_profit=MoneySum("prev__profit"), prev_added=MoneySum("prev__added_value"), saved=MoneySum(SAVED),
+        gap_reporting=Count("unfilled_positions"), tech=MoneySum("tech_investment"),
+        industrial=MoneySum("industrial_investment"), robot_sum=Sum("robots"),
+        frontline_sum=Sum("frontline_employees"),
+    ).order_by()
+    keys = ("rows", "above_added", "above_employees", "above_profit", "same_profit", "same_profit_prev", "saved",
+            "gap_yes", "gap_reporting", "tech", "industrial", "robot_sum", "frontline_sum")
+    years: dict[int, dict[str, Any]] = {}
+    tagged: dict[str, dict[int, dict[str, Any]]] = {tag: {} for tag in TAGS}
+    for g in groups:
+        mask = g["own_mask"] if g["own_mask"] is not None else industry_masks.get(g["industry"], 0)
+        y = years.setdefault(g["year"], dict.fromkeys(keys))
+        y["rows"] = _plus(y["rows"], g["n"])
+        y["gap_yes"] = _plus(y["gap_yes"], g["n"] if g["gap"] else 0)
+        y["gap_reporting"] = _plus(y["gap_reporting"], g["gap_reporting"])
+        for key, name in (("saved", "saved"), ("tech", "tech"), ("industrial", "industrial")):
+            y[key] = _plus(y[key], g[name])
+        if g["both"]:
+            y["robot_sum"] = _plus(y["robot_sum"], g["robot_sum"])
+            y["frontline_sum"] = _plus(y["frontline_sum"], g["frontline_sum"])
+        if not g["above"]:
+            continue
+        y["above_added"] = _plus(y["above_added"], g["added"])
+        y["above_employees"] = _plus(y["above_employees"], g["employees_sum"])
+        y["above_profit"] = _plus(y["above_profit"], g["profit_sum"])
+        if g["has_prev"]:
+            y["same_profit"] = _plus(y["same_profit"], g["profit_sum"])
+            y["same_profit_prev"] = _plus(y["same_profit_prev"], g["prev_profit"])
+        for bit, tag in enumerate(TAGS):
+            if mask & (1 << bit):
+                t = tagged[tag].setdefault(g["year"], {"added": None, "same": None, "same_prev": None})
+                t["added"] = _plus(t["added"], g["added"])
+                if g["has_prev"]:
+                    t["same"] = _plus(t["same"], g["added"])
+                    t["same_prev"] = _plus(t["same_prev"], g["prev_added"])
+    return {"years": dict(sorted(years.items())), "tags": tagged}
 
 
 def figure_sums(*, user: Actor, filters: FigureFilters) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -173,7 +174,10 @@ def _stages(user: Actor, region_code: str) -> dict[int, dict[str, int]]:
     enterprises = scoped_enterprises(enterprise_scope(user))
     if region_code:
         enterprises = enterprises.filter(region_id__in=region_codes_below(region_code))
-    inner, params = enterprises.order_by().values("id").query.sql_with_params()
+    try:
+        inner, params = enterprises.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # a scope that sees nothing
+        return {}
     # Per enterprise and year its latest record; the span of years each stands for (to the next record's
     # year); counted in each year of the span in which the enterprise has an annual indicator row.
     sql = f"""
