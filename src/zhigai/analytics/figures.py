@@ -108,9 +108,9 @@ def _tag_bits() -> Case:
 def _own_tag_mask() -> Subquery:
     """The row's enterprise's own tags as a mask (NULL when it has no tag of its own): one lookup per row on
     the tags table's (enterprise, tag) index, instead of a subquery per tag."""
-    through = Enterprise.tags.through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
-    return Subquery(through.values("enterprise_id").annotate(mask=Sum(_tag_bits())).values("mask"),
-                    output_field=IntegerField())
+    through: QuerySet[Any] = Enterprise.tags.through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+    masks = through.values("enterprise_id").annotate(mask=Sum(_tag_bits()))
+    return Subquery(masks.values("mask"), output_field=IntegerField())
 
 
 def _industry_tag_masks() -> dict[int, int]:
