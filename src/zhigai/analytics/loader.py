@@ -47,7 +47,8 @@ def _load(*, overwrite: bool) -> dict[str, int]:
     for s in _read("series.yaml")["series"]:
         if s["kind"] not in SeriesKind.values:
             raise DataFileError(f"series {s['code']}: kind {s['kind']!r} is not one of {SeriesKind.values}")
-        fields = {k: s.get(k, "") for k in ("kind", "figure", "name_zh", "name_en", "source", "unit", "note")}
+        fields = {k: s.get(k, "") for k in ("kind", "figure", "name_zh", "name_en", "source", "source_en", "unit",
+                                            "unit_en", "note", "note_en")}
         series, created = Series.objects.get_or_create(code=s["code"], defaults=fields)
         if overwrite and not created:
             Series.objects.filter(pk=series.pk).update(**fields)
@@ -62,7 +63,7 @@ def _load(*, overwrite: bool) -> dict[str, int]:
             counts["points"] += 1
     for sc in _read("scenarios.yaml")["scenarios"]:
         fields = {"name_zh": sc["name_zh"], "name_en": sc["name_en"], "description": sc.get("description", ""),
-                  "is_default": bool(sc.get("default"))}
+                  "description_en": sc.get("description_en", ""), "is_default": bool(sc.get("default"))}
         if fields["is_default"]:
             Scenario.objects.filter(is_default=True).exclude(code=sc["code"]).update(is_default=False)
         scenario, created = Scenario.objects.get_or_create(code=sc["code"], defaults=fields)
@@ -79,7 +80,8 @@ def _load(*, overwrite: bool) -> dict[str, int]:
             if not year_from or year_from > year_to:
                 raise DataFileError(f"scenario {sc['code']}, {v['code']}: give a year or year_from ≤ year_to")
             value = _decimal(v["value"], f"scenario {sc['code']}, {v['code']}")
-            rest = {"value": value, "unit": str(v.get("unit", "")), "note": str(v.get("note", ""))}
+            rest = {"value": value, "unit": str(v.get("unit", "")), "note": str(v.get("note", "")),
+                    "note_en": str(v.get("note_en", ""))}
             ref, made = ReferenceValue.objects.get_or_create(
                 scenario=scenario, code=v["code"], tag=v.get("tag", ""), year_from=year_from, year_to=year_to,
                 kind=kind, defaults=rest)

@@ -10,9 +10,16 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zhigai.base.models import Bilingual
+
+
+def in_language(zh: str, en: str) -> str:
+    """The English text for an English reader when there is one, else the Chinese (data files are Chinese
+    first)."""
+    return en if en and (get_language() or "").startswith("en") else zh
 
 
 class SeriesKind(models.TextChoices):
@@ -28,13 +35,28 @@ class Series(Bilingual):
     figure = models.CharField(_("对照指标"), max_length=40, blank=True,
                               help_text="the figure code a reference series is shown against")
     source = models.CharField(_("来源"), max_length=100)
+    source_en = models.CharField(_("来源（英文）"), max_length=150, blank=True)
     unit = models.CharField(_("单位"), max_length=20)
+    unit_en = models.CharField(_("单位（英文）"), max_length=40, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    note_en = models.TextField(_("说明（英文）"), blank=True)
 
     class Meta:
         ordering = ["kind", "code"]
         verbose_name = _("数据序列")
         verbose_name_plural = _("数据序列")
+
+    @property
+    def source_text(self) -> str:
+        return in_language(self.source, self.source_en)
+
+    @property
+    def unit_text(self) -> str:
+        return in_language(self.unit, self.unit_en)
+
+    @property
+    def note_text(self) -> str:
+        return in_language(self.note, self.note_en)
 
 
 class SeriesPoint(models.Model):
@@ -56,6 +78,7 @@ class Scenario(Bilingual):
     code = models.CharField(_("代码"), max_length=40, unique=True)
     is_default = models.BooleanField(_("默认情景"), default=False)
     description = models.TextField(_("说明"), blank=True)
+    description_en = models.TextField(_("说明（英文）"), blank=True)
 
     class Meta:
         ordering = ["-is_default", "code"]
@@ -82,11 +105,16 @@ class ReferenceValue(models.Model):
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
     unit = models.CharField(_("单位"), max_length=20)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    note_en = models.CharField(_("备注（英文）"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["scenario", "id"]
         constraints = [models.UniqueConstraint(fields=["scenario", "code", "tag", "year_from", "year_to", "kind"],
                                                name="analytics_reference_value_unique")]
+
+    @property
+    def note_text(self) -> str:
+        return in_language(self.note, self.note_en)
 
 
 class SampleFraction(models.Model):

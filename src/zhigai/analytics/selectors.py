@@ -102,7 +102,7 @@ def _series(code: str) -> SeriesValues | None:
     if found is None:
         return None
     values = dict(found.points.values_list("year", "value"))
-    return SeriesValues(found.code, found.name, found.source, found.unit, values)
+    return SeriesValues(found.code, found.name, found.source_text, found.unit_text, values)
 
 
 def series_values(code: str) -> dict[int, Decimal]:

@@ -74,7 +74,7 @@ def study_lines(*, user: Actor) -> tuple[list[StudyLine], Sample]:
         compared = estimate if estimate is not None else platform
         difference = relative_difference(compared, study_value(v))
         lines.append(StudyLine(
-            label=_label(v), years=_years(v), study_text=value_text(kind, study_value(v)), note=v.note,
+            label=_label(v), years=_years(v), study_text=value_text(kind, study_value(v)), note=v.note_text,
             platform=platform, platform_text=value_text(kind, platform), is_total=is_total, estimate=estimate,
             estimate_text=value_text(kind, estimate) if estimate is not None else "",
             difference=difference, within=None if difference is None else abs(difference) <= TOLERANCE,
