@@ -37,7 +37,7 @@ def test_ensure_keeps_an_officers_edit_and_load_restores_the_file(province_user:
     from zhigai.analytics.services import series_point_set
 
     ppi = Series.objects.get(code="ppi")
-    series_point_set(by=province_user, series=ppi, year=2016, value="99.9")
+    series_point_set(by=province_user, series_code="ppi", year=2016, value="99.9")
     analytics_data_ensure()
     assert SeriesPoint.objects.get(series=ppi, year=2016).value == Decimal("99.90")
     analytics_data_load()

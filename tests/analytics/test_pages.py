@@ -103,3 +103,21 @@ def test_stages_by_year_carry_forward(world: Any, province_user: Any) -> None:  
     assert counts[2015]["mechanization"] == 1 and counts[2015]["automation"] == 1
     assert counts[2016]["digitization"] == 1 and counts[2016]["automation"] == 1  # E2 carried forward
     assert counts[2016]["mechanization"] == 0
+
+
+def test_series_edits_are_checked_and_audited(province_user: Any, hangzhou_user: Any) -> None:
+    from zhigai.analytics.errors import AnalyticsError
+    from zhigai.analytics.services import series_point_set
+    from zhigai.core.errors import InvalidInput, PermissionDenied
+
+    with pytest.raises(InvalidInput) as unknown:
+        series_point_set(by=province_user, series_code="nope", year=2016, value="1")
+    assert unknown.value.code == AnalyticsError.SERIES_UNKNOWN
+    with pytest.raises(PermissionDenied):
+        series_point_set(by=hangzhou_user, series_code="ppi", year=2016, value="99")
+    with pytest.raises(InvalidInput) as bad:
+        series_point_set(by=province_user, series_code="ppi", year="20x6", value="x")
+    assert {d["field"] for d in bad.value.details} == {"year", "value"}  # each field named
+    point = series_point_set(by=province_user, series_code="ppi", year=2021, value="101.5")
+    assert point.value == Decimal("101.50")
+    assert AuditLog.objects.filter(entity="series_point", entity_id="ppi:2021", action="create").exists()

@@ -6,4 +6,4 @@ from enum import StrEnum
 
 
 class AnalyticsError(StrEnum):
-    SERIES_UNKNOWN = "series_unknown"  # a series code not loaded
+    SERIES_UNKNOWN = "series_unknown"  # an edit of a series whose code is not loaded

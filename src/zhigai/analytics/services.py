@@ -14,6 +14,7 @@ from zhigai.core.errors import InvalidInput
 from zhigai.core.models import User
 from zhigai.core.policy import require
 
+from .errors import AnalyticsError
 from .models import SampleFraction, Series, SeriesPoint
 from .selectors import YEAR_MAX, YEAR_MIN
 
@@ -54,23 +55,30 @@ def sample_fraction_set(*, fraction: Decimal | float | str, label: str) -> Sampl
 
 
 @transaction.atomic
-def series_point_set(*, by: User, series: Series, year: int | str, value: Decimal | float | str) -> SeriesPoint:
+def series_point_set(*, by: User, series_code: str, year: int | str, value: Decimal | float | str) -> SeriesPoint:
     """Set a series' value of a year (add the year when new); audited with the value before."""
+    series = Series.objects.filter(code=series_code).first()
     require(by, "analytics.reference.change", series, message=_("只有省级主管部门可以修改参照数据。"))
-    problems = []
-    try:
-        year_number = int(str(year).strip())
-    except ValueError:
-        year_number = 0
+    if series is None:
+        message = _("没有代码为 %(code)s 的数据序列。") % {"code": series_code}
+        raise InvalidInput(message, code=AnalyticsError.SERIES_UNKNOWN,
+                           details=[{"field": "series", "message": message}])
+    problems: list[dict[str, str]] = []
+    text = str(year).strip()
+    year_number = int(text) if text.isascii() and text.isdigit() else 0
     if not YEAR_MIN <= year_number <= YEAR_MAX:
         problems.append({"field": "year", "message": _("年份须为 %(low)s–%(high)s 之间的整数。")
                          % {"low": YEAR_MIN, "high": YEAR_MAX}})
-    number = _number(value, "value")
+    try:
+        number = _number(value, "value")
+    except InvalidInput as exc:
+        problems += exc.details
+        number = None
     low, high = INDEX_RANGE if series.kind == "price_index" else GROWTH_RANGE
-    if not low <= number <= high:
+    if number is not None and not low <= number <= high:
         problems.append({"field": "value", "message": _("数值须在 %(low)s 到 %(high)s 之间。")
                          % {"low": low, "high": high}})
-    if problems:
+    if problems or number is None:
         raise InvalidInput("; ".join(p["message"] for p in problems), details=problems)
     number = number.quantize(Decimal("0.01"))
     point = SeriesPoint.objects.filter(series=series, year=year_number).first()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,6 @@ from zhigai.core.pages import errors_as_messages
 from zhigai.core.policy import permitted
 from zhigai.core.types import AuthenticatedRequest
 
-from .models import Series
 from .selectors import default_scenario, sample, scenario_values, series_list
 from .services import series_point_set
 
@@ -25,15 +24,14 @@ from .services import series_point_set
 def data(request: AuthenticatedRequest) -> HttpResponse:
     can_change = permitted(request.user, "analytics.reference.change")
     if request.method == "POST":
-        series = Series.objects.filter(code=request.POST.get("series", "")).first()
-        if series is None:
-            raise Http404
+        code = request.POST.get("series", "")
         with errors_as_messages(request):
-            point = series_point_set(by=request.user, series=series, year=request.POST.get("year", ""),
+            point = series_point_set(by=request.user, series_code=code, year=request.POST.get("year", ""),
                                      value=request.POST.get("value", ""))
             messages.success(request, _("已保存：%(series)s %(year)s 年 = %(value)s")
-                             % {"series": series.name, "year": point.year, "value": point.value})
-        return redirect(reverse("analytics:data") + f"#series-{series.code}")
+                             % {"series": point.series.name, "year": point.year, "value": point.value})
+            return redirect(reverse("analytics:data") + f"#series-{point.series.code}")
+        return redirect("analytics:data")
     scenario = default_scenario()
     return render(request, "analytics/data.html", {
         "series": series_list(), "can_change": can_change, "scenario": scenario,
