@@ -10,9 +10,15 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from zhigai.base.models import STAGE_ORDER, Industry, SizeClass, Tag
+from zhigai.base.models import STAGE_ORDER, Industry, Region, SizeClass, Tag
 from zhigai.base.policy import enterprise_scope
-from zhigai.base.selectors import region_codes_below, region_filter_allowed, region_of_code, scoped_enterprises
+from zhigai.base.selectors import (
+    region_codes_below,
+    region_filter_allowed,
+    region_of,
+    region_of_code,
+    scoped_enterprises,
+)
 from zhigai.core.cache import cached_figures
 from zhigai.core.errors import InvalidInput
 from zhigai.core.policy import require
@@ -70,6 +76,16 @@ def figure_filters(*, user: Actor, region: str = "", industry: str = "", tag: st
     if problems:
         raise InvalidInput("; ".join(p["message"] for p in problems), details=problems)
     return FigureFilters(region=region, industry=industry, tag=tag, size=size, year_from=low, year_to=high)
+
+
+def area_name(*, user: Actor, region_code: str = "") -> str:
+    """The name of the region figures cover: the filter's, else the user's jurisdiction, else the
+    province (the region at the top of the tree)."""
+    region = region_of_code(region_code) if region_code else region_of(getattr(user, "region_id", None))
+    if region is None:
+        region = cached_figures(("top-region",), lambda: Region.objects.filter(parent=None).order_by("code").first(),
+                                areas=("reference",))
+    return region.name if region is not None else ""
 
 
 def industry_ids_below(code: str) -> list[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zhigai.base.models import Region, RegionLevel
-from zhigai.base.selectors import reference_labels, region_of, region_options_html
+from zhigai.base.selectors import reference_labels, region_options_html
 from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.exports import xlsx_response
@@ -23,7 +22,7 @@ from .charts import figure_charts
 from .display import figure_table
 from .exports import figures_workbook
 from .figures import figure_rows
-from .selectors import FigureFilters, figure_filters, sample
+from .selectors import FigureFilters, area_name, figure_filters, sample
 from .study import study_lines
 
 FILTER_NAMES = ("region", "industry", "tag", "size", "year_from", "year_to")
@@ -45,30 +44,18 @@ def page_filters(request: AuthenticatedRequest, *, strict: bool = False) -> Figu
         return figure_filters(user=request.user, **raw)
 
 
-def _area(user: Any, filters: FigureFilters) -> str:
-    """The name of the region the figures cover: the filter's, the user's jurisdiction, or the province."""
-    if filters.region:
-        found = Region.objects.filter(code=filters.region).first()
-        return found.name if found else filters.region
-    own = region_of(getattr(user, "region_id", None))
-    if own is not None:
-        return own.name
-    province = Region.objects.filter(level=RegionLevel.PROVINCE).first()
-    return province.name if province else ""
-
-
 @login_required
 def figures(request: AuthenticatedRequest) -> HttpResponse:
     filters = page_filters(request)
     rows = figure_rows(user=request.user, filters=filters)
     years, lines = figure_table(rows)
     labels = reference_labels()
-    query = "&".join(f"{k}={v}" for k, v in asdict(filters).items() if v not in ("", None))
+    query = urlencode({k: v for k, v in asdict(filters).items() if v not in ("", None)})
     return render(request, "analytics/figures.html", {
         "filters": filters, "years": years, "lines": lines, "charts": figure_charts(rows) if rows else {},
         "regions": region_options_html(user=request.user), "industries": labels["industry_options_html"],
-        "tags": labels["tag_options"], "sizes": labels["sizes"], "area": _area(request.user, filters),
-        "sample": sample(), "export_query": query,
+        "tags": labels["tag_options"], "sizes": labels["sizes"], "sample": sample(), "export_query": query,
+        "area": area_name(user=request.user, region_code=filters.region),
     })
 
 
@@ -84,6 +71,6 @@ def study(request: AuthenticatedRequest) -> HttpResponse:
     figure_filters(user=request.user)  # the permission to see figures
     lines, portion = study_lines(user=request.user)
     return render(request, "analytics/study.html", {
-        "lines": lines, "sample": portion, "area": _area(request.user, FigureFilters()),
+        "lines": lines, "sample": portion, "area": area_name(user=request.user),
         "crumbs": crumbs(Crumb(_("统计分析"), reverse("analytics:figures")), current=_("研究结论复现")),
     })
