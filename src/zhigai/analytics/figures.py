@@ -28,9 +28,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from zhigai.base.models import Enterprise, Indicator, Industry, MoneyField, MoneySum, Tag
-from zhigai.base.policy import enterprise_scope
+from zhigai.base.policy import EVERYTHING, enterprise_scope
 from zhigai.base.selectors import region_codes_below, scoped_enterprises, tag_q
 from zhigai.base.sizing import ABOVE_DESIGNATED_REVENUE, SIZE_RULE
 from zhigai.core.cache import cached_figures
@@ -56,9 +57,13 @@ def size_q(size: str, prefix: str = "") -> Q:
     return found  # micro: none of the classes above
 
 
-def _enterprises(user: Actor, f: FigureFilters) -> QuerySet[Enterprise]:
-    """The user's enterprises (whose indicators it may read) passing the region, industry and tag filters."""
-    enterprises = scoped_enterprises(enterprise_scope(user, "base.indicator.view"))
+def _enterprises(user: Actor, f: FigureFilters) -> QuerySet[Enterprise] | None:
+    """The user's enterprises (whose indicators it may read) passing the region, industry and tag filters;
+    None for every enterprise (no scope limit, no filter), which spares the query a join."""
+    scope = enterprise_scope(user, "base.indicator.view")
+    if scope == EVERYTHING and not (f.region or f.industry or f.tag):
+        return None
+    enterprises = scoped_enterprises(scope)
     if f.region:
         enterprises = enterprises.filter(region_id__in=region_codes_below(f.region))
     if f.industry:
@@ -68,9 +73,11 @@ def _enterprises(user: Actor, f: FigureFilters) -> QuerySet[Enterprise]:
     return enterprises.order_by()
 
 
-def _rows(enterprises: QuerySet[Enterprise], f: FigureFilters) -> QuerySet[Indicator]:
+def _rows(enterprises: QuerySet[Enterprise] | None, f: FigureFilters) -> QuerySet[Indicator]:
     """Annual rows of S(t) (docs/figures.md): the enterprises' rows, of the size group when one is asked."""
-    rows = Indicator.objects.filter(month=0, enterprise_id__in=enterprises.values("id"))
+    rows = Indicator.objects.filter(month=0)
+    if enterprises is not None:
+        rows = rows.filter(enterprise_id__in=enterprises.values("id"))
     if f.size:
         rows = rows.filter(size_q(f.size))
     low = f.year_from - 1 if f.year_from is not None else None  # a growth of year_from needs year_from − 1
@@ -121,6 +128,17 @@ def _industry_tag_masks() -> dict[int, int]:
     return masks
 
 
+OWN_WEIGHT = 16  # after the four flags
+INDUSTRY_WEIGHT = OWN_WEIGHT * (1 << len(TAGS)) * 2  # after the own-tags part (0 .. 2^len(TAGS))
+
+
+def _unpacked(code: int) -> dict[str, Any]:
+    industry, rest = divmod(int(code), INDUSTRY_WEIGHT)
+    own, bits = divmod(rest, OWN_WEIGHT)
+    return {"above": bits & 1, "has_prev": bits & 2, "both": bits & 4, "gap": bits & 8,
+            "own_mask": own - 1 if own else None, "industry": industry}
+
+
 def _plus(total: Any, value: Any) -> Any:
     """A sum over groups that stays None while no group had a value (an empty sum is "nothing reported")."""
     if value is None:
@@ -134,15 +152,15 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
     figures' sums are then added up from the groups. Plain sums, not one CASE per figure: SQLite
     evaluates every filtered aggregate on every row."""
     rows = _with_previous(_rows(_enterprises(user, f), f))
-    flags = {
-        "above": _flag(ABOVE), "has_prev": _flag(HAS_PREVIOUS), "both": _flag(BOTH_ROBOTS),
-        "gap": _flag(Q(unfilled_positions__gt=0)),
-        # The tags (docs/figures.md: an enterprise's own, else its industry's) as a bit mask: its own tags'
-        # (None when it has none), and its industry, whose default mask is applied below.
-        "own_mask": _own_tag_mask(), "industry": F("enterprise__industry_id"),
-    }
+    # The conditions packed into one integer (GROUP_FLAGS's bits, then the tags — docs/figures.md: an
+    # enterprise's own, else its industry's — as its own tags' mask + 1, 0 when it has none, then its
+    # industry): one group key instead of seven, which the databases group by hashing instead of sorting
+    # every row.
+    own = Coalesce(_own_tag_mask() + Value(1), Value(0))
+    code = (_flag(ABOVE) + _flag(HAS_PREVIOUS) * 2 + _flag(BOTH_ROBOTS) * 4 + _flag(Q(unfilled_positions__gt=0)) * 8
+            + own * OWN_WEIGHT + F("enterprise__industry_id") * INDUSTRY_WEIGHT)
     industry_masks = _industry_tag_masks()
-    groups = rows.annotate(**flags).values("year", *flags).annotate(
+    groups = rows.annotate(code=ExpressionWrapper(code, output_field=IntegerField())).values("year", "code").annotate(
         n=Count("id"), added=MoneySum("added_value"), employees_sum=Sum("employees"), profit_sum=MoneySum("profit"),
         prev_profit=MoneySum("prev__profit"), prev_added=MoneySum("prev__added_value"), saved=MoneySum(SAVED),
         gap_reporting=Count("unfilled_positions"), tech=MoneySum("tech_investment"),
@@ -154,6 +172,7 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
     years: dict[int, dict[str, Any]] = {}
     tagged: dict[str, dict[int, dict[str, Any]]] = {tag: {} for tag in TAGS}
     for g in groups:
+        g.update(_unpacked(g["code"]))
         mask = g["own_mask"] if g["own_mask"] is not None else industry_masks.get(g["industry"], 0)
         y = years.setdefault(g["year"], dict.fromkeys(keys))
         y["rows"] = _plus(y["rows"], g["n"])
