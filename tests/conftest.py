@@ -26,6 +26,10 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         reference_data_load()
         maturity_models_load()
+        from zhigai.core.reference import reference_loaders
+
+        for loader in reference_loaders():
+            loader.load()
 
 
 @pytest.fixture(autouse=True)

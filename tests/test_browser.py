@@ -149,3 +149,20 @@ def test_an_enterprise_user_lands_on_its_own_home(page, demo_server):  # type: i
     expect(page.locator("[data-testid=enterprise-home]")).to_be_visible()
     expect(page.locator("[data-testid=next-step]")).to_be_visible()
     expect(page.locator("header nav >> text=企业")).to_have_count(0)
+
+
+def test_a_provincial_officer_opens_the_study_reproduced(page, demo_server, tmp_path):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "province")
+    expect(page.locator("[data-testid=dashboard-figures] .kpi").first).to_be_visible()
+    page.click("header nav >> text=统计分析")
+    expect(page.locator("[data-testid=figures-table]")).to_contain_text("全员劳动生产率")
+    page.click("[data-testid=study-link]")
+    expect(page.locator("h1")).to_have_text("研究结论复现")
+    table = page.locator("[data-testid=study-table]")
+    expect(table).to_contain_text("技术改造投资占工业投资比重")
+    # Every study value has its platform figure beside it, and a relative difference where it has one.
+    assert table.locator("tbody tr").count() == 11
+    assert table.locator("[data-testid=difference]").first.inner_text().strip() != ""
+    page.screenshot(path=str(tmp_path / "study.png"), full_page=True)

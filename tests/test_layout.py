@@ -248,7 +248,8 @@ def test_every_route_was_checked(demo: Demo) -> None:
 
 
 MAIN_PAGES = {"province": ["/", "/enterprises/", "/enterprises/{uscc}/", "/diagnosis/", "/regions/330100/",
-                           "/imports/", "/imports/{job}/", "/assessments/{done}/", "/inbox/"],
+                           "/imports/", "/imports/{job}/", "/assessments/{done}/", "/inbox/", "/analytics/",
+                           "/analytics/study/", "/analytics/data/"],
               "expert": ["/assessments/{draft}/fill/1/", "/assessments/{draft}/review/"],
               "enterprise": ["/enterprises/{uscc}/diagnosis/", "/enterprises/{uscc}/edit/"],
               "visitor": ["/login/"]}

@@ -42,6 +42,10 @@ def _prepare() -> None:
     from zhigai.diagnosis.loader import maturity_models_load
 
     maturity_models_load()
+    from zhigai.core.reference import reference_loaders
+
+    for loader in reference_loaders():  # each module's data files, what is missing only
+        loader.ensure()
     # Cached figures are keyed by the data areas' versions, not by code version: a new release starts clean.
     cache.clear()
 
@@ -223,6 +227,10 @@ def cmd_load_reference(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print("maturity models: " + ", ".join(f"{k} {v}" for k, v in models.items()))
+    from zhigai.core.reference import reference_loaders
+
+    for loader in reference_loaders():
+        print(f"{loader.name}: " + ", ".join(f"{k} {v}" for k, v in loader.load().items()))
     return 0
 
 
@@ -267,7 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("purge-imports", help="delete stored import files older than IMPORT_KEEP_DAYS (jobs stay)")
     p.set_defaults(func=cmd_purge_imports)
-    p = sub.add_parser("load-reference", help="load regions, industries, clusters and maturity models")
+    p = sub.add_parser("load-reference",
+                       help="load regions, industries, clusters, maturity models and the modules' data files")
     p.add_argument("--regions", help="a regions YAML file (default: Zhejiang)")
     p.set_defaults(func=cmd_load_reference)
     p = sub.add_parser("manage", help="run a Django management command, e.g. `zhigai manage createsuperuser`")

@@ -173,6 +173,10 @@ PAGES: dict[str, Row] = {
     "base:import_template": Row("get", "/imports/template.xlsx"),
     "base:import_status": Row("get", "/imports/{job}/", "job", view="base.import.view"),
     "base:import_report": Row("get", "/imports/{job}/errors.xlsx", "job", view="base.import.view"),
+    "analytics:figures": Row("get", "/analytics/?year_from=2019", act="analytics.figures.view"),
+    "analytics:figures_export": Row("get", "/analytics/figures.xlsx?year_from=2019", act="analytics.figures.view"),
+    "analytics:study": Row("get", "/analytics/study/", act="analytics.figures.view"),
+    "analytics:data": Row("get", "/analytics/data/"),
     "core:inbox": Row("get", "/inbox/"),
     "core:logout": Row("post", "/logout/", ok=302),
     "diagnosis:overview": Row("get", "/diagnosis/"),
@@ -231,6 +235,7 @@ API: dict[str, Row] = {
         act="base.indicator.change", body={"employees": 99}),
     "POST /api/v1/imports": Row("post", "/api/v1/imports", act="base.import.create", ok=201, body="<csv>"),
     "GET /api/v1/imports/{job_id}": Row("get", "/api/v1/imports/{job}", "job", view="base.import.view"),
+    "GET /api/v1/figures": Row("get", "/api/v1/figures?year_to=2020", act="analytics.figures.view"),
     "GET /api/v1/diagnosis/models": Row("get", "/api/v1/diagnosis/models"),
     "GET /api/v1/diagnosis/models/{ref}": Row("get", "/api/v1/diagnosis/models/ladder"),
     "POST /api/v1/enterprises/{uscc}/assessments": Row(

@@ -29,3 +29,19 @@ def enterprise_section_register(section: Section, *, place: Place = "page") -> N
 def enterprise_sections(request: HttpRequest, enterprise: Any, *, place: Place = "page") -> SafeString:
     parts = [html for section in _SECTIONS[place] if (html := section(request, enterprise))]
     return mark_safe("".join(parts))  # each part is a rendered template, escaped by the template engine
+
+
+# Sections of the dashboard (the home page of officers and the region pages): a function (request, region
+# code or None) -> HTML or None, e.g. the analytics module's figures of a chosen year and stages by year.
+DashboardSection = Callable[[HttpRequest, str | None], SafeString | None]
+_DASHBOARD: list[DashboardSection] = []
+
+
+def dashboard_section_register(section: DashboardSection) -> None:
+    if section not in _DASHBOARD:
+        _DASHBOARD.append(section)
+
+
+def dashboard_sections(request: HttpRequest, region_code: str | None = None) -> SafeString:
+    parts = [html for section in _DASHBOARD if (html := section(request, region_code))]
+    return mark_safe("".join(parts))  # each part is a rendered template, escaped by the template engine

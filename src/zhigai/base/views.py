@@ -32,7 +32,7 @@ from .import_report import report_workbook, shown_errors
 from .importer import SUMMARY_LABELS, import_job_create
 from .models import StageRecord, StageSource, indicator_columns
 from .policy import enterprise_scope
-from .sections import enterprise_sections
+from .sections import dashboard_sections, enterprise_sections
 from .stats import dashboard_figures, enterprise_charts, region_children_counts
 from .templates_io import import_template_file
 
@@ -94,7 +94,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         own = selectors.own_enterprise_page(user=user)
         if own is not None:
             return _enterprise_home(request, own)
-    return render(request, "base/home.html", {"figures": dashboard_figures(user=user)})
+    return render(request, "base/home.html", {"figures": dashboard_figures(user=user),
+                                              "sections": dashboard_sections(request)})
 
 
 def _enterprise_home(request: AuthenticatedRequest, page: selectors.EnterprisePage) -> HttpResponse:
@@ -262,6 +263,7 @@ def region_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "region": region,
             "children": children,
             "figures": dashboard_figures(user=request.user, region_code=region.code),
+            "sections": dashboard_sections(request, region.code),
         },
     )
 

@@ -111,6 +111,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register() -> None:
+    from zhigai.analytics.api import router as analytics_router
     from zhigai.base.api import router as base_router
     from zhigai.core.api import router as core_router
     from zhigai.diagnosis.api import router as diagnosis_router
@@ -118,6 +119,7 @@ def _register() -> None:
     api.add_router("", core_router)
     api.add_router("", base_router)
     api.add_router("", diagnosis_router)
+    api.add_router("", analytics_router)
 
 
 _register()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zhigai.core",
     "zhigai.base",
     "zhigai.diagnosis",
+    "zhigai.analytics",
 ]
 
 MIDDLEWARE = [

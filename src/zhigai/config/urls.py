@@ -11,5 +11,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("zhigai.base.urls")),
     path("", include("zhigai.diagnosis.urls")),
+    path("", include("zhigai.analytics.urls")),
     path("", include("zhigai.core.urls")),
 ]

@@ -1,0 +1,66 @@
+"""Figures as the pages show them: the figure × year table and each value's text (core.numbers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zhigai.base.selectors import reference_labels
+from zhigai.core.numbers import DASH, money_text, number_text, percent_text
+
+from .figures import FigureRow
+
+
+def value_text(kind: str, value: Any) -> str:
+    if value is None:
+        return DASH
+    if kind == "money":
+        return money_text(value)
+    if kind == "per_person":
+        return _("%(money)s/人") % {"money": money_text(value)}
+    if kind == "ratio":
+        return percent_text(value)
+    return number_text(value, 1)
+
+
+def unit_text(kind: str) -> str:
+    return {"money": _("元"), "per_person": _("元/人"), "ratio": "%", "density": _("台/万人")}[kind]
+
+
+@dataclass
+class TableLine:
+    code: str
+    name: str
+    tag: str
+    tag_name: str
+    unit: str
+    definition: str
+    kind: str
+    cells: list[tuple[str, str, str]] = field(default_factory=list)  # value, real value, reference
+
+
+def figure_table(rows: list[FigureRow]) -> tuple[list[int], list[TableLine]]:
+    """The years and one line per figure (and tag), each cell (value, real value, reference) as text."""
+    years = sorted({r.year for r in rows})
+    tag_names = {code: name for code, name in reference_labels()["tag_options"]}
+    lines: dict[tuple[str, str], TableLine] = {}
+    for r in rows:
+        line = lines.get((r.code, r.tag or ""))
+        if line is None:
+            line = lines[r.code, r.tag or ""] = TableLine(
+                r.code, r.name, r.tag or "", tag_names.get(r.tag or "", r.tag or ""), unit_text(r.kind),
+                r.definition, r.kind)
+        line.cells.append((value_text(r.kind, r.value),
+                           "" if r.real_value is None else percent_text(r.real_value),
+                           "" if r.reference is None else percent_text(r.reference)))
+    return years, list(lines.values())
+
+
+def relative_difference(platform: Decimal | float | None, study: Decimal | float | None) -> float | None:
+    """platform ÷ study − 1, or None when either is missing or the study's value is 0."""
+    if platform is None or study is None or Decimal(str(study)) == 0:
+        return None
+    return float(Decimal(str(platform)) / Decimal(str(study)) - 1)

@@ -1,0 +1,53 @@
+"""The dashboard's section (base.sections.dashboard_section_register): the figures of a chosen year with
+their growth, and the enterprises' stages by year — on the home page and on every region page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from zhigai.core.policy import permitted
+
+from .charts import stage_chart
+from .definitions import BY_CODE
+from .display import value_text
+from .figures import figure_rows
+from .selectors import FIGURES_VIEW, FigureFilters, stage_shares, stages_by_year
+
+# (level figure, its growth) shown as tiles.
+TILES = (
+    ("labor_productivity", "labor_productivity_growth"),
+    ("profit", "profit_growth"),
+    ("tech_investment", "tech_investment_growth"),
+    ("tech_investment_share", ""),
+    ("labor_cost_saved", ""),
+    ("robot_density", ""),
+)
+
+
+def dashboard_section(request: HttpRequest, region_code: str | None) -> SafeString | None:
+    user = request.user
+    if not permitted(user, FIGURES_VIEW):
+        return None
+    rows = figure_rows(user=user, filters=FigureFilters(region=region_code or ""))
+    years = sorted({r.year for r in rows if r.value is not None})
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isascii() and raw.isdigit() and int(raw) in years else (years[-1] if years else None)
+    by_key = {(r.code, r.year): r for r in rows if r.tag is None}
+    tiles = []
+    if year is not None:
+        for level, growth in TILES:
+            row = by_key.get((level, year))
+            change = by_key.get((growth, year)) if growth else None
+            tiles.append({
+                "name": BY_CODE[level].name, "definition": BY_CODE[level].definition,
+                "text": value_text(BY_CODE[level].kind, row.value if row else None),
+                "growth": value_text("ratio", change.value) if change and change.value is not None else "",
+                "real": value_text("ratio", change.real_value) if change and change.real_value is not None else "",
+            })
+    shares = stage_shares(stages_by_year(user=user, region_code=region_code or ""))
+    html = render_to_string("analytics/dashboard_section.html", {
+        "years": years, "year": year, "tiles": tiles, "stages": stage_chart(shares) if shares else None,
+    }, request=request)
+    return mark_safe(html)  # rendered by the template engine, which escaped every value
