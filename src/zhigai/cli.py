@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def _django() -> None:
@@ -79,13 +81,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _prepare()
     _manage("collectstatic", "--noinput", "--verbosity", "0")
     from zhigai.base.models import Enterprise
-    from zhigai.base.seed import seed_province
     from zhigai.demo import DEMO_PASSWORD, demo_users_ensure
 
     if not Enterprise.objects.exists():
         print("Generating the demo province (2012–2020)…", flush=True)
-        seed_province(enterprises=args.enterprises, scale=args.scale, seed=args.seed,
-                      progress=lambda m: print("  " + m, flush=True))
+        _seed(args, progress=lambda m: print("  " + m, flush=True))
     logins = demo_users_ensure()
     from zhigai.core.models import User
     from zhigai.diagnosis.models import Assessment
@@ -149,14 +149,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed(args: argparse.Namespace, progress: Callable[[str], None]) -> dict[str, Any]:
+    """Generate the demo province and state what share of the province it is, for the analytics pages
+    (their totals are the sample's, and divided by the share the province's estimate)."""
+    from zhigai.analytics.services import sample_fraction_set
+    from zhigai.base.seed import seed_province
+
+    result = seed_province(enterprises=args.enterprises, scale=args.scale, seed=args.seed, progress=progress)
+    fraction = result["sample_fraction"]
+    # Names what made the data, in no language: the page says in its own what a sample means.
+    label = f"zhigai seed --seed {args.seed} · {result['enterprises']:,} / {round(result['enterprises'] / fraction):,}"
+    sample_fraction_set(fraction=str(round(fraction, 6)), label=label)
+    return result
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     _django()
     _prepare()
-    from zhigai.base.seed import seed_province
-
     try:
-        result = seed_province(enterprises=args.enterprises, scale=args.scale, seed=args.seed,
-                               progress=lambda m: print(m, flush=True))
+        result = _seed(args, progress=lambda m: print(m, flush=True))
     except ValueError as exc:
         print(f"zhigai seed: {exc}", file=sys.stderr)
         return 2

@@ -64,8 +64,11 @@ def test_an_enterprise_is_read_with_its_tags_and_annual_indicators_in_year_order
     assert [(r.year, r.employees) for r in page.years] == [(2018, 28), (2019, 29), (2020, 30)]
     assert sorted(page.tag_ids) == sorted(e.tags.values_list("id", flat=True))
     assert [h.entity_id for h in page.history] == [e.uscc]
+    assert not page.tags_by_default
     bare = selectors.enterprise_page(user=province_user, uscc=make_enterprise().uscc)
-    assert (bare.years, bare.tag_ids, bare.history) == ([], [], [])
+    assert (bare.years, bare.history) == ([], [])
+    # No tags of its own: its industry's count for it, and the page says they are the default.
+    assert bare.tags_by_default and bare.tag_ids == list(Tag.objects.filter(code="equipment").values_list("id", flat=True))
     found = selectors.access_enterprise(user=province_user, uscc=e.uscc, related=False)
     assert selectors.indicator_years(user=province_user, enterprise=found) == page.years
     assert sorted(selectors.enterprise_tag_ids(user=province_user, enterprise=found)) == sorted(page.tag_ids)
