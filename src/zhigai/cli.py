@@ -150,17 +150,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace, progress: Callable[[str], None]) -> dict[str, Any]:
-    """Generate the demo province and state what share of the province it is, for the analytics pages
-    (their totals are the sample's, and divided by the share the province's estimate)."""
-    from zhigai.analytics.services import sample_fraction_set
-    from zhigai.base.seed import seed_province
+    from zhigai.demo import demo_province_seed
 
-    result = seed_province(enterprises=args.enterprises, scale=args.scale, seed=args.seed, progress=progress)
-    fraction = result["sample_fraction"]
-    # Names what made the data, in no language: the page says in its own what a sample means.
-    label = f"zhigai seed --seed {args.seed} · {result['enterprises']:,} / {round(result['enterprises'] / fraction):,}"
-    sample_fraction_set(fraction=str(round(fraction, 6)), label=label)
-    return result
+    return demo_province_seed(enterprises=args.enterprises, scale=args.scale, seed=args.seed, progress=progress)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

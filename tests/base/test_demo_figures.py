@@ -8,10 +8,14 @@ by the test marked slow, and by `scripts/check_demo_figures.py --scale province`
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.base.demo_figures import table
+from zhigai.analytics.study import study_lines
 from zhigai.base.seed import seed_province
+from zhigai.demo import demo_province_seed
 
 TOLERANCE = 0.05
 
@@ -23,10 +27,20 @@ def _check(fraction: float) -> None:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_the_default_demo_reproduces_every_study_figure():
-    result = seed_province()
+def test_the_default_demo_reproduces_every_study_figure(province_user: Any) -> None:
+    result = demo_province_seed()  # as `zhigai demo` and `zhigai seed` make it, its sample share stated
     assert result["sample_fraction"] == pytest.approx(0.2)
     _check(result["sample_fraction"])
+    # The analytics module's "the study, reproduced" on the same rows: every line within ±5 %, and each
+    # figure the same as this independent computation's (seeded once: the demo takes half a minute).
+    lines, sample = study_lines(user=province_user)
+    assert sample.is_sample and float(sample.fraction) == pytest.approx(0.2)
+    independent = [value for _study, value, _d in table(result["sample_fraction"])]
+    assert len(lines) == len(independent) == 11
+    report = "\n".join(f"{line.label} {line.years}: {line.platform} ({line.difference:+.1%})" for line in lines)
+    assert all(line.within for line in lines), report
+    for line, value in zip(lines, independent, strict=True):
+        assert float(line.platform) == pytest.approx(value, rel=1e-6), line.label
 
 
 @pytest.mark.slow
