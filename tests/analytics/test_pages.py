@@ -25,7 +25,9 @@ def test_figures_page_states_each_definition(world: Any, province_user: Any) -> 
     assert page.status_code == 200
     assert "规模以上工业企业工业增加值合计 ÷ 年平均从业人员合计" in text
     assert 'data-code="added_value_share:equipment"' in text
-    assert "850 万元" in text  # profit 2016, in the unit its size calls for
+    # Profit in one unit for its row, the one its size calls for, named in the row's unit cell.
+    profit = text.split('data-code="profit"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="unit">万元</td>' in profit and ">850.00<" in profit
 
 
 def test_a_bad_filter_on_the_page_is_dropped_with_a_message(world: Any, make_user: Any) -> None:  # noqa: F811
@@ -89,6 +91,16 @@ def test_dashboard_shows_the_chosen_year_and_stages_by_year(world: Any, province
     assert "stages-by-year" in page
     region = client.get("/regions/330100/?year=2016").content.decode()
     assert "2016 规模以上工业利润总额" in region and "增长 50.0%" in region
+    assert "sample-total" not in page  # the whole province: its totals are not a sample's
+
+
+def test_dashboard_totals_of_a_sample_say_so(world: Any, province_user: Any) -> None:  # noqa: F811
+    from zhigai.analytics.services import sample_fraction_set
+
+    sample_fraction_set(fraction="0.2", label="zhigai seed")
+    page = signed_in(province_user).get("/?year=2016").content.decode()
+    # Profit, tech investment and labor cost saved are sums: the sample's; ratios and per-head figures not.
+    assert page.count('data-testid="sample-total"') == 3
 
 
 def test_stages_by_year_carry_forward(world: Any, province_user: Any) -> None:  # noqa: F811

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from zhigai.base.selectors import reference_labels
-from zhigai.core.numbers import DASH, money_text, number_text, percent_text
+from zhigai.core.numbers import DASH, money_scale, money_text, number_text, percent_text
 
 from .figures import FigureRow
 
@@ -43,20 +43,32 @@ class TableLine:
 
 
 def figure_table(rows: list[FigureRow]) -> tuple[list[int], list[TableLine]]:
-    """The years and one line per figure (and tag), each cell (value, real value, reference) as text."""
+    """The years and one line per figure (and tag), each cell (value, real value, reference) as text.
+
+    A money line is in one unit, chosen for its largest figure and named in its unit cell (元, 万元, 亿元),
+    so that a row reads like a column of the platform's other tables: numbers only, comparable at a glance.
+    """
     years = sorted({r.year for r in rows})
     tag_names = {code: name for code, name in reference_labels()["tag_options"]}
-    lines: dict[tuple[str, str], TableLine] = {}
+    grouped: dict[tuple[str, str], list[FigureRow]] = {}
     for r in rows:
-        line = lines.get((r.code, r.tag or ""))
-        if line is None:
-            line = lines[r.code, r.tag or ""] = TableLine(
-                r.code, r.name, r.tag or "", tag_names.get(r.tag or "", r.tag or ""), unit_text(r.kind),
-                r.definition, r.kind)
-        line.cells.append((value_text(r.kind, r.value),
-                           "" if r.real_value is None else percent_text(r.real_value),
-                           "" if r.reference is None else percent_text(r.reference)))
-    return years, list(lines.values())
+        grouped.setdefault((r.code, r.tag or ""), []).append(r)
+    lines = []
+    for (code, tag), line_rows in grouped.items():
+        first = line_rows[0]
+        unit, text = unit_text(first.kind), lambda v, kind=first.kind: value_text(kind, v)
+        if first.kind in ("money", "per_person"):
+            scale = money_scale([r.value for r in line_rows if r.value is not None])
+            unit = scale.unit if first.kind == "money" else _("%(money)s/人") % {"money": scale.unit}
+            text = scale.text
+        elif first.kind == "ratio":
+            text = percent_text
+        line = TableLine(code, first.name, tag, tag_names.get(tag, tag), unit, first.definition, first.kind)
+        line.cells = [(DASH if r.value is None else text(r.value),
+                       "" if r.real_value is None else percent_text(r.real_value),
+                       "" if r.reference is None else percent_text(r.reference)) for r in line_rows]
+        lines.append(line)
+    return years, lines
 
 
 def relative_difference(platform: Decimal | float | None, study: Decimal | float | None) -> float | None:

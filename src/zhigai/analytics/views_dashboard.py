@@ -13,7 +13,7 @@ from .charts import stage_chart
 from .definitions import BY_CODE
 from .display import value_text
 from .figures import figure_rows
-from .selectors import FIGURES_VIEW, FigureFilters, stage_shares, stages_by_year
+from .selectors import FIGURES_VIEW, FigureFilters, sample, stage_shares, stages_by_year
 
 # (level figure, its growth) shown as tiles.
 TILES = (
@@ -36,6 +36,7 @@ def dashboard_section(request: HttpRequest, region_code: str | None) -> SafeStri
     year = int(raw) if raw.isascii() and raw.isdigit() and int(raw) in years else (years[-1] if years else None)
     by_key = {(r.code, r.year): r for r in rows if r.tag is None}
     tiles = []
+    portion = sample()
     if year is not None:
         for level, growth in TILES:
             row = by_key.get((level, year))
@@ -45,6 +46,8 @@ def dashboard_section(request: HttpRequest, region_code: str | None) -> SafeStri
                 "text": value_text(BY_CODE[level].kind, row.value if row else None),
                 "growth": value_text("ratio", change.value) if change and change.value is not None else "",
                 "real": value_text("ratio", change.real_value) if change and change.real_value is not None else "",
+                # A sum over a sample of the province is the sample's, and says so (the study page estimates).
+                "sample": portion.is_sample and BY_CODE[level].kind == "money",
             })
     shares = stage_shares(stages_by_year(user=user, region_code=region_code or ""))
     html = render_to_string("analytics/dashboard_section.html", {
