@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -56,7 +58,8 @@ def figure_table(rows: list[FigureRow]) -> tuple[list[int], list[TableLine]]:
     lines = []
     for (code, tag), line_rows in grouped.items():
         first = line_rows[0]
-        unit, text = unit_text(first.kind), lambda v, kind=first.kind: value_text(kind, v)
+        unit = unit_text(first.kind)
+        text: Callable[[Any], str] = partial(value_text, first.kind)
         if first.kind in ("money", "per_person"):
             scale = money_scale([r.value for r in line_rows if r.value is not None])
             unit = scale.unit if first.kind == "money" else _("%(money)s/人") % {"money": scale.unit}
