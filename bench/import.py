@@ -6,7 +6,9 @@ codes, then, into a FRESH database:
 
   platform  zhigai.base.importer.import_file of both files as the `province` user (read, validate
             the whole file, bulk upsert, refresh derived fields, audit) — the code `zhigai import` runs;
-  raw       the same rows, already resolved to ids (not timed), loaded after truncating the tables:
+  raw       the same rows, already resolved to ids (not timed), loaded after truncating the tables (the
+            enterprises, the stage record of each, as the platform keeps the file's stages by year, and
+            the indicators):
             PostgreSQL COPY ... FROM STDIN (psycopg write_row), SQLite one executemany of a plain
             INSERT per table in one transaction.
 
@@ -353,6 +355,14 @@ def _raw_load(data: dict, vendor: str, indicator_columns: list[str]) -> tuple[fl
         for u, name, r, i, y, s in zip(e["uscc"], e["name"], e["region"], e["industry"], e["founded_year"],
                                        e["stage"], strict=True)
     ]
+    # The file's stage of each enterprise is kept by year too (base.StageRecord, the import's year): the raw
+    # load writes those rows as well, as the platform does.
+    from django.utils import timezone
+
+    year, at = timezone.localdate().year, timezone.now()
+    stage_cols = ["enterprise_id", "year", "stage", "source", "reference", "recorded_at"]
+    stage_rows = [(ids[u], year, s, "import", "enterprises.csv", at)
+                  for u, s in zip(e["uscc"], e["stage"], strict=True)]
     ind = data["indicators"]
     value_cols = indicator_columns[3:]
     ind_cols = ["enterprise_id", "year", "month", *value_cols]
@@ -366,9 +376,9 @@ def _raw_load(data: dict, vendor: str, indicator_columns: list[str]) -> tuple[fl
 
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            cursor.execute("TRUNCATE base_indicator, base_enterprise RESTART IDENTITY CASCADE")
+            cursor.execute("TRUNCATE base_indicator, base_stagerecord, base_enterprise RESTART IDENTITY CASCADE")
         else:
-            for table in ("base_indicator", "base_enterprise_tags", "base_enterprise"):
+            for table in ("base_indicator", "base_stagerecord", "base_enterprise_tags", "base_enterprise"):
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("VACUUM")  # back to a file without free pages, as fresh as the platform's
 
@@ -378,7 +388,8 @@ def _raw_load(data: dict, vendor: str, indicator_columns: list[str]) -> tuple[fl
     with transaction.atomic():
         raw = connection.connection  # the driver's own connection
         cur = raw.cursor()
-        for table, cols, rows in (("base_enterprise", ent_cols, ent_rows), ("base_indicator", ind_cols, ind_rows)):
+        for table, cols, rows in (("base_enterprise", ent_cols, ent_rows), ("base_stagerecord", stage_cols, stage_rows),
+                                  ("base_indicator", ind_cols, ind_rows)):
             t1, c1 = clock.now()
             if vendor == "postgresql":
                 with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:

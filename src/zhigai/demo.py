@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
-from zhigai.base.models import Enterprise, Region, RegionLevel
+from zhigai.base.models import Enterprise, Indicator, Region, RegionLevel
 from zhigai.core.models import Role, User
 
 DEMO_PASSWORD = "zhigai-demo"
@@ -33,7 +34,10 @@ def demo_users_ensure() -> list[tuple[str, str]]:
         _ensure(city.pinyin, role=Role.CITY, region=city)
         out.append((city.pinyin, f"city officer, {city.name_en}"))
     hangzhou = Region.objects.get(level=RegionLevel.CITY, pinyin="hangzhou")
-    enterprise = Enterprise.objects.filter(region__parent=hangzhou, indicators__isnull=False).order_by("uscc").first()
+    # One still reporting in the last year (the demo's firms enter and exit), so its home shows today.
+    latest = Indicator.objects.filter(month=0).aggregate(year=Max("year"))["year"]
+    enterprise = Enterprise.objects.filter(region__parent=hangzhou, indicators__year=latest,
+                                           indicators__month=0).order_by("uscc").first()
     if enterprise is not None:
         _ensure("enterprise", role=Role.ENTERPRISE, enterprise=enterprise)
         out.append(("enterprise", f"enterprise user of {enterprise.name} ({enterprise.uscc})"))
