@@ -24,10 +24,10 @@ GROWTH_RANGE = (Decimal(-100), Decimal(10000))  # a per-cent growth
 
 def _number(raw: Any, field: str) -> Decimal:
     try:
-        value = Decimal(str(raw).strip())
+        value: Decimal | None = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("请输入数字。"), details=[{"field": field, "message": _("请输入数字。")}]) from None
-    if not value.is_finite():
+        value = None
+    if value is None or not value.is_finite():
         raise InvalidInput(_("请输入数字。"), details=[{"field": field, "message": _("请输入数字。")}])
     return value
 
@@ -37,14 +37,13 @@ def sample_fraction_set(*, fraction: Decimal | float | str, label: str) -> Sampl
     """State that the enterprise records are this share of the province (0 < fraction ≤ 1; 1 = all of
     it), e.g. from the demo seeding. Totals are then shown as the sample's and, divided by the fraction,
     as the province's estimate. Audited; the row is replaced, so there is always one."""
-    value = _number(fraction, "fraction")
-    if not Decimal(0) < value <= 1:
+    value, places = _number(fraction, "fraction"), Decimal("0.000001")
+    # Also as stored (six places): a share too small to keep is refused, not stored as 0. The range comes
+    # first, so a huge number is never quantized (beyond Decimal's precision, that raises).
+    if not (Decimal(0) < value <= 1 and value.quantize(places) > 0):
         message = _("样本比例须大于 0 且不大于 1。")
         raise InvalidInput(message, details=[{"field": "fraction", "message": message}])
-    value = value.quantize(Decimal("0.000001"))
-    if value == 0:
-        message = _("样本比例须大于 0 且不大于 1。")
-        raise InvalidInput(message, details=[{"field": "fraction", "message": message}])
+    value = value.quantize(places)
     before = SampleFraction.objects.order_by("-id").first()
     SampleFraction.objects.all().delete()
     row = SampleFraction.objects.create(fraction=value, label=label.strip()[:200])
