@@ -135,28 +135,24 @@ def _audit_from_select(user: User, filename: str, entity: str, entity_id: str, p
     areas_changed(AuditLog)  # raw SQL sends no model signals
 
 
-def indicator_changes(
-    *,
-    user: User,
-    rows: Iterable[tuple[str, int, int, Sequence[Any]]],
-    columns: list[str],
-    ids: dict[str, int],
-    filename: str,
-) -> int:
-    """Audit the existing (enterprise, year, month) records that `rows` change. Call before writing.
+class Gains(defaultdict[str, list[int]]):
+    """What an import creates per enterprise, kept small (how many periods, the first and last year): a
+    load of 100,000 enterprises' years must not hold a list per row."""
 
-    `rows` hold their values as the table stores them (money in whole fen). `ids` maps the codes of `rows`
-    (all of them) to their enterprises. Returns how many records of those enterprises exist already; when
-    none do, `rows` is not read, and indicator_gains audits what the write brings.
-    """
-    # order_by(): no order needed, and indicators sort by their enterprise's name (a join and a sort).
-    count = Indicator.objects.filter(enterprise_id__in=in_values(ids.values())).order_by().count()
-    if not count:
-        return 0
+    def __init__(self) -> None:
+        super().__init__(lambda: [0, 9999, 0])
+
+    def record(self, user: User, filename: str) -> None:
+        _gains_record(user, filename, ((uscc, n, first, last) for uscc, (n, first, last) in self.items()))
+        self.clear()
+
+
+def indicator_diffs(*, user: User, rows: Iterable[tuple[str, int, int, Sequence[Any]]], columns: list[str],
+                    ids: dict[str, int], filename: str, gained: Gains) -> None:
+    """Audit the existing (enterprise, year, month) records that `rows` change (values as the table stores
+    them: money in whole fen), before the write; the periods they add are counted in `gained`, whose record()
+    writes their entries. `ids` maps the codes of `rows` to their enterprises, which have records."""
     money = [c in MONEY_INDICATORS for c in columns]
-    # What this import creates per enterprise, kept small (how many periods, the first and last year): a
-    # load of 100,000 enterprises' years must not hold a list per row.
-    created: dict[str, list[int]] = defaultdict(lambda: [0, 9999, 0])
     for batch in _batches(rows):
         found = Indicator.objects.filter(enterprise_id__in=in_values({ids[row[0]] for row in batch})).order_by()
         existing = {(r[0], r[1], r[2]): r[3:] for r in found.values_list("enterprise_id", "year", "month", *columns)}
@@ -164,21 +160,19 @@ def indicator_changes(
         for uscc, year, month, values in batch:
             old = existing.get((ids[uscc], year, month))
             if old is None:
-                gained = created[uscc]
-                gained[0], gained[1], gained[2] = gained[0] + 1, min(gained[1], year), max(gained[2], year)
+                periods = gained[uscc]
+                periods[0], periods[1], periods[2] = periods[0] + 1, min(periods[1], year), max(periods[2], year)
                 continue
             new = [money_of_fen(v) if m else v for v, m in zip(values, money, strict=True)]
             before, after = _diff(columns, old, new)
             if after:
                 audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
         AuditLog.objects.bulk_create(audits, batch_size=2000)
-    _gains_record(user, filename, ((uscc, n, first, last) for uscc, (n, first, last) in created.items()))
-    return count
 
 
 def indicator_gains(*, user: User, ids: dict[str, int], filename: str) -> None:
-    """Audit the periods that enterprises with no records before gained from one write (indicator_changes
-    found none): read back from the table in one grouped query, not from the import's rows again."""
+    """Audit the periods that enterprises with no records before gained from one write: read back from
+    the table in one grouped query, not from the import's rows again."""
     chosen = in_values(ids.values())
     if isinstance(chosen, list):
         return

@@ -15,9 +15,10 @@ import datetime as dt
 import gc
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
@@ -32,20 +33,18 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django_tasks import task
 
 from zhigai.core.audit import audit_record
-from zhigai.core.bulk import bulk_upsert, in_values
-from zhigai.core.cache import areas_changed
 from zhigai.core.errors import ErrorCode, InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
+from zhigai.core.write_ahead import WriteAhead, possible
 
-from .import_audit import enterprise_changes, enterprise_gains, indicator_changes, indicator_gains
 from .import_report import stored_error
-from .import_stages import FileStages, default_stage_year, enterprise_row, stages_write
-from .models import Enterprise, ImportJob, ImportStatus, Indicator, Stage
+from .import_stages import FileStages, default_stage_year, enterprise_row
+from .import_write import ImportWrite
+from .models import Enterprise, ImportJob, ImportStatus, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
-from .services import enterprise_refresh_derived
 from .spool import Spool as _Spool
 from .tabular import BeyondCap, FileProblem, Table, open_tables, xlsx_unpacked_bytes
 from .uscc import USCCError, normalize_uscc
@@ -64,7 +63,6 @@ SUMMARY_LABELS = {
     "stages_recorded": gettext_lazy("新记录的改造阶段"),
 }
 MAX_ERRORS = 1000  # report at most this many; a file with more is surely the wrong file
-ENTERPRISE_DB_FIELDS = ["name", "region_id", "industry_id", "founded_year", "stage", "cluster_id"]
 CHUNK_ROWS = 5000  # rows validated at a time (the column checks of validation.IndicatorTable run per chunk)
 
 
@@ -76,6 +74,7 @@ class IndicatorRows:
     # (uscc, year, month, values in `columns` order as the table stores them: money in whole fen)
     rows: _Spool = field(default_factory=_Spool)
     usccs: set[str] = field(default_factory=set)  # the enterprises of `rows`
+    streamed: int = 0  # clean rows handed to the write ahead instead of `rows`
 
 
 @dataclass
@@ -87,10 +86,14 @@ class Plan:
     enterprise_columns: list[str] = field(default_factory=list)
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
     stages: FileStages = field(default_factory=FileStages)  # the stage by enterprise and year, both tables
-    created: set[str] = field(default_factory=set)  # the enterprises the write created
     rows: int = 0
+    # The write, when it is begun while the file is still validated (core.write_ahead), and its state.
+    ahead: WriteAhead | None = None
+    write: ImportWrite | None = None
 
     def close(self) -> None:
+        if self.ahead is not None:  # not finished: undone, and done reading the rows before they go
+            self.ahead.abandon()
         self.enterprises.close()
         self.stages.close()
         for table in self.indicator_tables:
@@ -98,7 +101,27 @@ class Plan:
 
     @property
     def indicator_count(self) -> int:
-        return sum(len(t.rows) for t in self.indicator_tables)
+        return sum(len(t.rows) + t.streamed for t in self.indicator_tables)
+
+    def keep(self, table: IndicatorRows, rows: list[tuple[str, int, int, Any]]) -> None:
+        """An indicator chunk's clean rows: to the write ahead while the file has no error, else kept for
+        pass 2."""
+        if self.ahead is None or self.write is None:
+            table.rows.add(rows)
+            return
+        table.streamed += len(rows)  # counted for the summary even once the file has an error
+        if rows and not self.errors:
+            self.ahead.submit(partial(self.write.indicators, table.columns, rows))
+
+    def keep_enterprises(self, records: list[dict[str, Any]]) -> None:
+        """An enterprise chunk's clean rows, kept for the stages (and pass 2), and to the write ahead."""
+        self.enterprises.add(records)
+        if self.ahead is not None and self.write is not None and records and not self.errors:
+            self.ahead.submit(partial(self.write.enterprises, self.enterprise_columns, records))
+
+    def table_done(self) -> None:
+        if self.ahead is not None and self.write is not None and not self.errors:
+            self.ahead.submit(self.write.table_done)
 
     def error(self, row: int, column: str, message: str, sheet: str | None) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -123,14 +146,19 @@ class _Validator:
         self._shown = 0.0
         self._existing_others: set[str] | None = None  # enterprises out of the user's reach, read if needed
 
-    def run(self, tables: list[Table]) -> Plan:
-        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates."""
+    def run(self, tables: list[Table], write_ahead: Callable[[Plan], None] | None = None) -> Plan:
+        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates.
+
+        `write_ahead`, if given, starts the write as the rows are found clean (core.write_ahead): it sets
+        plan.ahead and plan.write."""
         plan = Plan()
         self._read = getattr(tables, "fraction", self._read)  # tabular.Tables: how much has been read
         tables = sorted(tables, key=lambda t: t.kind != "enterprises")  # enterprises first
         file_usccs: set[str] = set()
         try:
             for table in tables:
+                if write_ahead and not plan.errors and plan.ahead is None:
+                    write_ahead(plan)
                 start = len(plan.errors)
                 if table.kind == "enterprises":
                     self._enterprises(table, plan, file_usccs)
@@ -187,7 +215,7 @@ class _Validator:
             clean_rows: list[dict[str, Any]] = []
             for number, cells in chunk:
                 self._enterprise(columns, number, cells, table, plan, file_usccs, first_row, clean_rows)
-            plan.enterprises.add(clean_rows)
+            plan.keep_enterprises(clean_rows)
 
     def _enterprise(
         self,
@@ -243,9 +271,10 @@ class _Validator:
         seen: dict[int, int] = {}  # _period -> its row number
         for chunk in self._chunks(table, plan):
             clean = IndicatorTable(table.columns, [cells for _number, cells in chunk])
-            if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen, plan.stages):
+            if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen, plan):
                 self._indicator_rows(clean, chunk, uscc_at, table.sheet, plan, out, file_usccs, seen)
             plan.stages.flush()
+        plan.table_done()
 
     def _indicator_rows(
         self,
@@ -293,7 +322,7 @@ class _Validator:
             if not errors:
                 rows.append((uscc, year, month, clean.stored[k]))
                 out.usccs.add(uscc)
-        out.rows.add(rows)
+        plan.keep(out, rows)
 
     def _all_clean(
         self,
@@ -303,7 +332,7 @@ class _Validator:
         out: IndicatorRows,
         file_usccs: set[str],
         seen: dict[int, int],
-        stages: FileStages,
+        plan: Plan,
     ) -> bool:
         """Take a chunk in which no row has a problem in one go, or do nothing and return False.
 
@@ -327,6 +356,7 @@ class _Validator:
         if len(set(keys)) != len(keys) or not seen.keys().isdisjoint(keys):  # the same enterprise and period twice
             return False
         usccs = list(map(codes.__getitem__, uscc_cells))
+        stages = plan.stages
         if clean.stages is not None and not stages.fits([key & ~15 for key in keys], usccs, years, clean.stages):
             return False  # a year given two stages: the row loop says where
         seen.update(zip(keys, [number for number, _cells in chunk], strict=True))
@@ -335,116 +365,38 @@ class _Validator:
                 if stage is not None:
                     stages.add(key & ~15, uscc, year, stage, number)
         out.usccs.update(codes.values())
-        out.rows.add(list(zip(usccs, clean.years, clean.months, clean.stored, strict=True)))
+        plan.keep(out, list(zip(usccs, years, clean.months, clean.stored, strict=True)))
         return True
 
 
 def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
+    """Pass 2: write what pass 1 kept, or finish the write it began (core.write_ahead), in one transaction."""
+    if plan.ahead is not None and plan.write is not None:  # its thread writes the rest and commits
+        ahead, write, plan.ahead = plan.ahead, plan.write, None
+        return cast(dict[str, int], ahead.finish(lambda: _write_end(plan, write)))
+    write = ImportWrite(user=user, filename=filename)
+    with transaction.atomic():
+        for records in plan.enterprises.chunks():
+            write.enterprises(plan.enterprise_columns, records)
+        for table in plan.indicator_tables:
+            for rows in table.rows.chunks():
+                write.indicators(table.columns, rows)
+            write.table_done()
+        return _write_end(plan, write)
+
+
+def _write_end(plan: Plan, write: ImportWrite) -> dict[str, int]:
     summary = {"enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
     if len(plan.stages):
         summary["stages"] = len(plan.stages)
-    with transaction.atomic():
-        if plan.enterprises:
-            summary.update(_write_enterprises(plan, user=user, filename=filename))
-        ids: dict[str, int] = {}
-        if plan.indicator_count:
-            ids = _ids_of(set().union(*(table.usccs for table in plan.indicator_tables)))
-            counts = {"indicators_created": 0, "indicators_updated": 0}
-            # One write per table, in the file's order: a period given in two sheets gets both sheets'
-            # columns, the later sheet's value where both give one.
-            for table in plan.indicator_tables:
-                if table.rows:
-                    for key, n in _write_indicators(table, ids, user=user, filename=filename).items():
-                        counts[key] += n
-            summary.update(counts)
-        if len(plan.stages):
-            summary["stages_recorded"] = stages_write(plan.stages, plan.enterprises, user=user, filename=filename,
-                                                      created=plan.created)
-        # Size is derived from indicators alone: an import of enterprises only leaves it as it was (and a new
-        # enterprise with no records is rightly at the default).
-        if len(ids) > 20000:
-            enterprise_refresh_derived(ids=None)
-        elif ids:
-            enterprise_refresh_derived(ids=ids.values())
+    if plan.enterprises:
+        summary.update(write.counts)
+    if plan.indicator_count:
+        summary.update(write.indicator_counts)
+    recorded = write.finish(plan.stages, plan.enterprises)
+    if len(plan.stages):
+        summary["stages_recorded"] = recorded
     return summary
-
-
-def _write_enterprises(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
-    fields = [f for f in ENTERPRISE_DB_FIELDS if f in _db_fields(plan.enterprise_columns)]
-    new = enterprise_changes(user=user, records=plan.enterprises, fields=fields, filename=filename)
-    before = Enterprise.objects.count()
-    changed = bulk_upsert(
-        table=Enterprise._meta.db_table,
-        key=["uscc"],
-        columns=["uscc", *fields, "size_class", "above_designated_size"],
-        rows=_Rows(lambda: ([e["uscc"], *(e[f] for f in fields), "micro", False] for e in plan.enterprises)),
-        update=fields,
-        new_keys=len(new) == len(plan.enterprises),
-    )
-    created = Enterprise.objects.count() - before
-    enterprise_gains(user=user, usccs=new, fields=fields, filename=filename)
-    plan.created = set(new)
-    if "tags" in plan.enterprise_columns:
-        _write_tags(plan)
-    return {"enterprises_created": created, "enterprises_updated": changed - created}
-
-
-def _write_indicators(table: IndicatorRows, ids: dict[str, int], *, user: User, filename: str) -> dict[str, int]:
-    cols = table.columns
-    mine = {u: ids[u] for u in table.usccs}
-    existing = indicator_changes(user=user, rows=table.rows, columns=cols, ids=mine, filename=filename)
-    before = Indicator.objects.count()
-    changed = bulk_upsert(
-        table=Indicator._meta.db_table,
-        key=["enterprise_id", "year", "month"],
-        columns=["enterprise_id", "year", "month", *cols],
-        rows=_Rows(lambda: ((ids[u], y, m, *values) for u, y, m, values in table.rows)),
-        update=cols,
-        new_keys=not existing,
-    )
-    created = Indicator.objects.count() - before
-    if not existing:  # every record of these enterprises is this table's: their entries are read back
-        indicator_gains(user=user, ids=mine, filename=filename)
-    return {"indicators_created": created, "indicators_updated": changed - created}
-
-
-class _Rows:
-    """Rows made afresh each time they are iterated: bulk_upsert may need them twice."""
-
-    def __init__(self, make: Callable[[], Iterator[Sequence[Any]]]):
-        self._make = make
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        return self._make()
-
-
-def _ids_of(codes: Iterable[str]) -> dict[str, int]:
-    return dict(Enterprise.objects.filter(uscc__in=in_values(codes)).order_by().values_list("uscc", "id"))
-
-
-def _db_fields(columns: list[str]) -> set[str]:
-    mapping = {
-        "name": "name",
-        "region": "region_id",
-        "industry": "industry_id",
-        "founded_year": "founded_year",
-        "cluster": "cluster_id",
-    }
-    return {mapping[c] for c in columns if c in mapping} | {"stage"}
-
-
-def _write_tags(plan: Plan) -> None:
-    through = Enterprise.tags.through
-    ids = _ids_of(e["uscc"] for e in plan.enterprises)
-    wanted = {(ids[e["uscc"]], t) for e in plan.enterprises for t in e.get("tag_ids", [])}
-    current = set(
-        through.objects.filter(enterprise_id__in=in_values(ids.values())).values_list("enterprise_id", "tag_id")
-    )
-    stale = current - wanted
-    for enterprise_id, tag_id in stale:
-        through.objects.filter(enterprise_id=enterprise_id, tag_id=tag_id).delete()
-    through.objects.bulk_create([through(enterprise_id=e, tag_id=t) for e, t in wanted - current], batch_size=5000)
-    areas_changed(through)  # bulk writes send no signals
 
 
 @contextmanager
@@ -478,9 +430,13 @@ def _import_file(
     *, user: User, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     validator = _Validator(user, progress)
+
+    def write_ahead(plan: Plan) -> None:
+        plan.write, plan.ahead = ImportWrite(user=user, filename=filename), WriteAhead()
+
     try:
         with open_tables(path, filename) as tables:
-            plan = validator.run(tables)
+            plan = validator.run(tables, write_ahead=None if dry_run or not possible() else write_ahead)
     except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
         return exc.problems, {}
     try:

@@ -28,6 +28,11 @@ class Spool:
         self._count += len(rows)
 
     def __iter__(self) -> Iterator[Any]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self) -> Iterator[list[Any]]:
+        """The rows as they were added, one list per add()."""
         if self._file is None:
             return
         self._file.seek(0)
@@ -35,7 +40,7 @@ class Spool:
         while left > 0:  # one pickle per chunk, each read with its own unpickler (memo)
             chunk = pickle.load(self._file)
             left -= len(chunk)
-            yield from chunk
+            yield chunk
 
     def __len__(self) -> int:
         return self._count
