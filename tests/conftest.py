@@ -18,18 +18,32 @@ PASSWORD = "correct-horse-battery"
 _serial = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def reference_load() -> None:
     from zhigai.base.reference import reference_data_load
+    from zhigai.core.reference import reference_loaders
     from zhigai.diagnosis.loader import maturity_models_load
 
-    with django_db_blocker.unblock():
-        reference_data_load()
-        maturity_models_load()
-        from zhigai.core.reference import reference_loaders
+    reference_data_load()
+    maturity_models_load()
+    for loader in reference_loaders():
+        loader.load()
 
-        for loader in reference_loaders():
-            loader.load()
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        reference_load()
+
+
+@pytest.fixture
+def reference_reloaded(django_db_blocker: Any) -> Any:
+    """For a test on pytest-django's transactional_db (writes that commit, as outside tests, for code that
+    works on more than one connection), listed before it: that database is emptied after the test, and the
+    reference data every other test expects is then loaded again (set up first, torn down after the flush)."""
+    yield
+    with django_db_blocker.unblock():
+        reference_load()
+        local_clear()
 
 
 @pytest.fixture(autouse=True)
