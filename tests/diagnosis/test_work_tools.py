@@ -64,7 +64,7 @@ def test_the_queue_shows_each_firms_state_oldest_first(queue: dict[str, Any]) ->
     assert "丁同事的" not in page, "only the expert's own assignments"
     assert 'data-state="verified">已核实' in table and 'data-state="progress">进行中' in table
     assert 'data-state="todo">待核实' in table
-    assert (queue["start"]).strftime("%Y-%m-%d") in table, "the assignment date"
+    assert timezone.localtime(queue["start"]).strftime("%Y-%m-%d") in table, "the assignment date (local)"
     assert timezone.localdate().strftime("%Y-%m-%d") in table, "the last change: today's diagnosis"
 
 

@@ -1,8 +1,9 @@
 """Import of enterprises and indicators from CSV/XLSX (SPEC §2).
 
-The whole file is validated first (pass 1, no writes, progress visible); only a file without a single
-error is written (pass 2, one transaction, idempotent upserts). Files above IMPORT_BACKGROUND_BYTES run
-in the background worker.
+The whole file is validated first (pass 1, progress visible); only a file without a single error is
+written (pass 2, one transaction, idempotent upserts: import_write). On PostgreSQL pass 2 begins during
+pass 1, each clean chunk handed to a write ahead (core.write_ahead) whose transaction commits only if the
+whole file is clean. Files above IMPORT_BACKGROUND_BYTES run in the background worker.
 
 Memory stays bounded whatever the file's size: the rows stream from the file (tabular.open_tables) and are
 validated CHUNK_ROWS at a time; the clean rows wait for pass 2 in a temporary file (_Spool), and what the
