@@ -3,14 +3,18 @@
 Pure numpy, no Django: a seeded, vectorised simulation of every enterprise of the province, 2012–2020.
 Nothing here rescales a total to a target. The study's figures (docs/figures.md) come out of the rows
 because the enterprises behave as the parameters of data/demo_calibration.yaml say: output per head by
-industry division and size, added value and profit in proportion to output, entries and exits, and a
-transformation stage that steps up with an investment lump and robots that stay, replace frontline
-positions and raise productivity and profit from the year after the step.
+industry division and size, added value and profit in proportion to output, entries and exits, machine
+substitution every year (already before the program of 2013) and a transformation stage that steps up
+with an investment lump and robots that stay, replace frontline positions and raise productivity and
+profit from the year after the step.
 
 Each year runs in this order for the enterprises alive in it: employment and productivity from the state
-the year starts with; output, revenue, profit; then the year's stage steps (decided on that state), with
-their positions replaced, robots and investment recorded in the step year; the step's effects (fewer
-frontline workers, higher output per head, a higher margin) start the next year; finally exits.
+the year starts with; output, revenue, profit; then the year's stage steps (decided on that state) and
+the year's machine substitution, with their positions replaced, robots and investment recorded in that
+year; their effects (fewer frontline workers, higher output per head, a step's higher margin) start the
+next year; finally exits. The firms' draws are stratified (sizes by quantile, tags by systematic
+sampling within each division), so that a different seed gives a different province with the same
+figures within a few per cent.
 """
 
 from __future__ import annotations
