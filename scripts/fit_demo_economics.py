@@ -9,9 +9,10 @@ docs/figures.md — the figures 2012–2020 by year, then the study's figures ag
 `--set "transformation.step_hazard=[0.1, 0.2, …]"`), so a change can be tried before it is written into
 the yaml. `--fit N` runs N rounds of adjusting the yearly parameters (trends, cycle, shares, rates) so
 that the mean over the seeds follows PATHS — the study's values for 2013–2016 and, around them, plausible
-series for a statistics office's other years — and with `--write` writes the fitted values into the yaml (its comments kept). The
-numbers are the province's before the rows are rounded and written; the check that counts
-is tests/base/test_demo_figures.py (and scripts/check_demo_figures.py) on the rows in the database.
+series for a statistics office's other years — and with `--write` writes the fitted values into the
+yaml (its comments kept). The numbers are the province's before the rows are rounded and written; the
+check that counts is tests/base/test_demo_figures.py (and scripts/check_demo_figures.py) on the rows in
+the database. docs/demo-economics.md, "Fitting", says how the calibration was made.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def by_year(e: Economy, equipment: np.ndarray) -> dict[str, np.ndarray]:
     out["labor_productivity"] = total("added_value", above) / total("employees", above)
     out["labor_productivity_growth"] = np.r_[np.nan, out["labor_productivity"][1:] / out["labor_productivity"][:-1] - 1]
     same = np.vstack([np.zeros_like(above[:1]), above[1:] & alive[:-1]])  # above now, reporting last year
-    profit, prev = np.where(same, c["profit"], 0).sum(axis=1), np.r_[0, np.where(same[1:], c["profit"][:-1], 0).sum(axis=1)]
+    profit = np.where(same, c["profit"], 0).sum(axis=1)
+    prev = np.r_[0, np.where(same[1:], c["profit"][:-1], 0).sum(axis=1)]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["profit_growth"] = np.where(prev > 0, profit / prev - 1, np.nan)
     out["labor_cost_saved"] = np.where(alive, c["positions_replaced"] * c["frontline_wage"], 0).sum(axis=1)

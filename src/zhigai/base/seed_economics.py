@@ -189,7 +189,8 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
         output = out_head * employees
         revenue = output * sales_ratio
         added = output * va_ratio * rng.lognormal(0, 0.02, n)
-        margin = margin_i + dyn["margin_cycle"][k] + margin_gain + rng.normal(0, cal["profit"]["margin_noise"] * breadth)
+        margin = (margin_i + dyn["margin_cycle"][k] + margin_gain
+                  + rng.normal(0, cal["profit"]["margin_noise"] * breadth))
 
         # This year's steps (firms were already stepping up before the program of 2013): likelier in the
         # program's years, for larger firms, less so further up; not in an enterprise's founding year.
