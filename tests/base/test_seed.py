@@ -60,9 +60,34 @@ def test_frontline_employment_falls_in_transforming_enterprises(economy):
     untouched = panel & ~step[k13:k17 + 1].any(axis=0)
     change = np.log(c["frontline_employees"][k17] / c["frontline_employees"][k13])
     assert change[transformed].mean() < -0.15
-    assert change[transformed].mean() < change[untouched].mean() - 0.2
-    replaced = c["positions_replaced"]
-    assert (replaced[step] > 0).mean() > 0.95 and (replaced[~step] == 0).all()
+    assert change[transformed].mean() < change[untouched].mean() - 0.08
+    # A step replaces a plausible share of the frontline (its own part about 12 %, docs/demo-economics.md),
+    # on top of the machine substitution every enterprise may do in a year (about 7 % on average).
+    share = c["positions_replaced"] / np.maximum(c["frontline_employees"], 1)
+    first_steps = step & alive & (economy.stage == 1)
+    others = alive & ~step
+    assert (c["positions_replaced"][step & alive] > 0).mean() > 0.95
+    assert 0.08 < share[first_steps].mean() - share[others].mean() < 0.16
+    assert 0.3 < (c["positions_replaced"][others] > 0).mean() < 0.7
+    assert share[alive].max() <= calibration()["labor"]["max_replaced_share"]
+
+
+def test_the_first_years_and_the_last_look_like_a_statistics_office_series(economy):
+    """Firms were automating and investing before the program of 2013: no zero in 2012, no jump into
+    2013; robots per 10,000 frontline workers rise every year to a plausible level."""
+    c, alive = economy.columns, economy.alive
+    total = {name: np.where(alive, c[name], 0).sum(axis=1) for name in c}
+    saved = np.where(alive, c["positions_replaced"] * c["frontline_wage"], 0).sum(axis=1)
+    assert 0.6 * saved[1] < saved[0] < 0.85 * saved[1]  # the program of 2013 scaled it up
+    assert (np.abs(np.diff(saved[1:]) / saved[1:-1]) < 0.15).all()
+    tech, share = total["tech_investment"], total["tech_investment"] / total["industrial_investment"]
+    growth = np.diff(tech) / tech[:-1]
+    assert (growth > 0.03).all() and (growth < 0.3).all()
+    assert 0.55 < share[0] < 0.7 and (np.diff(share) > -0.01).all()
+    density = total["robots"] / total["frontline_employees"] * 10_000
+    assert (np.diff(density) > 0).all()
+    assert 30 < density[0] < 70 and 220 < density[-1] < 380
+    assert (economy.step[0] & alive[0]).sum() > 0.3 * (economy.step[1] & alive[1]).sum()
 
 
 def test_the_productivity_and_profit_effects_come_the_year_after_the_step(economy):
@@ -84,7 +109,7 @@ def test_the_productivity_and_profit_effects_come_the_year_after_the_step(econom
 
     assert abs(did(lp, k - 1, k)) < 0.02  # the step year: no gain yet
     effect = did(lp, k, k + 1)
-    assert 0.15 < effect < 0.6  # the year after: positions replaced plus θ
+    assert 0.08 < effect < 0.4  # the year after: the step's positions replaced plus θ
     assert abs(did(lp, k + 1, k + 2)) < 0.02  # a level effect, not a growth effect
     assert abs(did(margin, k - 1, k)) < 0.002
     assert did(margin, k, k + 1) == pytest.approx(calibration()["profit"]["gamma_mean"], abs=0.002)

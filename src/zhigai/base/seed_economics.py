@@ -3,14 +3,18 @@
 Pure numpy, no Django: a seeded, vectorised simulation of every enterprise of the province, 2012–2020.
 Nothing here rescales a total to a target. The study's figures (docs/figures.md) come out of the rows
 because the enterprises behave as the parameters of data/demo_calibration.yaml say: output per head by
-industry division and size, added value and profit in proportion to output, entries and exits, and a
-transformation stage that steps up with an investment lump and robots that stay, replace frontline
-positions and raise productivity and profit from the year after the step.
+industry division and size, added value and profit in proportion to output, entries and exits, machine
+substitution every year (already before the program of 2013) and a transformation stage that steps up
+with an investment lump and robots that stay, replace frontline positions and raise productivity and
+profit from the year after the step.
 
 Each year runs in this order for the enterprises alive in it: employment and productivity from the state
-the year starts with; output, revenue, profit; then the year's stage steps (decided on that state), with
-their positions replaced, robots and investment recorded in the step year; the step's effects (fewer
-frontline workers, higher output per head, a higher margin) start the next year; finally exits.
+the year starts with; output, revenue, profit; then the year's stage steps (decided on that state) and
+the year's machine substitution, with their positions replaced, robots and investment recorded in that
+year; their effects (fewer frontline workers, higher output per head, a step's higher margin) start the
+next year; finally exits. The firms' draws are stratified (sizes by quantile, tags by systematic
+sampling within each division), so that a different seed gives a different province with the same
+figures within a few per cent.
 """
 
 from __future__ import annotations
@@ -59,6 +63,35 @@ def _stage_at_entry(rng: np.random.Generator, size: np.ndarray, shares: list[flo
     return np.searchsorted(bounds, ranks, side="right")
 
 
+def _strata(rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
+    """A quantile per enterprise, stratified within each group: a group's m enterprises take the midpoints
+    of (0, 1/m), (1/m, 2/m), …, in random order (so the largest firm of a division is the same size for
+    every seed)."""
+    u = np.empty(len(groups))
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        u[members] = (rng.permutation(len(members)) + 0.5) / len(members)
+    return u
+
+
+def _whole(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:
+    """Whole robots with the expected number (rounded up with the chance of the fraction): a small firm's
+    0.3 of a robot is a robot in three firms out of ten, not none in all."""
+    return np.floor(expected + rng.random(len(expected)))
+
+
+def _systematic(rng: np.random.Generator, chance: np.ndarray, groups: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Membership with the given chances, drawn by systematic sampling within each group ordered by size:
+    in every run of enterprises of similar size the members number the sum of their chances ± 1."""
+    member = np.zeros(len(chance), dtype=bool)
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        members = members[np.argsort(size[members], kind="stable")]
+        cumulative = np.floor(rng.random() + np.concatenate([[0.0], np.cumsum(chance[members])]))
+        member[members] = np.diff(cumulative) > 0
+    return member
+
+
 def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, seed: int) -> Economy:
     """Every enterprise of a province of `n`, following the calibration's behaviour; deterministic for a seed."""
     years = np.array(cal["years"])
@@ -67,7 +100,11 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
     size_cal, dyn, tr, lab, inv, tags = (cal[k] for k in ("size", "dynamics", "transformation", "labor",
                                                          "investment", "tags"))
 
-    division = rng.choice(len(codes), size=n, p=shares / shares.sum())
+    # Stratified draws (a systematic sample of each distribution, in random order): the divisions' counts,
+    # their size distributions and their tag shares come out alike for every seed, so the province's
+    # figures are the calibration's and not one draw's (a few very large firms otherwise swing them).
+    p = shares / shares.sum()
+    division = np.searchsorted(np.cumsum(p)[:-1], (rng.permutation(n) + rng.random(n)) / n, side="right")
     oph, va_d, margin_d, size_d = (_by_division(cal, codes, k)[division]
                                    for k in ("output_per_head", "va_ratio", "margin", "size"))
 
@@ -78,16 +115,21 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
 
     # Size: log-normal employment with a Pareto tail above `tail_from` — the large-firm tail of a province.
     emp0 = rng.lognormal(np.log(size_cal["employees_median"]), size_cal["employees_sigma"], n) * size_d
-    tail = rng.random(n) < size_cal["tail_share"]
-    emp0 = np.where(tail, size_cal["tail_from"] * (1 + rng.pareto(size_cal["tail_alpha"], n)), emp0)
+    rank = _strata(rng, division)  # the tail is the top `tail_share` of each division, Pareto by quantile
+    tail = rank >= 1 - size_cal["tail_share"]
+    quantile = np.clip((rank - (1 - size_cal["tail_share"])) / size_cal["tail_share"], 0, 1 - 1e-9)
+    emp0 = np.where(tail, size_cal["tail_from"] * (1 - quantile) ** (-1 / size_cal["tail_alpha"]), emp0)
     emp0 = np.clip(np.where(entrant, emp0 * dyn["entrant_size"], emp0), 5, size_cal["employees_max"])
     frontline_share = np.clip(rng.normal(lab["frontline_share"], 0.06, n), 0.45, 0.9)
 
     # Output per head in the first year: the division's level, higher in larger firms, firm dispersion.
     elasticity = size_cal["output_per_head_size_elasticity"]
     size_effect = (emp0 / 100) ** elasticity
-    out_head0 = oph * size_effect * rng.lognormal(-0.5 * 0.4**2, 0.4, n)
-    va_ratio = np.clip(va_d * rng.lognormal(0, 0.08, n), 0.06, 0.7)
+    # A large enterprise is many plants and lines: its level and its year-to-year noise are averages,
+    # less dispersed than a small one's (and a few giants' draws do not swing the province's figures).
+    breadth = np.clip((emp0 / 100) ** -0.2, 0.4, 1.0)
+    out_head0 = oph * size_effect * rng.lognormal(-0.5 * (0.4 * breadth) ** 2, 0.4 * breadth)
+    va_ratio = np.clip(va_d * rng.lognormal(0, 0.08 * breadth), 0.06, 0.7)
     sales_ratio = rng.uniform(0.94, 1.02, n)
     margin_i = margin_d + rng.normal(0, cal["profit"]["margin_sd"], n)
     firm_growth = rng.normal(0, dyn["growth_sd"], n) + np.where(entrant, dyn["entrant_growth"], 0.0)
@@ -101,8 +143,10 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
     # Enterprise-level tags: the statistics office's high-tech and strategic-emerging lists cut across
     # divisions; larger enterprises are likelier on them.
     lean = np.clip((emp0 / 100) ** tags["size_elasticity"], 0.4, 2.0)
-    hightech = rng.random(n) < np.clip(_by_division(cal, codes, "hightech")[division] * lean, 0, 0.97)
-    strategic = rng.random(n) < np.clip(_by_division(cal, codes, "strategic")[division] * lean, 0, 0.97)
+    hightech = _systematic(rng, np.clip(_by_division(cal, codes, "hightech")[division] * lean, 0, 0.97),
+                           division, emp0)
+    strategic = _systematic(rng, np.clip(_by_division(cal, codes, "strategic")[division] * lean, 0, 0.97),
+                            division, emp0)
 
     shape = (t_count, n)
     alive = np.zeros(shape, dtype=bool)
@@ -118,7 +162,7 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
     gain = np.zeros(n)  # accumulated efficiency gains (θ), log output per head
     margin_gain = np.zeros(n)
     trend = 0.0
-    noise = rng.normal(0, dyn["productivity_noise"], n)
+    noise = rng.normal(0, dyn["productivity_noise"] * breadth)
     robots = np.zeros(n)
     exited = np.zeros(n, dtype=bool)
     current = np.zeros(n, dtype=int)
@@ -134,7 +178,7 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
         if k:
             grow = dyn["employment_trend"][k] + firm_growth + rng.normal(0, dyn["employment_noise"], n)
             demand = np.where(live & ~new, demand * np.exp(grow), demand)
-            noise = dyn["productivity_persistence"] * noise + rng.normal(0, dyn["productivity_noise"], n)
+            noise = dyn["productivity_persistence"] * noise + rng.normal(0, dyn["productivity_noise"] * breadth)
         current = np.where(new, initial_stage, current)
         frontline = np.maximum(1, np.rint(demand * frontline_share * keep))
         staff = np.maximum(1, np.rint(demand * (1 - frontline_share)))
@@ -145,30 +189,46 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
         output = out_head * employees
         revenue = output * sales_ratio
         added = output * va_ratio * rng.lognormal(0, 0.02, n)
-        margin = margin_i + dyn["margin_cycle"][k] + margin_gain + rng.normal(0, cal["profit"]["margin_noise"], n)
+        margin = (margin_i + dyn["margin_cycle"][k] + margin_gain
+                  + rng.normal(0, cal["profit"]["margin_noise"] * breadth))
 
-        # This year's steps: likelier in the program's years, for larger firms, less so further up.
-        hazard = (tr["step_hazard"][k] * np.clip((employees / 100) ** tr["size_elasticity"], 0.3, 3.0)
+        # This year's steps (firms were already stepping up before the program of 2013): likelier in the
+        # program's years, for larger firms, less so further up; not in an enterprise's founding year.
+        hazard = (tr["step_hazard"][k] * np.clip((employees / 100) ** tr["size_elasticity"], 0.3, tr["size_max"])
                   * np.array(tr["stage_factor"])[current])
-        stepping = live & ~new & (current < STAGES - 1) & (rng.random(n) < hazard)
-        if new.any():  # an entrant's first robots come with its initial stage
+        founding = live & (founded == year)
+        stepping = live & ~founding & (current < STAGES - 1) & (rng.random(n) < hazard)
+        if new.any():  # an enterprise's first robots come with its initial stage
             stock = np.array(lab["robots_per_100_at_entry"])[current] * rng.uniform(0.5, 1.5, n) / 100
-            robots = np.where(new, np.rint(frontline * stock), robots)
+            robots = np.where(new, _whole(rng, frontline * stock), robots)
         target = np.minimum(current + 1, STAGES - 1)
-        new_robots = np.where(stepping, np.rint(frontline * np.array(lab["robots_per_100_per_step"])[target]
+        new_robots = np.where(stepping, _whole(rng, frontline * np.array(lab["robots_per_100_per_step"])[target]
                                                 * rng.uniform(0.5, 1.5, n) / 100), 0)
         automated = frontline * np.array(lab["automation_share_per_step"])[target] * rng.uniform(0.6, 1.4, n)
-        replaced = np.where(stepping, np.minimum(np.rint(new_robots * per_robot + automated),
-                                                 np.floor(frontline * lab["max_replaced_share"])), 0)
-        robots = robots + new_robots
+        by_step = np.where(stepping, new_robots * per_robot + automated, 0)
+        # Machine substitution outside the steps, at every stage alike (a common trend the steps' effects
+        # are measured against): each year some enterprises replace a share of their frontline with
+        # equipment, robots among it (more of them further up).
+        upgrading = live & ~founding & (rng.random(n) < lab["upgrade_chance"])
+        routine = np.where(upgrading, frontline * lab["upgrade_share"][k] / lab["upgrade_chance"]
+                           * rng.uniform(0.5, 1.5, n), 0)
+        routine_robots = np.where(upgrading, _whole(rng, frontline * lab["upgrade_robots_per_100"][k] / 100
+                                                     * (1 + current) * rng.uniform(0.5, 1.5, n)), 0)
+        replaced = np.minimum(np.rint(by_step + routine), np.floor(frontline * lab["max_replaced_share"]))
+        robots = robots + new_robots + routine_robots
         current = np.where(stepping, target, current)
 
+        # A step's investment, less of the revenue the larger the enterprise (a large one upgrades line by
+        # line, much of it in its ongoing investment): the province's total is not a few giants' timing.
+        scale = np.clip((employees / 100) ** -inv["lump_size_elasticity"], 0.3, 1.5)
         lump = np.where(stepping, revenue * inv["step_lump"] * np.array(inv["lump_stage_factor"])[current]
-                        * rng.uniform(0.5, 1.5, n), 0)
+                        * scale * rng.uniform(0.5, 1.5, n), 0)
+        # The year's investment varies less in a large enterprise (the sum of many projects).
+        spread = np.clip((employees / 100) ** -0.3, 0.25, 1.0)
         ongoing = revenue * inv["ongoing"][k] * (1 + inv["ongoing_stage_factor"] * current) * rng.lognormal(
-            -0.5 * 0.5**2, 0.5, n)
+            -0.5 * (0.5 * spread) ** 2, 0.5 * spread)
         tech = lump + ongoing
-        other = revenue * inv["other"][k] * rng.lognormal(-0.5 * 0.6**2, 0.6, n)
+        other = revenue * inv["other"][k] * rng.lognormal(-0.5 * (0.6 * spread) ** 2, 0.6 * spread)
 
         wage = lab["frontline_wage_2013"] * (1 + lab["frontline_wage_growth"]) ** (year - 2013) * wage_i
         gap = gap_draw < np.array(lab["gap_by_stage"])[current]
@@ -189,8 +249,8 @@ def simulate(cal: dict[str, Any], codes: list[str], shares: np.ndarray, n: int, 
         c["energy_use"][k] = output / 10_000 * rng.uniform(0.03, 0.12, n)
         c["cloud_level"][k] = np.clip(current - 1 + (year >= 2017) + (rng.random(n) < 0.2), 0, 3)
 
-        # The step's effects from next year: the replaced positions leave, θ and γ apply.
-        keep = np.where(stepping, keep * (1 - replaced / np.maximum(frontline, 1)), keep)
+        # The effects from next year: the replaced positions leave; a step's θ and γ apply.
+        keep = keep * (1 - replaced / np.maximum(frontline, 1))
         gain = gain + np.where(stepping, theta, 0)
         margin_gain = margin_gain + np.where(stepping, gamma, 0)
         # Exits at the year's end: small and loss-making firms likelier; an exited firm stops reporting.
