@@ -19,6 +19,7 @@ process plus its PostgreSQL backends; the steadier figure on a shared machine). 
     .venv/bin/python bench/import.py --enterprises 2000   # quick
     .venv/bin/python bench/import.py --db postgres --sql       # + the platform's slow SQL statements
     .venv/bin/python bench/import.py --db postgres --profile   # + cProfile of the platform's import
+    .venv/bin/python bench/import.py --db postgres --write-after  # without PostgreSQL's write ahead
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=2013)
     p.add_argument("--profile", action="store_true", help="run the platform's import under cProfile, print top")
     p.add_argument("--sql", action="store_true", help="print the platform's SQL statements that take over 0.2 s")
+    p.add_argument("--write-after", action="store_true",
+                   help="PostgreSQL: write after validation, as on SQLite, not while validating (core.write_ahead); "
+                        "--sql and --profile see only this process's main connection, so they imply it")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (CSV files, SQLite file)")
     return p.parse_args(argv)
 
@@ -209,6 +213,11 @@ def _run_in_django(args: argparse.Namespace, db: str, tmp: Path) -> str:
     print(f"[{vendor}] data: {n_ent:,} enterprises + {n_ind:,} indicator rows = {total:,} rows, "
           f"{size_mb:.0f} MB CSV, built in {time.perf_counter() - t:.1f} s", flush=True)
 
+    if args.write_after or args.profile or args.sql:
+        from zhigai.base import importer
+
+        importer.possible = lambda: False  # type: ignore[assignment]  # the write after validation
+        print(f"[{vendor}] the platform writes after validation (--write-after)", flush=True)
     platform = _platform_import(user, [(ent_csv, n_ent), (ind_csv, n_ind)], vendor, args.profile, args.sql)
     _check_counts(n_ent, n_ind, "platform")
     raw = _raw_load(data, vendor, INDICATOR_COLUMNS)
@@ -435,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     # One process per database: Django's settings are read once per process.
     child_args = ["--enterprises", str(args.enterprises), "--years", str(args.years), "--seed", str(args.seed),
                   *(["--profile"] if args.profile else []), *(["--sql"] if args.sql else []),
+                  *(["--write-after"] if args.write_after else []),
                   *(["--keep"] if args.keep else [])]
     headlines, failed = run_each_database(__file__, child_args)
     if not failed:
