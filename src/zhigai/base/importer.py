@@ -141,6 +141,7 @@ class _Validator:
         # order_by(): lookups need no order, and enterprises sort by name (a sort of the whole table).
         self.writable = dict(scoped_enterprises(scope).order_by().values_list("uscc", "stage"))
         self.progress = progress
+        self.this_year = default_stage_year()  # of a stage given without a year; read once, not per row
         self._codes: dict[str, tuple[str | None, str]] = {}  # cell text -> (code, error message)
         self._numbers: dict[str, int] = {}  # code -> a small number, for the periods seen (_period)
         self._read: Callable[[], float] = lambda: 0.0
@@ -245,7 +246,7 @@ class _Validator:
                                {"n": FileStages.row_number(first_row[uscc])})
             plan.error(number, "uscc", duplicate, table.sheet)
             return
-        given, year = clean.pop("stage", None), clean.pop("stage_year", None) or default_stage_year()
+        given, year = clean.pop("stage", None), clean.pop("stage_year", None) or self.this_year
         first_row[uscc] = enterprise_row(number, None if errors else given, year)
         if uscc not in self.writable:
             if self._existing_others is None:
