@@ -4,10 +4,9 @@ series and scenarios kept as data, the sample fraction, and enterprises' stages 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import groupby
-from operator import itemgetter
 
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils.translation import gettext as _
@@ -212,20 +211,32 @@ def _stages(user: Actor, region_code: str) -> dict[int, dict[str, int]]:
     direct: Counter[tuple[int, str]] = Counter()  # counted year by year (enterprises with gaps)
     ordered = records.order_by("enterprise_id", "year", "recorded_at", "id").values_list(
         "enterprise_id", "year", "stage")
-    for enterprise_id, its in groupby(ordered.iterator(chunk_size=10_000), key=itemgetter(0)):
-        if enterprise_id not in present:
+    for enterprise_id, year, following, stage in _spans(ordered.iterator(chunk_size=10_000)):
+        found = present.get(enterprise_id)
+        if found is None:
             continue
-        latest = {year: stage for _e, year, stage in its}  # by year, the last in order wins: the year's latest
-        spans = list(latest.items())
-        first, last, _n = present[enterprise_id]
-        for i, (year, stage) in enumerate(spans):
-            end = min(spans[i + 1][0] - 1, last) if i + 1 < len(spans) else last
-            if enterprise_id in gaps:
-                direct.update((y, stage) for y in gaps[enterprise_id] if year <= y <= end)
-            elif max(year, first) <= end:
-                change[(max(year, first), stage)] += 1
-                change[(end + 1, stage)] -= 1
+        first, last, _n = found
+        end = last if following is None or following > last else following - 1
+        if enterprise_id in gaps:
+            direct.update((y, stage) for y in gaps[enterprise_id] if year <= y <= end)
+            continue
+        start = year if year > first else first
+        if start <= end:
+            change[(start, stage)] += 1
+            change[(end + 1, stage)] -= 1
     return _counts_by_year(change, direct)
+
+
+def _spans(records: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, int, int | None, str]]:
+    """(enterprise, year, the year of its next record or None, stage) of each year's latest record, from
+    the records ordered by enterprise, year and recording: the last of a year is its latest."""
+    held: tuple[int, int, str] | None = None
+    for record in records:
+        if held is not None and (record[0] != held[0] or record[1] != held[1]):
+            yield held[0], held[1], record[1] if record[0] == held[0] else None, held[2]
+        held = record
+    if held is not None:
+        yield held[0], held[1], None, held[2]
 
 
 def _years_with_rows(rows: QuerySet[Indicator], enterprise_ids: list[int]) -> dict[int, list[int]]:
