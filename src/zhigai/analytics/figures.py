@@ -86,10 +86,9 @@ def _rows(enterprises: QuerySet[Enterprise] | None, f: FigureFilters) -> QuerySe
 
 
 def _with_previous(rows: QuerySet[Indicator], f: FigureFilters) -> QuerySet[Indicator]:
-    """Each row of the filters' years joined to its enterprise's annual row of the year before (`prev`), if
-    there is one. The rows of year_from − 1 are read for their levels only (the growth of year_from needs
-    them), so they are joined to nothing: their growth is not asked for. The bounds are implied by the
-    join's condition, but PostgreSQL does not infer them and would hash every year's rows to join two."""
+    """Each row (of year_from to year_to) joined to its enterprise's annual row of the year before (`prev`),
+    if there is one. The joined rows' years are bounded too: implied by the join's condition, but
+    PostgreSQL does not infer it and would hash every year's rows to join two."""
     condition = Q(enterprise__indicators__month=0, enterprise__indicators__year=F("year") - 1)
     if f.year_from is not None:
         condition &= Q(enterprise__indicators__year__gte=f.year_from - 1)
@@ -133,13 +132,10 @@ def _plus(total: Any, value: Any) -> Any:
     return value if total is None else total + value
 
 
-def _own_tag_groups(rows: QuerySet[Indicator], f: FigureFilters) -> tuple[QuerySet[Any], dict[int, str]]:
+def _own_tag_groups(rows: QuerySet[Indicator]) -> tuple[QuerySet[Any], dict[int, str]]:
     """Added value above the line by year, row in t−1 or not, and tag, over the enterprises with tags of
-    their own: each row once per own tag (the join with the enterprise's tags), the tags' codes by id.
-    Not for year_from − 1: no tag figure of it is asked for."""
+    their own: each row once per own tag (the join with the enterprise's tags), the tags' codes by id."""
     ids = dict(Tag.objects.filter(code__in=TAGS).values_list("id", "code"))
-    if f.year_from is not None:
-        rows = rows.filter(year__gte=f.year_from)
     return rows.filter(ABOVE).annotate(tag=F("enterprise__tags"), has_prev=_flag(HAS_PREVIOUS)).filter(
         tag__in=list(ids)).values("year", "has_prev", "tag").annotate(
         added=MoneySum("added_value"), prev_added=MoneySum("prev__added_value")).order_by(), ids
@@ -154,6 +150,24 @@ def _add_tag(tagged: dict[str, dict[int, dict[str, Any]]], tag: str, year: int, 
         t["same_prev"] = _plus(t["same_prev"], prev_added)
 
 
+SUM_KEYS = ("rows", "above_added", "above_employees", "above_profit", "same_profit", "same_profit_prev", "saved",
+            "gap_yes", "gap_reporting", "tech", "industrial", "robot_sum", "frontline_sum")
+
+
+def _levels_before(rows: QuerySet[Indicator], year: int) -> dict[int, dict[str, Any]]:
+    """{year: its sums} with only the levels a growth of the next year divides by (the rest None); {} when
+    the year has no row."""
+    y: dict[str, Any] = dict.fromkeys(SUM_KEYS)
+    for g in rows.values(above=_flag(ABOVE)).annotate(
+            n=Count("id"), added=MoneySum("added_value"), employees_sum=Sum("employees"),
+            tech=MoneySum("tech_investment")).order_by():
+        y["rows"] = _plus(y["rows"], g["n"])
+        y["tech"] = _plus(y["tech"], g["tech"])
+        if g["above"]:
+            y["above_added"], y["above_employees"] = g["added"], g["employees_sum"]
+    return {year: y} if y["rows"] else {}
+
+
 def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
     """One scan: the rows grouped by year and by the conditions the definitions filter on (above the
     line, a row in t−1, both robot figures reported, a gap, tags of its own, its industry), each group's
@@ -161,8 +175,14 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
     SQLite evaluates every filtered aggregate on every row. A tag is the enterprise's own, else its
     industry's (docs/figures.md): the enterprises without tags of their own take their industry's from
     the groups; those with them are summed by tag in a second query (a join with their tags), instead of
-    a subquery per row for their tags."""
-    rows = _with_previous(_rows(_enterprises(user, f), f), f)
+    a subquery per row for their tags. Of year_from − 1 only the levels that the growth of year_from is
+    computed from are summed (productivity's and tech investment's), in a lighter query."""
+    rows = _rows(_enterprises(user, f), f)
+    years: dict[int, dict[str, Any]] = {}
+    if f.year_from is not None:
+        years.update(_levels_before(rows.filter(year=f.year_from - 1), f.year_from - 1))
+        rows = rows.filter(year__gte=f.year_from)
+    rows = _with_previous(rows, f)
     through: QuerySet[Any] = Enterprise.tags.through.objects.values("enterprise_id")
     # The conditions packed into one integer: one group key instead of six, which the databases group by
     # hashing instead of sorting every row.
@@ -176,9 +196,7 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
         industrial=MoneySum("industrial_investment"), robot_sum=Sum("robots"),
         frontline_sum=Sum("frontline_employees"),
     ).order_by()
-    keys = ("rows", "above_added", "above_employees", "above_profit", "same_profit", "same_profit_prev", "saved",
-            "gap_yes", "gap_reporting", "tech", "industrial", "robot_sum", "frontline_sum")
-    years: dict[int, dict[str, Any]] = {}
+    keys = SUM_KEYS
     tagged: dict[str, dict[int, dict[str, Any]]] = {tag: {} for tag in TAGS}
     for g in groups:
         g.update(_unpacked(g["code"]))
@@ -203,7 +221,7 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
         for bit, tag in enumerate(TAGS):
             if mask & (1 << bit):
                 _add_tag(tagged, tag, g["year"], g["has_prev"], g["added"], g["prev_added"])
-    own_groups, tag_codes = _own_tag_groups(rows, f)
+    own_groups, tag_codes = _own_tag_groups(rows)
     for g in own_groups:
         _add_tag(tagged, tag_codes[g["tag"]], g["year"], g["has_prev"], g["added"], g["prev_added"])
     return {"years": dict(sorted(years.items())), "tags": tagged}

@@ -204,7 +204,7 @@ def _stages(user: Actor, region_code: str) -> dict[int, dict[str, int]]:
         ids = enterprises.order_by().values("id")
         rows, records = rows.filter(enterprise_id__in=ids), records.filter(enterprise_id__in=ids)
     present = {e: (first, last, n) for e, first, last, n in rows.order_by("enterprise_id").values("enterprise_id")
-               .annotate(first=Min("year"), last=Max("year"), n=Count("id")).values_list("enterprise_id", "first",
+               .annotate(first=Min("year"), last=Max("year"), n=Count("*")).values_list("enterprise_id", "first",
                                                                                           "last", "n")}
     gaps = _years_with_rows(rows, [e for e, (first, last, n) in present.items() if n != last - first + 1])
     change: Counter[tuple[int, str]] = Counter()  # (year, stage): count from this year on, minus the year before
