@@ -1,10 +1,12 @@
 """The figures of docs/figures.md, computed in SQL from enterprises' annual indicator rows.
 
 One query per call sums every level figure by year; same-enterprise growth joins each row of year t to
-the same enterprise's row of t−1 (a LEFT JOIN on the unique (enterprise, year, month) index); one query
-per tag sums the tag's added value. Money is summed with MoneySum (exact to the fen on both databases).
-The raw sums are cached per user scope and filters; values, real values and references are derived in
-Python from them. A figure with nothing to compute from is None, never 0.
+the same enterprise's row of t−1 (a LEFT JOIN on the unique (enterprise, year, month) index); a second
+sums the added value of the enterprises with tags of their own by tag, and with a first year, a third
+sums the levels of the year before it that its growth divides by. Money is summed with MoneySum (exact to
+the fen on both databases). The raw sums are cached per user scope and filters; values, real values and
+references are derived in Python from them. A figure with nothing to compute from is None, never 0. The
+dashboard asks for one year (year_figure_rows), so its sums read two years, not all.
 """
 
 from __future__ import annotations
@@ -196,11 +198,10 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
         industrial=MoneySum("industrial_investment"), robot_sum=Sum("robots"),
         frontline_sum=Sum("frontline_employees"),
     ).order_by()
-    keys = SUM_KEYS
     tagged: dict[str, dict[int, dict[str, Any]]] = {tag: {} for tag in TAGS}
     for g in groups:
         g.update(_unpacked(g["code"]))
-        y = years.setdefault(g["year"], dict.fromkeys(keys))
+        y = years.setdefault(g["year"], dict.fromkeys(SUM_KEYS))
         y["rows"] = _plus(y["rows"], g["n"])
         y["gap_yes"] = _plus(y["gap_yes"], g["n"] if g["gap"] else 0)
         y["gap_reporting"] = _plus(y["gap_reporting"], g["gap_reporting"])
