@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from zhigai.analytics.figures import FigureRow, figure_rows
+from zhigai.analytics.figures import FigureRow, data_years, figure_rows, year_figure_rows
 from zhigai.analytics.selectors import FigureFilters, figure_filters
 from zhigai.core.errors import InvalidInput
 from zhigai.core.models import Role
@@ -86,6 +86,29 @@ def test_tags_an_enterprises_own_before_its_industrys(world: Any, province_user:
     assert _value(rows, "added_value_growth", 2016, "strategic") is None  # E3 has no 2015 row
     tagged = _rows(province_user, tag="hightech")
     assert _value(tagged, "profit", 2016) == Decimal("5500000.00")
+
+
+def test_one_years_figures_are_the_full_computations_for_that_year(world: Any, province_user: Any,
+                                                                   year_row: Any) -> None:
+    # The dashboard sums only the chosen year and the one before it: every value, growth, real growth and
+    # tag figure of 2016 must come out as computing every year gives them. 2014 and 2017 are there so
+    # that a sum reaching outside the two years, or a growth of 2017 read from 2016, would show.
+    year_row(world["e1"], 2014, revenue=30, added_value=8, employees=100, profit=1, tech_investment=1)
+    year_row(world["e1"], 2017, revenue=40, added_value=13, employees=90, profit=4, tech_investment=2)
+    filters = figure_filters(user=province_user)
+    full = figure_rows(user=province_user, filters=filters)
+    assert data_years(user=province_user, filters=filters) == [2014, 2015, 2016, 2017]
+    for year in (2015, 2016, 2017):
+        assert year_figure_rows(user=province_user, filters=filters, year=year) == [r for r in full if r.year == year]
+    one = year_figure_rows(user=province_user, filters=filters, year=2016)
+    # Each kind of growth has a value (so the comparison above is not between two Nones): levels of 2015,
+    # the same enterprises' 2015 rows, and a tag's.
+    for code, tag in (("labor_productivity_growth", None), ("tech_investment_growth", None),
+                      ("profit_growth", None), ("added_value_growth", "equipment")):
+        assert _value(one, code, 2016, tag) is not None, code
+    region = figure_filters(user=province_user, region="330200")  # E3 alone, only 2016: nothing to grow from
+    assert data_years(user=province_user, filters=region) == [2016]
+    assert _value(year_figure_rows(user=province_user, filters=region, year=2016), "profit_growth", 2016) is None
 
 
 def test_a_missing_year_is_null_never_zero(world: Any, province_user: Any) -> None:

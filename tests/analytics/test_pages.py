@@ -117,6 +117,40 @@ def test_stages_by_year_carry_forward(world: Any, province_user: Any) -> None:  
     assert counts[2016]["mechanization"] == 0
 
 
+def test_stages_by_year_with_gaps_ties_and_records_beyond_the_rows(make_enterprise: Any, year_row: Any,
+                                                                   province_user: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhigai.analytics.selectors import stages_by_year
+
+    now = timezone.now()
+    # Rows in 2013, 2015 and 2016 (none in 2014); a record before the first row, one in the gap, two in
+    # 2016 of which the one recorded later was created first, and one after the last row.
+    gap = make_enterprise()
+    for year in (2013, 2015, 2016):
+        year_row(gap, year, revenue=30)
+    StageRecord.objects.create(enterprise=gap, year=2012, stage="mechanization", source="demo")
+    StageRecord.objects.create(enterprise=gap, year=2014, stage="automation", source="demo")
+    StageRecord.objects.create(enterprise=gap, year=2016, stage="intelligentization", source="edit", recorded_at=now)
+    StageRecord.objects.create(enterprise=gap, year=2016, stage="digitization", source="demo",
+                               recorded_at=now - timedelta(days=1))
+    StageRecord.objects.create(enterprise=gap, year=2018, stage="networking", source="demo")
+    # Rows 2013–2016 without a gap, its only record in 2015: not counted before it.
+    late = make_enterprise()
+    for year in (2013, 2014, 2015, 2016):
+        year_row(late, year, revenue=30)
+    StageRecord.objects.create(enterprise=late, year=2015, stage="digitization", source="demo")
+    counts = stages_by_year(user=province_user)
+    assert sorted(counts) == [2013, 2015, 2016]  # 2014: the one enterprise with a known stage has no row
+    assert {y: {s: n for s, n in by.items() if n} for y, by in counts.items()} == {
+        2013: {"mechanization": 1},
+        2015: {"automation": 1, "digitization": 1},
+        2016: {"intelligentization": 1, "digitization": 1},
+    }
+
+
 def test_series_edits_are_checked_and_audited(province_user: Any, hangzhou_user: Any) -> None:
     from zhigai.analytics.errors import AnalyticsError
     from zhigai.analytics.services import series_point_set

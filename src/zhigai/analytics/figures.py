@@ -1,15 +1,17 @@
 """The figures of docs/figures.md, computed in SQL from enterprises' annual indicator rows.
 
 One query per call sums every level figure by year; same-enterprise growth joins each row of year t to
-the same enterprise's row of t−1 (a LEFT JOIN on the unique (enterprise, year, month) index); one query
-per tag sums the tag's added value. Money is summed with MoneySum (exact to the fen on both databases).
-The raw sums are cached per user scope and filters; values, real values and references are derived in
-Python from them. A figure with nothing to compute from is None, never 0.
+the same enterprise's row of t−1 (a LEFT JOIN on the unique (enterprise, year, month) index); a second
+sums the added value of the enterprises with tags of their own by tag, and with a first year, a third
+sums the levels of the year before it that its growth divides by. Money is summed with MoneySum (exact to
+the fen on both databases). The raw sums are cached per user scope and filters; values, real values and
+references are derived in Python from them. A figure with nothing to compute from is None, never 0. The
+dashboard asks for one year (year_figure_rows), so its sums read two years, not all.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,15 +22,12 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from zhigai.base.models import Enterprise, Indicator, Industry, MoneyField, MoneySum, Tag
 from zhigai.base.policy import EVERYTHING, enterprise_scope
@@ -88,12 +87,16 @@ def _rows(enterprises: QuerySet[Enterprise] | None, f: FigureFilters) -> QuerySe
     return rows.order_by()
 
 
-def _with_previous(rows: QuerySet[Indicator]) -> QuerySet[Indicator]:
-    """Each row joined to its enterprise's annual row of the year before (`prev`), if there is one."""
-    return rows.annotate(prev=FilteredRelation(
-        "enterprise__indicators",
-        condition=Q(enterprise__indicators__month=0, enterprise__indicators__year=F("year") - 1),
-    ))
+def _with_previous(rows: QuerySet[Indicator], f: FigureFilters) -> QuerySet[Indicator]:
+    """Each row (of year_from to year_to) joined to its enterprise's annual row of the year before (`prev`),
+    if there is one. The joined rows' years are bounded too: implied by the join's condition, but
+    PostgreSQL does not infer it and would hash every year's rows to join two."""
+    condition = Q(enterprise__indicators__month=0, enterprise__indicators__year=F("year") - 1)
+    if f.year_from is not None:
+        condition &= Q(enterprise__indicators__year__gte=f.year_from - 1)
+    if f.year_to is not None:
+        condition &= Q(enterprise__indicators__year__lte=f.year_to - 1)
+    return rows.annotate(prev=FilteredRelation("enterprise__indicators", condition=condition))
 
 
 ABOVE = Q(revenue__gte=ABOVE_DESIGNATED_REVENUE)
@@ -106,20 +109,6 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0))
 
 
-def _tag_bits() -> Case:
-    """A tag row's bit: 1 << its position in TAGS (tags of other codes count 0)."""
-    ids = dict(Tag.objects.filter(code__in=TAGS).values_list("code", "id"))
-    return Case(*[When(tag_id=ids[t], then=Value(1 << i)) for i, t in enumerate(TAGS) if t in ids], default=Value(0))
-
-
-def _own_tag_mask() -> Subquery:
-    """The row's enterprise's own tags as a mask (NULL when it has no tag of its own): one lookup per row on
-    the tags table's (enterprise, tag) index, instead of a subquery per tag."""
-    through: QuerySet[Any] = Enterprise.tags.through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
-    masks = through.values("enterprise_id").annotate(mask=Sum(_tag_bits()))
-    return Subquery(masks.values("mask"), output_field=IntegerField())
-
-
 def _industry_tag_masks() -> dict[int, int]:
     masks: dict[int, int] = {}
     bits = {t: 1 << i for i, t in enumerate(TAGS)}
@@ -128,15 +117,14 @@ def _industry_tag_masks() -> dict[int, int]:
     return masks
 
 
-OWN_WEIGHT = 16  # after the four flags
-INDUSTRY_WEIGHT = OWN_WEIGHT * (1 << len(TAGS)) * 2  # after the own-tags part (0 .. 2^len(TAGS))
+OWN_TAGS = 16  # after the four flags: the enterprise has tags of its own (any code)
+INDUSTRY_WEIGHT = OWN_TAGS * 2
 
 
 def _unpacked(code: int) -> dict[str, Any]:
-    industry, rest = divmod(int(code), INDUSTRY_WEIGHT)
-    own, bits = divmod(rest, OWN_WEIGHT)
-    return {"above": bits & 1, "has_prev": bits & 2, "both": bits & 4, "gap": bits & 8,
-            "own_mask": own - 1 if own else None, "industry": industry}
+    industry, bits = divmod(int(code), INDUSTRY_WEIGHT)
+    return {"above": bits & 1, "has_prev": bits & 2, "both": bits & 4, "gap": bits & 8, "own": bits & OWN_TAGS,
+            "industry": industry}
 
 
 def _plus(total: Any, value: Any) -> Any:
@@ -146,19 +134,62 @@ def _plus(total: Any, value: Any) -> Any:
     return value if total is None else total + value
 
 
+def _own_tag_groups(rows: QuerySet[Indicator]) -> tuple[QuerySet[Any], dict[int, str]]:
+    """Added value above the line by year, row in t−1 or not, and tag, over the enterprises with tags of
+    their own: each row once per own tag (the join with the enterprise's tags), the tags' codes by id."""
+    ids = dict(Tag.objects.filter(code__in=TAGS).values_list("id", "code"))
+    return rows.filter(ABOVE).annotate(tag=F("enterprise__tags"), has_prev=_flag(HAS_PREVIOUS)).filter(
+        tag__in=list(ids)).values("year", "has_prev", "tag").annotate(
+        added=MoneySum("added_value"), prev_added=MoneySum("prev__added_value")).order_by(), ids
+
+
+def _add_tag(tagged: dict[str, dict[int, dict[str, Any]]], tag: str, year: int, has_prev: Any, added: Any,
+             prev_added: Any) -> None:
+    t = tagged[tag].setdefault(year, {"added": None, "same": None, "same_prev": None})
+    t["added"] = _plus(t["added"], added)
+    if has_prev:
+        t["same"] = _plus(t["same"], added)
+        t["same_prev"] = _plus(t["same_prev"], prev_added)
+
+
+SUM_KEYS = ("rows", "above_added", "above_employees", "above_profit", "same_profit", "same_profit_prev", "saved",
+            "gap_yes", "gap_reporting", "tech", "industrial", "robot_sum", "frontline_sum")
+
+
+def _levels_before(rows: QuerySet[Indicator], year: int) -> dict[int, dict[str, Any]]:
+    """{year: its sums} with only the levels a growth of the next year divides by (the rest None); {} when
+    the year has no row."""
+    y: dict[str, Any] = dict.fromkeys(SUM_KEYS)
+    for g in rows.values(above=_flag(ABOVE)).annotate(
+            n=Count("id"), added=MoneySum("added_value"), employees_sum=Sum("employees"),
+            tech=MoneySum("tech_investment")).order_by():
+        y["rows"] = _plus(y["rows"], g["n"])
+        y["tech"] = _plus(y["tech"], g["tech"])
+        if g["above"]:
+            y["above_added"], y["above_employees"] = g["added"], g["employees_sum"]
+    return {year: y} if y["rows"] else {}
+
+
 def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
     """One scan: the rows grouped by year and by the conditions the definitions filter on (above the
-    line, a row in t−1, both robot figures reported, a gap, each tag), each group's plain sums; the
-    figures' sums are then added up from the groups. Plain sums, not one CASE per figure: SQLite
-    evaluates every filtered aggregate on every row."""
-    rows = _with_previous(_rows(_enterprises(user, f), f))
-    # The conditions packed into one integer (GROUP_FLAGS's bits, then the tags — docs/figures.md: an
-    # enterprise's own, else its industry's — as its own tags' mask + 1, 0 when it has none, then its
-    # industry): one group key instead of seven, which the databases group by hashing instead of sorting
-    # every row.
-    own = Coalesce(_own_tag_mask() + Value(1), Value(0))
+    line, a row in t−1, both robot figures reported, a gap, tags of its own, its industry), each group's
+    plain sums; the figures' sums are then added up from the groups. Plain sums, not one CASE per figure:
+    SQLite evaluates every filtered aggregate on every row. A tag is the enterprise's own, else its
+    industry's (docs/figures.md): the enterprises without tags of their own take their industry's from
+    the groups; those with them are summed by tag in a second query (a join with their tags), instead of
+    a subquery per row for their tags. Of year_from − 1 only the levels that the growth of year_from is
+    computed from are summed (productivity's and tech investment's), in a lighter query."""
+    rows = _rows(_enterprises(user, f), f)
+    years: dict[int, dict[str, Any]] = {}
+    if f.year_from is not None:
+        years.update(_levels_before(rows.filter(year=f.year_from - 1), f.year_from - 1))
+        rows = rows.filter(year__gte=f.year_from)
+    rows = _with_previous(rows, f)
+    through: QuerySet[Any] = Enterprise.tags.through.objects.values("enterprise_id")
+    # The conditions packed into one integer: one group key instead of six, which the databases group by
+    # hashing instead of sorting every row.
     code = (_flag(ABOVE) + _flag(HAS_PREVIOUS) * 2 + _flag(BOTH_ROBOTS) * 4 + _flag(Q(unfilled_positions__gt=0)) * 8
-            + own * OWN_WEIGHT + F("enterprise__industry_id") * INDUSTRY_WEIGHT)
+            + _flag(Q(enterprise_id__in=through)) * OWN_TAGS + F("enterprise__industry_id") * INDUSTRY_WEIGHT)
     industry_masks = _industry_tag_masks()
     groups = rows.annotate(code=ExpressionWrapper(code, output_field=IntegerField())).values("year", "code").annotate(
         n=Count("id"), added=MoneySum("added_value"), employees_sum=Sum("employees"), profit_sum=MoneySum("profit"),
@@ -167,14 +198,10 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
         industrial=MoneySum("industrial_investment"), robot_sum=Sum("robots"),
         frontline_sum=Sum("frontline_employees"),
     ).order_by()
-    keys = ("rows", "above_added", "above_employees", "above_profit", "same_profit", "same_profit_prev", "saved",
-            "gap_yes", "gap_reporting", "tech", "industrial", "robot_sum", "frontline_sum")
-    years: dict[int, dict[str, Any]] = {}
     tagged: dict[str, dict[int, dict[str, Any]]] = {tag: {} for tag in TAGS}
     for g in groups:
         g.update(_unpacked(g["code"]))
-        mask = g["own_mask"] if g["own_mask"] is not None else industry_masks.get(g["industry"], 0)
-        y = years.setdefault(g["year"], dict.fromkeys(keys))
+        y = years.setdefault(g["year"], dict.fromkeys(SUM_KEYS))
         y["rows"] = _plus(y["rows"], g["n"])
         y["gap_yes"] = _plus(y["gap_yes"], g["n"] if g["gap"] else 0)
         y["gap_reporting"] = _plus(y["gap_reporting"], g["gap_reporting"])
@@ -191,13 +218,13 @@ def _sums(user: Actor, f: FigureFilters) -> dict[str, Any]:
         if g["has_prev"]:
             y["same_profit"] = _plus(y["same_profit"], g["profit_sum"])
             y["same_profit_prev"] = _plus(y["same_profit_prev"], g["prev_profit"])
+        mask = 0 if g["own"] else industry_masks.get(g["industry"], 0)
         for bit, tag in enumerate(TAGS):
             if mask & (1 << bit):
-                t = tagged[tag].setdefault(g["year"], {"added": None, "same": None, "same_prev": None})
-                t["added"] = _plus(t["added"], g["added"])
-                if g["has_prev"]:
-                    t["same"] = _plus(t["same"], g["added"])
-                    t["same_prev"] = _plus(t["same_prev"], g["prev_added"])
+                _add_tag(tagged, tag, g["year"], g["has_prev"], g["added"], g["prev_added"])
+    own_groups, tag_codes = _own_tag_groups(rows)
+    for g in own_groups:
+        _add_tag(tagged, tag_codes[g["tag"]], g["year"], g["has_prev"], g["added"], g["prev_added"])
     return {"years": dict(sorted(years.items())), "tags": tagged}
 
 
@@ -317,6 +344,21 @@ def figure_years(sums: dict[str, Any], filters: FigureFilters) -> list[int]:
     if low is None or high is None:
         return []
     return list(range(low, high + 1))
+
+
+def data_years(*, user: Actor, filters: FigureFilters) -> list[int]:
+    """The years in which S(t) has an annual row (the filters' years ignored): the years a page offers to
+    choose from. One pass over an index, where figure_rows would sum every year to find them."""
+    f = replace(filters, year_from=None, year_to=None)
+    key = ("analytics-years", enterprise_scope(user, "base.indicator.view").key, tuple(asdict(f).items()))
+    return cached_figures(key, lambda: sorted(_rows(_enterprises(user, f), f).values_list("year", flat=True)
+                                              .distinct()), areas=AREAS)
+
+
+def year_figure_rows(*, user: Actor, filters: FigureFilters, year: int) -> list[FigureRow]:
+    """The figures of one year with their growth, as figure_rows over any years gives them for that year:
+    the sums read only the year and the one before it (the dashboard's tiles)."""
+    return figure_rows(user=user, filters=replace(filters, year_from=year, year_to=year))
 
 
 def figure_rows(*, user: Actor, filters: FigureFilters) -> list[FigureRow]:

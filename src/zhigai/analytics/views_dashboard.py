@@ -12,7 +12,7 @@ from zhigai.core.policy import permitted
 from .charts import stage_chart
 from .definitions import BY_CODE
 from .display import value_text
-from .figures import figure_rows
+from .figures import data_years, year_figure_rows
 from .selectors import FIGURES_VIEW, FigureFilters, sample, stage_shares, stages_by_year
 
 # (level figure, its growth) shown as tiles.
@@ -30,10 +30,13 @@ def dashboard_section(request: HttpRequest, region_code: str | None) -> SafeStri
     user = request.user
     if not permitted(user, FIGURES_VIEW):
         return None
-    rows = figure_rows(user=user, filters=FigureFilters(region=region_code or ""))
-    years = sorted({r.year for r in rows if r.value is not None})
+    filters = FigureFilters(region=region_code or "")
+    years = data_years(user=user, filters=filters)
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isascii() and raw.isdigit() and int(raw) in years else (years[-1] if years else None)
+    # Only the chosen year's figures (with its growth): summing every year would cost the page seconds at
+    # the province's size whenever an import or an edit has emptied the cache.
+    rows = year_figure_rows(user=user, filters=filters, year=year) if year is not None else []
     by_key = {(r.code, r.year): r for r in rows if r.tag is None}
     tiles = []
     portion = sample()
