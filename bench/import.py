@@ -13,18 +13,18 @@ codes, then, into a FRESH database:
             INSERT per table in one transaction.
 
 Prints rows/s for each and the ratio platform/raw (target >= 0.25), by wall time and by CPU time (this
-process plus its PostgreSQL backends; the steadier figure on a shared machine). The last line is the headline.
+process plus the PostgreSQL server's; the steadier figure on a shared machine). The last line is the headline.
 
     .venv/bin/python bench/import.py                      # 100,000 enterprises x 9 years, both DBs
     .venv/bin/python bench/import.py --enterprises 2000   # quick
     .venv/bin/python bench/import.py --db postgres --sql       # + the platform's slow SQL statements
     .venv/bin/python bench/import.py --db postgres --profile   # + cProfile of the platform's import
-    .venv/bin/python bench/import.py --db postgres --write-after  # without PostgreSQL's write ahead
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import shutil
@@ -48,9 +48,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=2013)
     p.add_argument("--profile", action="store_true", help="run the platform's import under cProfile, print top")
     p.add_argument("--sql", action="store_true", help="print the platform's SQL statements that take over 0.2 s")
-    p.add_argument("--write-after", action="store_true",
-                   help="PostgreSQL: write after validation, as on SQLite, not while validating (core.write_ahead); "
-                        "--sql and --profile see only this process's main connection, so they imply it")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (CSV files, SQLite file)")
     return p.parse_args(argv)
 
@@ -213,11 +210,6 @@ def _run_in_django(args: argparse.Namespace, db: str, tmp: Path) -> str:
     print(f"[{vendor}] data: {n_ent:,} enterprises + {n_ind:,} indicator rows = {total:,} rows, "
           f"{size_mb:.0f} MB CSV, built in {time.perf_counter() - t:.1f} s", flush=True)
 
-    if args.write_after or args.profile or args.sql:
-        from zhigai.base import importer
-
-        importer.possible = lambda: False  # type: ignore[assignment]  # the write after validation
-        print(f"[{vendor}] the platform writes after validation (--write-after)", flush=True)
     platform = _platform_import(user, [(ent_csv, n_ent), (ind_csv, n_ind)], vendor, args.profile, args.sql)
     _check_counts(n_ent, n_ind, "platform")
     raw = _raw_load(data, vendor, INDICATOR_COLUMNS)
@@ -233,7 +225,7 @@ def _run_in_django(args: argparse.Namespace, db: str, tmp: Path) -> str:
           f"({total / r_cpu:,.0f} per CPU-second; {how})")
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"[{vendor}] machine: {os.cpu_count()} CPUs, load average now {load}; CPU = this process"
-          f"{' + its server backends' if vendor == 'postgresql' else ''} (other work on the machine skews wall time)")
+          f"{' + the server' if vendor == 'postgresql' else ''} (other work on the machine skews wall time)")
     verdict = "meets" if ratio >= 0.25 else "MISSES"
     print(f"[{vendor}] ratio platform/raw = {ratio:.2f} by wall time, {cpu_ratio:.2f} by CPU time "
           f"({verdict} target >= 0.25)", flush=True)
@@ -294,50 +286,42 @@ def _platform_import(user: object, files: list[tuple[Path, int]], vendor: str, p
 
 
 class Clock:
-    """Wall time, and CPU time of this process plus its PostgreSQL server backends.
+    """Wall time, and CPU time of this process plus the PostgreSQL server's.
 
-    The machine may be shared: CPU time is the figure that other work on it skews least. The platform's
-    import may open a second connection (its write ahead, core.write_ahead), whose backend ends with it: a
-    thread samples every backend of this database every 50 ms and keeps each one's last reading.
+    The machine may be shared: CPU time is the figure that other work on it skews least. The server's CPU is
+    read off the postmaster: its live children's (the backends and the server's own writers: WAL, checkpoints,
+    which a load causes too) plus what it collected from those that ended (cutime + cstime). A quiet server
+    does nothing else; on a shared one, other databases' work counts too.
     """
 
     def __init__(self) -> None:
-        import threading
-
         from django.db import connection
 
         self.tick = os.sysconf("SC_CLK_TCK")
-        self.seen: dict[int, float] = {}
-        self.marker = ""
+        self.postmaster = 0
         if connection.vendor == "postgresql":
-            # A backend's process title: "postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE".
-            self.marker = f" {connection.settings_dict['USER']} {connection.settings_dict['NAME']} "
-            self._sample()
-            threading.Thread(target=self._sampling, daemon=True).start()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
+            with contextlib.suppress(OSError):  # a server on another machine: own CPU only
+                self.postmaster = int(self._stat(backend)[1])  # its parent
 
-    def _sampling(self) -> None:
-        while True:
-            time.sleep(0.05)
-            self._sample()
+    @staticmethod
+    def _stat(pid: int) -> list[str]:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()  # from field 3 (state) on
 
-    def _sample(self) -> None:
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                title = Path(entry.path, "cmdline").read_bytes().decode(errors="replace")
-                if not title.startswith("postgres: ") or self.marker not in title:
-                    continue
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue  # ended meanwhile
-            fields = stat[stat.rindex(")") + 2:].split()
-            self.seen[int(entry.name)] = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+    def _server(self) -> float:
+        ticks = sum(int(f) for f in self._stat(self.postmaster)[13:15])  # cutime, cstime
+        children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children").read_text().split()
+        for child in children:
+            with contextlib.suppress(OSError):  # ended meanwhile: in cutime from the next reading on
+                ticks += sum(int(f) for f in self._stat(int(child))[11:13])  # utime, stime
+        return ticks / self.tick
 
     def now(self) -> tuple[float, float]:
-        if self.marker:
-            self._sample()
-        return time.perf_counter(), time.process_time() + sum(self.seen.values())
+        server = self._server() if self.postmaster else 0.0
+        return time.perf_counter(), time.process_time() + server
 
 
 def _settle() -> None:
@@ -444,7 +428,6 @@ def main(argv: list[str] | None = None) -> int:
     # One process per database: Django's settings are read once per process.
     child_args = ["--enterprises", str(args.enterprises), "--years", str(args.years), "--seed", str(args.seed),
                   *(["--profile"] if args.profile else []), *(["--sql"] if args.sql else []),
-                  *(["--write-after"] if args.write_after else []),
                   *(["--keep"] if args.keep else [])]
     headlines, failed = run_each_database(__file__, child_args)
     if not failed:

@@ -35,17 +35,6 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         reference_load()
 
 
-@pytest.fixture
-def reference_reloaded(django_db_blocker: Any) -> Any:
-    """For a test on pytest-django's transactional_db (writes that commit, as outside tests, for code that
-    works on more than one connection), listed before it: that database is emptied after the test, and the
-    reference data every other test expects is then loaded again (set up first, torn down after the flush)."""
-    yield
-    with django_db_blocker.unblock():
-        reference_load()
-        local_clear()
-
-
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import json
 import zipfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -601,3 +602,36 @@ def test_csv_templates_filled_in_import(kind: str, row: Callable[..., list[Any]]
     (tmp_path / "t.csv").write_bytes(content + line.getvalue().encode())
     expected = (1, 0, 0, 0) if kind == "enterprises" else (0, 0, 1, 0)
     assert changes(run(hangzhou_user, tmp_path / "t.csv")) == ([], expected)
+
+
+def _history() -> list[tuple]:
+    return sorted((a.entity, a.entity_id, a.summary, json.dumps(a.before or {}, sort_keys=True),
+                   json.dumps(a.after, sort_keys=True)) for a in AuditLog.objects.filter(action="import"))
+
+
+def test_chunks_that_split_an_enterprise_write_what_one_chunk_writes(
+        hangzhou_user: User, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Pass 2 writes chunk by chunk (base.import_write): an enterprise whose rows cross chunks, and one that
+    had records before, get the same records and history as when the whole file is one chunk."""
+    from zhigai.base import importer
+
+    codes = [new_uscc() for _ in range(13)]
+    first = write_xlsx(tmp_path / "first.xlsx", enterprises=[ent(c, name=f"企业{i}") for i, c in enumerate(codes[:10])],
+                       indicators=[ind(c, year=str(y), employees=str(250 + i)) for i, c in enumerate(codes[:10])
+                                   for y in (2018, 2019, 2020)])
+    second = write_xlsx(tmp_path / "second.xlsx",
+                        enterprises=[ent(c, name=f"新名{i}", tags="traditional") for i, c in enumerate(codes[8:])],
+                        indicators=[ind(c, year=str(y), revenue="26000000.00") for c in codes[6:]
+                                    for y in (2020, 2021)])
+
+    def both() -> tuple[list[Any], Any, list[tuple]]:
+        results = [run(hangzhou_user, first), run(hangzhou_user, second)]
+        assert [errors for errors, _summary in results] == [[], []]
+        return results, tables(), _history()
+
+    whole = both()
+    assert len(whole[1][1]) == 30 + 14 - 4  # 2020 of codes 6..9 updated, not added
+    Enterprise.objects.filter(uscc__in=codes).delete()
+    AuditLog.objects.all().delete()
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 7)
+    assert both() == whole

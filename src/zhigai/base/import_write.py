@@ -1,8 +1,5 @@
-"""The write of an import, chunk by chunk as validation hands over clean rows (importer.py).
-
-One path for both ways an import writes, in one transaction: after the whole file is validated (fed from
-the temporary files of pass 1) and, on PostgreSQL, while it is still being validated (fed through
-core.write_ahead, in the write's own thread, rolled back if the file turns out to have an error).
+"""The write of an import (pass 2 of importer.py), in one transaction, chunk by chunk as pass 1 kept the
+clean rows in its temporary files: no step needs all of a file's rows at once.
 
 Enterprises: each chunk's existing ones are compared first (an entry per changed enterprise), then the
 chunk is upserted, and the created ones get an entry each, read back from the table. Indicators: rows of

@@ -1,9 +1,8 @@
 """Import of enterprises and indicators from CSV/XLSX (SPEC §2).
 
-The whole file is validated first (pass 1, progress visible); only a file without a single error is
-written (pass 2, one transaction, idempotent upserts: import_write). On PostgreSQL pass 2 begins during
-pass 1, each clean chunk handed to a write ahead (core.write_ahead) whose transaction commits only if the
-whole file is clean. Files above IMPORT_BACKGROUND_BYTES run in the background worker.
+The whole file is validated first (pass 1, no writes, progress visible); only a file without a single
+error is written (pass 2, one transaction, idempotent upserts chunk by chunk: import_write). Files above
+IMPORT_BACKGROUND_BYTES run in the background worker.
 
 Memory stays bounded whatever the file's size: the rows stream from the file (tabular.open_tables) and are
 validated CHUNK_ROWS at a time; the clean rows wait for pass 2 in a temporary file (_Spool), and what the
@@ -19,7 +18,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
@@ -38,7 +36,6 @@ from zhigai.core.errors import ErrorCode, InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
-from zhigai.core.write_ahead import WriteAhead, possible
 
 from .import_report import stored_error
 from .import_stages import FileStages, default_stage_year, enterprise_row
@@ -75,7 +72,6 @@ class IndicatorRows:
     # (uscc, year, month, values in `columns` order as the table stores them: money in whole fen)
     rows: _Spool = field(default_factory=_Spool)
     usccs: set[str] = field(default_factory=set)  # the enterprises of `rows`
-    streamed: int = 0  # clean rows handed to the write ahead instead of `rows`
 
 
 @dataclass
@@ -88,13 +84,8 @@ class Plan:
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
     stages: FileStages = field(default_factory=FileStages)  # the stage by enterprise and year, both tables
     rows: int = 0
-    # The write, when it is begun while the file is still validated (core.write_ahead), and its state.
-    ahead: WriteAhead | None = None
-    write: ImportWrite | None = None
 
     def close(self) -> None:
-        if self.ahead is not None:  # not finished: undone, and done reading the rows before they go
-            self.ahead.abandon()
         self.enterprises.close()
         self.stages.close()
         for table in self.indicator_tables:
@@ -102,27 +93,7 @@ class Plan:
 
     @property
     def indicator_count(self) -> int:
-        return sum(len(t.rows) + t.streamed for t in self.indicator_tables)
-
-    def keep(self, table: IndicatorRows, rows: list[tuple[str, int, int, Any]]) -> None:
-        """An indicator chunk's clean rows: to the write ahead while the file has no error, else kept for
-        pass 2."""
-        if self.ahead is None or self.write is None:
-            table.rows.add(rows)
-            return
-        table.streamed += len(rows)  # counted for the summary even once the file has an error
-        if rows and not self.errors:
-            self.ahead.submit(partial(self.write.indicators, table.columns, rows))
-
-    def keep_enterprises(self, records: list[dict[str, Any]]) -> None:
-        """An enterprise chunk's clean rows, kept for the stages (and pass 2), and to the write ahead."""
-        self.enterprises.add(records)
-        if self.ahead is not None and self.write is not None and records and not self.errors:
-            self.ahead.submit(partial(self.write.enterprises, self.enterprise_columns, records))
-
-    def table_done(self) -> None:
-        if self.ahead is not None and self.write is not None and not self.errors:
-            self.ahead.submit(self.write.table_done)
+        return sum(len(t.rows) for t in self.indicator_tables)
 
     def error(self, row: int, column: str, message: str, sheet: str | None) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -148,19 +119,14 @@ class _Validator:
         self._shown = 0.0
         self._existing_others: set[str] | None = None  # enterprises out of the user's reach, read if needed
 
-    def run(self, tables: list[Table], write_ahead: Callable[[Plan], None] | None = None) -> Plan:
-        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates.
-
-        `write_ahead`, if given, starts the write as the rows are found clean (core.write_ahead): it sets
-        plan.ahead and plan.write."""
+    def run(self, tables: list[Table]) -> Plan:
+        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates."""
         plan = Plan()
         self._read = getattr(tables, "fraction", self._read)  # tabular.Tables: how much has been read
         tables = sorted(tables, key=lambda t: t.kind != "enterprises")  # enterprises first
         file_usccs: set[str] = set()
         try:
             for table in tables:
-                if write_ahead and not plan.errors and plan.ahead is None:
-                    write_ahead(plan)
                 start = len(plan.errors)
                 if table.kind == "enterprises":
                     self._enterprises(table, plan, file_usccs)
@@ -217,7 +183,7 @@ class _Validator:
             clean_rows: list[dict[str, Any]] = []
             for number, cells in chunk:
                 self._enterprise(columns, number, cells, table, plan, file_usccs, first_row, clean_rows)
-            plan.keep_enterprises(clean_rows)
+            plan.enterprises.add(clean_rows)
 
     def _enterprise(
         self,
@@ -276,7 +242,6 @@ class _Validator:
             if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen, plan):
                 self._indicator_rows(clean, chunk, uscc_at, table.sheet, plan, out, file_usccs, seen)
             plan.stages.flush()
-        plan.table_done()
 
     def _indicator_rows(
         self,
@@ -324,7 +289,7 @@ class _Validator:
             if not errors:
                 rows.append((uscc, year, month, clean.stored[k]))
                 out.usccs.add(uscc)
-        plan.keep(out, rows)
+        out.rows.add(rows)
 
     def _all_clean(
         self,
@@ -367,15 +332,12 @@ class _Validator:
                 if stage is not None:
                     stages.add(key & ~15, uscc, year, stage, number)
         out.usccs.update(codes.values())
-        plan.keep(out, list(zip(usccs, years, clean.months, clean.stored, strict=True)))
+        out.rows.add(list(zip(usccs, years, clean.months, clean.stored, strict=True)))
         return True
 
 
 def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
-    """Pass 2: write what pass 1 kept, or finish the write it began (core.write_ahead), in one transaction."""
-    if plan.ahead is not None and plan.write is not None:  # its thread writes the rest and commits
-        ahead, write, plan.ahead = plan.ahead, plan.write, None
-        return cast(dict[str, int], ahead.finish(lambda: _write_end(plan, write)))
+    """Pass 2: what pass 1 kept, chunk by chunk as it was validated, in one transaction."""
     write = ImportWrite(user=user, filename=filename)
     with transaction.atomic():
         for records in plan.enterprises.chunks():
@@ -432,13 +394,9 @@ def _import_file(
     *, user: User, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     validator = _Validator(user, progress)
-
-    def write_ahead(plan: Plan) -> None:
-        plan.write, plan.ahead = ImportWrite(user=user, filename=filename), WriteAhead()
-
     try:
         with open_tables(path, filename) as tables:
-            plan = validator.run(tables, write_ahead=None if dry_run or not possible() else write_ahead)
+            plan = validator.run(tables)
     except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
         return exc.problems, {}
     try:
