@@ -68,6 +68,15 @@ def _weighted(rng: random.Random, items: Sequence[Any], weights: Sequence[float]
     return out
 
 
+def _unique(rng: random.Random, used: set[str], pattern: str) -> str:
+    """A company name from `pattern` ("{}" the trade name) no other demo company has."""
+    while True:
+        name = pattern.format(rng.choice(NAME_WORDS) + rng.choice(["", *NAME_WORDS]))
+        if name not in used:
+            used.add(name)
+            return name
+
+
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
@@ -98,7 +107,8 @@ def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = ()) -> dict[s
     members_of: list[tuple[User, Provider]] = []
     steering = 0
     not_listed = iter(NOT_LISTED)
-    for i, plan in enumerate(plans):
+    used: set[str] = set()
+    for plan in plans:
         kind, city, industry = plan["type"], plan["city"], None
         home = rng.choice(counties[city.pk] or [city])
         if kind == ProviderType.STEERING:
@@ -107,9 +117,9 @@ def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = ()) -> dict[s
                                                   else "")
             home, steering = province, steering + 1
         elif kind == ProviderType.BANK:
-            name = f"{BANKS[plan['n'] % len(BANKS)]}{city.name_zh}分行"
+            name = f"{BANKS[plan['n'] % len(BANKS)]}{city.name_zh.removesuffix('市')}分行"
         else:
-            name = f"{city.name_zh}{NAME_WORDS[(i * 7 + plan['n']) % len(NAME_WORDS)]}{SUFFIX[kind]}"
+            name = _unique(rng, used, f"{city.name_zh.removesuffix('市')}{{}}{SUFFIX[kind]}")
         # Listed unless it is one of the few engineering companies (past the logins') shown in review.
         status, note = ProviderStatus.LISTED, ""
         if kind == ProviderType.ENGINEERING and 50 - len(NOT_LISTED) <= plan["n"] < 50:
