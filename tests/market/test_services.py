@@ -132,7 +132,8 @@ def test_a_return_refusal_or_suspension_needs_its_reason(
     assert done.events.latest("id").note == "资质证书已过期"
 
 
-def test_a_returned_registration_is_resubmitted(people: dict[str, User], provider_in: Callable[[str], Provider]) -> None:
+def test_a_returned_registration_is_resubmitted(people: dict[str, User],
+                                                provider_in: Callable[[str], Provider]) -> None:
     p = provider_in(ProviderStatus.RETURNED)
     p = services.provider_submit(by=people["owner"], provider=p)
     assert p.status == ProviderStatus.SUBMITTED
