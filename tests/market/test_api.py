@@ -50,7 +50,9 @@ def test_a_provider_with_its_track_record(people: dict[str, User], provider_in: 
     body = api_client(people["city"]).get(f"/api/v1/providers/{p.pk}").json()
     assert body["id"] == p.pk and body["certifications"] == ["ISO 9001"]
     assert body["track_record"]["engagements_completed"] == 0 and body["track_record"]["enough"] is False
-    assert {m["username"] for m in body["members"]} == {people["owner"].username, people["colleague"].username}
+    assert sorted(m["name"] for m in body["members"]) == sorted([people["owner"].username,
+                                                                 people["colleague"].username])
+    assert all(set(m) == {"name", "role", "leader"} for m in body["members"])
 
 
 def test_another_providers_draft_is_404(people: dict[str, User], provider_in: Callable[[str], Provider],

@@ -55,7 +55,8 @@ def provider_detail(request: ApiRequest, provider_id: int) -> dict[str, Any]:
         "description": p.description,
         "certifications": list(p.certifications),
         "industry_focus": _code_name(p.industry_focus) if p.industry_focus else None,
-        "members": [{"username": m.user.username, "name": m.user.get_full_name() or m.user.username,
+        # Names, not usernames: a provider's page tells no one its users' sign-in names.
+        "members": [{"name": m.user.get_full_name() or m.user.username,
                      "role": m.user.role, "leader": m.user_id == p.leader_id}
                     for m in p.members.select_related("user")],
         "qualification_files": [f.filename for f in p.files.all()],

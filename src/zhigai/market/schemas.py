@@ -31,7 +31,6 @@ class ProviderOut(Schema):
 
 
 class MemberOut(Schema):
-    username: str
     name: str
     role: str
     leader: bool
