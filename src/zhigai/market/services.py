@@ -153,7 +153,9 @@ def provider_register(*, by: User, profile: Mapping[str, Any]) -> Provider:
 
 
 def _locked(provider: Provider) -> Provider:
-    return Provider.objects.select_for_update().select_related("home_region", "industry_focus").get(pk=provider.pk)
+    # The row alone is locked: PostgreSQL locks no nullable side of an outer join (industry_focus).
+    return Provider.objects.select_for_update(of=("self",)).select_related("home_region", "industry_focus").get(
+        pk=provider.pk)
 
 
 @transaction.atomic
