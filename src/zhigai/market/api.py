@@ -2,23 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from zhigai.core.types import ApiRequest
 
 from . import selectors
 from .models import Provider
-from .schemas import ProviderDetail, ProviderOut
+from .schemas import ProviderDetail, ProviderOut, ProviderQuery
 
 router = Router(tags=["market"])
-
-
-class ProviderQuery(Schema):
-    industry: str = ""
-    technology: str = ""
-    region: str = ""
-    type: str = ""
-    status: str = ""
 
 
 def _code_name(obj: Any) -> dict[str, str]:

@@ -3,6 +3,16 @@ from __future__ import annotations
 from ninja import Schema
 from pydantic import Field
 
+from zhigai.core.schemas import InputSchema
+
+
+class ProviderQuery(InputSchema):
+    industry: str = Field("", description="a GB/T 4754 code (a class matches its division)")
+    technology: str = Field("", description="a technology code")
+    region: str = Field("", description="a region code: providers serving it, a region above it or one inside it")
+    type: str = Field("", description="engineering, steering, equipment, cloud or bank")
+    status: str = Field("", description="provincial officers only: a review status, or all (default: listed)")
+
 
 class CodeName(Schema):
     code: str

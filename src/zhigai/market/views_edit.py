@@ -77,7 +77,6 @@ def _form(request: AuthenticatedRequest, provider: Provider | None) -> HttpRespo
         "technologies": selectors.technology_list(),
         "regions": region_list().filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]),
         "counties": region_list(),
-        "files": provider.files.all() if provider else [],
     }, status=422 if errors else 200)
 
 
