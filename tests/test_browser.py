@@ -142,6 +142,34 @@ def test_an_expert_works_through_the_queue_and_exports_it(page, demo_server, tmp
     page.screenshot(path=str(tmp_path / "queue.png"), full_page=True)
 
 
+def test_a_returned_provider_is_changed_resubmitted_and_listed_by_the_province(page, demo_server):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "provider2")
+    page.click("header nav >> text=服务商")
+    page.click("[data-testid=own-provider]")
+    expect(page.locator("[data-testid=status]")).to_have_text("退回修改")
+    expect(page.locator("[data-testid=events]")).to_contain_text("业绩清单")  # the reviewer's comments
+    name = page.locator("h1").inner_text().split("\n")[0].replace("退回修改", "").strip()
+    page.click("[data-testid=edit]")
+    page.fill("input[name=capacity]", "6")
+    page.check("input[name=technologies][value=vision]")
+    page.click("[data-testid=provider-form] button[type=submit]")
+    expect(page.locator("[data-testid=profile]")).to_contain_text("机器视觉")
+    page.click("[data-testid=move-resubmit]")
+    expect(page.locator("[data-testid=status]")).to_have_text("待审核")
+    page.context.clear_cookies()
+
+    _sign_in(page, demo_server, "province")
+    page.click("header nav >> text=服务商审核")
+    page.click(f"[data-testid=queue] >> text={name}")
+    page.fill("textarea[name=note]", "材料齐全，同意入库。")
+    page.click("[data-testid=move-approve]")
+    expect(page.locator("[data-testid=status]")).to_have_text("已入库")
+    page.goto(demo_server + "/providers/?technology=vision&type=engineering")
+    expect(page.locator("[data-testid=providers]")).to_contain_text(name)
+
+
 def test_an_enterprise_user_lands_on_its_own_home(page, demo_server):  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 

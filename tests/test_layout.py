@@ -32,7 +32,8 @@ pytestmark = [
 ]
 chromium_required()
 
-ROLES = {"province": "province", "city": "hangzhou", "enterprise": "enterprise", "expert": "expert", "visitor": ""}
+ROLES = {"province": "province", "city": "hangzhou", "enterprise": "enterprise", "expert": "expert",
+         "provider": "provider2", "visitor": ""}
 LANGUAGES = ("zh-hans", "en")
 WIDTHS = (1024, 1366, 1440)
 SKIP_NAMESPACES = ("admin",)  # Django's own pages
@@ -104,6 +105,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Dem
         page.click("[data-testid=import-submit]")
         page.wait_for_url(re.compile(r"/imports/\d+/"))
         demo.job = int(re.findall(r"/imports/(\d+)/", page.url)[0])
+        page.context.clear_cookies()
+        _sign_in(page, base, "provider2")  # its registration was returned: it attaches a qualification file
+        page.goto(f"{base}/providers/{_provider(demo, 'provider2')}/")
+        page.set_input_files("[data-testid=upload] input[name=file]", str(evidence))
+        page.click("[data-testid=upload] button[type=submit]")
+        page.wait_for_selector("[data-testid=files] a")
         page.close()
         for role in ROLES:
             _classify(demo, browser, role)
@@ -124,6 +131,11 @@ def _uscc(demo: Demo, role: str) -> str:
                         " and s.status = 'submitted') order by a.id"))
 
 
+def _provider(demo: Demo, username: str) -> int:
+    return int(demo.one("select m.provider_id from market_membership m join core_user u on m.user_id = u.id"
+                        " where u.username = ?", username))
+
+
 def _values(demo: Demo, role: str, param: str) -> list[Any]:
     """Real objects for a URL parameter: every kind a page shows differently (a submitted assessment and
     one in progress; the province and a city)."""
@@ -136,12 +148,17 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
                            " on s.enterprise_id = e.id where e.uscc = ? and s.status = 'submitted' group by s.kind",
                            uscc)
         return [*done, demo.draft]
+    if param == "provider_id":
+        # A listed company (the `provider` login's), a returned one (provider2's, editable), a steering group.
+        return [_provider(demo, "provider"), _provider(demo, "provider2"),
+                demo.one("select min(id) from market_provider where type = 'steering'")]
     if param == "code":
         return [demo.one("select code from base_region where level = 1"), "330100"]
     values = {
         "job_id": demo.job, "step": 1,
         "evidence_id": demo.one("select max(id) from diagnosis_evidence"),
         "assignment_id": demo.one("select max(id) from diagnosis_assignment"),
+        "file_id": demo.one("select max(id) from market_qualificationfile"),
     }
     if param == "fmt":
         return ["pdf", "xlsx", "csv"]

@@ -35,6 +35,7 @@ from zhigai.core.services import api_token_issue
 from zhigai.diagnosis import services as diagnosis
 from zhigai.diagnosis.evaluation import assessment_score
 from zhigai.diagnosis.models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
+from zhigai.market.models import Membership, Provider, QualificationFile
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,8 @@ class Side:
     draft: Assessment  # an expert diagnosis in progress, complete, by the "expert" login (own side)
     evidence: Evidence
     job: ImportJob
+    provider: Provider  # a draft registration, by the "provider" login (own side) or another provider user
+    qualification: QualificationFile
 
 
 @dataclass
@@ -74,7 +77,15 @@ def _assessment(enterprise: Enterprise, model: MaturityModel, kind: str, by: Use
     return a
 
 
-def _side(enterprise: Enterprise, region: str, author: User, job_owner: User) -> Side:
+def _provider(user: User, county: str) -> tuple[Provider, QualificationFile]:
+    provider = Provider.objects.create(type="engineering", name=f"服务商{county}", home_region=Region.objects.get(
+        code=county), created_by=user)
+    Membership.objects.create(user=user, provider=provider)
+    return provider, QualificationFile.objects.create(provider=provider, file=ContentFile(PDF, name="q.pdf"),
+                                                      filename="q.pdf", size=len(PDF), content_type="application/pdf")
+
+
+def _side(enterprise: Enterprise, region: str, author: User, job_owner: User, provider_user: User) -> Side:
     ladder = MaturityModel.objects.get(code="ladder", current=True)
     Indicator.objects.create(enterprise=enterprise, year=2020, employees=120)
     draft = _assessment(enterprise, ladder, Kind.EXPERT, author, submit=False)
@@ -83,7 +94,7 @@ def _side(enterprise: Enterprise, region: str, author: User, job_owner: User) ->
     job = ImportJob.objects.create(created_by=job_owner, file=ContentFile(b"uscc\n", name="x.csv"),
                                    filename="x.csv", status=ImportStatus.SUCCEEDED, progress=1.0)
     return Side(enterprise, Region.objects.get(code=region), _assessment(enterprise, ladder, Kind.SELF, None, True),
-                draft, evidence, job)
+                draft, evidence, job, *_provider(provider_user, enterprise.region.code))
 
 
 @pytest.fixture
@@ -117,8 +128,8 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(core_policy._GRANTS, "test.profile", Grant(
         name="test.profile", roles=frozenset({Role.BANK}), opens=frozenset({"base.enterprise.view"}),
         enterprise_ids=lambda user: [own.id] if user.pk == profile_bank.pk else []))
-    return World(users, _side(own, "330100", users["expert"], users["city"]),
-                 _side(foreign, "330200", users["province"], users["admin"]))
+    return World(users, _side(own, "330100", users["expert"], users["city"], users["provider"]),
+                 _side(foreign, "330200", users["province"], users["admin"], make_user(Role.PROVIDER)))
 
 
 # --- the rows ---------------------------------------------------------------------------------------------------
@@ -143,11 +154,19 @@ class Row:
 
 def _objects(side: Side, user: User) -> dict[str, Any]:
     return {"enterprise": side.enterprise, "region": side.region, "done": side.done, "draft": side.draft,
-            "evidence": side.draft, "job": side.job, None: None}
+            "evidence": side.draft, "job": side.job, "provider": side.provider, None: None}
 
 
 def _evidence_count(side: Side) -> int:
     return Evidence.objects.filter(assessment=side.draft).count()
+
+
+def _provider_state(side: Side) -> str:
+    return Provider.objects.get(pk=side.provider.pk).status
+
+
+def _qualifications(side: Side) -> int:
+    return QualificationFile.objects.filter(provider=side.provider).count()
 
 
 def _assignments(side: Side) -> int:
@@ -211,6 +230,23 @@ PAGES: dict[str, Row] = {
     "diagnosis:evidence_delete": Row("post", "/evidence/{evidence}/delete/", "evidence",
                                      view="diagnosis.assessment.view", act="diagnosis.assessment.change", ok=302,
                                      refused=302, body={"step": "1"}, changes=_evidence_count),
+    "market:directory": Row("get", "/providers/?type=engineering&technology=robot"),
+    "market:directory_export": Row("get", "/providers/export.xlsx?type=engineering"),
+    "market:queue": Row("get", "/providers/review/", act="market.provider.review"),
+    "market:provider_new": Row("get", "/providers/new/", act="market.provider.create"),
+    "market:provider": Row("get", "/providers/{provider}/", "provider", view="market.provider.view"),
+    "market:provider_edit": Row("get", "/providers/{provider}/edit/", "provider", view="market.provider.view",
+                                act="market.provider.change"),
+    "market:provider_move": Row("post", "/providers/{provider}/move/", "provider", view="market.provider.view",
+                                act="market.provider.submit", ok=302, refused=302, body={"move": "submit"},
+                                changes=_provider_state),
+    "market:file_upload": Row("post", "/providers/{provider}/files/", "provider", view="market.provider.view",
+                              act="market.provider.change", ok=302, refused=302, body={"file": "<pdf>"},
+                              changes=_qualifications),
+    "market:file": Row("get", "/qualifications/{qualification}/", "provider", view="market.provider.view"),
+    "market:file_delete": Row("post", "/qualifications/{qualification}/delete/", "provider",
+                              view="market.provider.view", act="market.provider.change", ok=302, refused=302,
+                              changes=_qualifications),
 }
 
 API: dict[str, Row] = {
@@ -249,6 +285,9 @@ API: dict[str, Row] = {
                                                              view="diagnosis.assessment.view"),
     "GET /api/v1/assessments/{assessment_id}/report.pdf": Row("get", "/api/v1/assessments/{done}/report.pdf", "done",
                                                               view="diagnosis.assessment.view"),
+    "GET /api/v1/providers": Row("get", "/api/v1/providers?industry=34&type=engineering"),
+    "GET /api/v1/providers/{provider_id}": Row("get", "/api/v1/providers/{provider}", "provider",
+                                               view="market.provider.view"),
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
@@ -313,6 +352,7 @@ def expected(row: Row, user: User, side: Side) -> str:
 def _fill(text: str, world: World, side: Side) -> str:
     return text.format(uscc=side.enterprise.uscc, done=side.done.pk, draft=side.draft.pk,
                        evidence=side.evidence.pk, job=side.job.pk, region=side.region.code,
+                       provider=side.provider.pk, qualification=side.qualification.pk,
                        spare_expert=world.users["spare"].pk,
                        assignment=Assignment.objects.filter(enterprise=side.enterprise).order_by("pk").values_list(
                            "pk", flat=True).first() or 0)

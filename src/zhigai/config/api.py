@@ -115,11 +115,13 @@ def _register() -> None:
     from zhigai.base.api import router as base_router
     from zhigai.core.api import router as core_router
     from zhigai.diagnosis.api import router as diagnosis_router
+    from zhigai.market.api import router as market_router
 
     api.add_router("", core_router)
     api.add_router("", base_router)
     api.add_router("", diagnosis_router)
     api.add_router("", analytics_router)
+    api.add_router("", market_router)
 
 
 _register()

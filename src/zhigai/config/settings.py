@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "zhigai.base",
     "zhigai.diagnosis",
     "zhigai.analytics",
+    "zhigai.market",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("zhigai.base.urls")),
     path("", include("zhigai.diagnosis.urls")),
     path("", include("zhigai.analytics.urls")),
+    path("", include("zhigai.market.urls")),
     path("", include("zhigai.core.urls")),
 ]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from .schemas import InputSchema
 from .services import api_token_create, api_token_revoke, user_sign_in
@@ -25,12 +27,23 @@ class TokenOut(Schema):
     expires_in: int
 
 
+# What the modules say about the user in /me (a provider's id from the market), filled in their ready():
+# core knows no module, so a field a module owns is None until it registers the function that computes it.
+_ME_FIELDS: dict[str, Callable[[Any], str | None]] = {}
+
+
+def me_field_register(name: str, compute: Callable[[Any], str | None]) -> None:
+    if name not in MeOut.model_fields:
+        raise LookupError(f"/me has no field {name!r}: add it to MeOut")
+    _ME_FIELDS[name] = compute
+
+
 class MeOut(Schema):
     username: str
     role: str
     region: str | None
     enterprise: str | None
-    provider: str | None
+    provider: str | None = Field(description="the id of the provider the user acts for (GET /providers/{id})")
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut},
@@ -58,4 +71,5 @@ def me(request: ApiRequest) -> dict[str, Any]:
         "region": user.region.code if user.region else None,
         "enterprise": user.enterprise.uscc if user.enterprise else None,
         "provider": None,
+        **{name: compute(user) for name, compute in _ME_FIELDS.items()},
     }

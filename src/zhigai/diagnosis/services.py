@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
@@ -17,6 +16,7 @@ from zhigai.core.errors import Conflict, InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import Actor
+from zhigai.core.uploads import DOCUMENT_TYPES, document_checked
 from zhigai.core.workflow import transition_apply
 
 from .definition import ModelDef
@@ -26,15 +26,8 @@ from .policy import EXPERT_ROLES
 from .selectors import model_get
 from .workflow import ASSESSMENT_WORKFLOW
 
-# What an evidence file may be, recognised by its first bytes as well as its name.
-EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-}
+# What an evidence file may be: the platform's documents (core.uploads), checked by content and size.
+EVIDENCE_TYPES = DOCUMENT_TYPES
 
 
 def _kind_for(user: Actor, enterprise: Enterprise, kind: str | None) -> str:
@@ -170,30 +163,7 @@ def evidence_add(*, by: User, assessment: Assessment, requirement: str, upload: 
         raise PermissionDenied(_("只能给本人未提交的专家诊断附加证据。"), code=DiagnosisError.LOCKED)
     if assessment.model.spec.requirement(requirement) is None:
         raise InvalidInput(_("没有这个问题：%(id)s") % {"id": requirement}, details=[{"field": "requirement"}])
-    name = (upload.name or "").rsplit("/", 1)[-1]
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if ext not in EVIDENCE_TYPES:
-        raise InvalidInput(
-            _("不接受这种文件：%(name)s。可上传：%(types)s")
-            % {"name": name, "types": " ".join(sorted(EVIDENCE_TYPES))},
-            details=[{"field": "file", "message": "type"}],
-        )
-    size = upload.size or 0
-    limit = settings.EVIDENCE_MAX_BYTES
-    if size == 0 or size > limit:
-        raise InvalidInput(
-            _("文件为空或超过 %(mb)d MB：%(name)s") % {"mb": limit // (1024 * 1024), "name": name},
-            details=[{"field": "file", "message": "size"}],
-        )
-    content_type, magics = EVIDENCE_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in magics):
-        raise InvalidInput(
-            _("文件内容与扩展名 %(ext)s 不符：%(name)s") % {"ext": ext, "name": name},
-            details=[{"field": "file", "message": "content"}],
-        )
+    name, content_type, size = document_checked(upload)
     evidence = Evidence.objects.create(
         assessment=assessment, requirement=requirement, file=upload, filename=name[:255], size=size,
         content_type=content_type, uploaded_by=by,

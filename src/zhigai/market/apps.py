@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+
+
+class MarketConfig(AppConfig):
+    name = "zhigai.market"
+    label = "market"
+    verbose_name = "Market"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from zhigai.core.api import me_field_register
+        from zhigai.core.cache import cache_areas_register
+        from zhigai.core.errors import error_codes_register
+        from zhigai.core.nav import nav_item_register, platform_part_register
+        from zhigai.core.policy import permitted
+        from zhigai.core.reference import reference_loader_register
+
+        from . import policy  # noqa: F401  (registers the market policy)
+        from .errors import MarketError
+        from .loader import technologies_ensure, technologies_load
+        from .models import Membership, Provider, ProviderEvent, QualificationFile, Technology
+        from .selectors import provider_of
+
+        cache_areas_register(Technology, "reference")
+        # Read afresh on every page: no figure is cached from them yet (no grant reads them either).
+        for model in (Provider, Membership, QualificationFile, ProviderEvent):
+            cache_areas_register(model)
+        error_codes_register("market", MarketError)
+        reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
+        me_field_register("provider", lambda user: str(p.pk) if (p := provider_of(user)) else None)
+        platform_part_register(
+            "market", _("服务市场：工程服务公司、专家服务指导组、装备、云服务商和银行的登记、审核与名录"), order=25)
+        nav_item_register(_("服务商"), "market:directory", order=22)
+        nav_item_register(_("服务商审核"), "market:queue", order=27,
+                          visible=lambda user: permitted(user, "market.provider.review"))

@@ -1,0 +1,113 @@
+"""Providers of the engineering service market (SPEC §4, issue 12): who they are, what they do and where,
+the users who act for them, their qualification files and the history of their review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhigai.base.models import Bilingual
+from zhigai.core.models import WorkflowEvent
+
+
+class Technology(Bilingual):
+    """A technology providers offer (data/market/technologies.yaml)."""
+
+    code = models.CharField(max_length=32, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "technologies"
+
+
+class ProviderType(models.TextChoices):
+    ENGINEERING = "engineering", _("工程服务公司")
+    STEERING = "steering", _("专家服务指导组")
+    EQUIPMENT = "equipment", _("装备供应商")
+    CLOUD = "cloud", _("云服务商")
+    BANK = "bank", _("银行")
+
+
+class ProviderStatus(models.TextChoices):
+    DRAFT = "draft", _("填写中")
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("退回修改")
+    LISTED = "listed", _("已入库")
+    REFUSED = "refused", _("不予入库")
+    SUSPENDED = "suspended", _("已暂停")
+
+
+class PriceLevel(models.IntegerChoices):
+    ECONOMY = 1, _("经济")
+    MODERATE = 2, _("适中")
+    PREMIUM = 3, _("较高")
+
+
+class Provider(models.Model):
+    """A provider as registered by its user and reviewed by the province (market.workflow)."""
+
+    type = models.CharField(max_length=12, choices=ProviderType.choices)
+    name = models.CharField(max_length=200)
+    home_region = models.ForeignKey("base.Region", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(blank=True)
+    industries = models.ManyToManyField("base.Industry", blank=True, related_name="+",
+                                        help_text="GB/T 4754 divisions it works in")
+    technologies = models.ManyToManyField(Technology, blank=True, related_name="providers")
+    regions = models.ManyToManyField("base.Region", blank=True, related_name="+",
+                                     help_text="regions served (a city or the province covers what lies below)")
+    capacity = models.PositiveSmallIntegerField(default=3, help_text="engagements at once")
+    price_level = models.PositiveSmallIntegerField(choices=PriceLevel.choices, default=PriceLevel.MODERATE)
+    certifications = models.JSONField(default=list, blank=True, help_text="names of certifications held")
+    # An expert service steering group's leader (one of its members) and the industry it is organised for.
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    industry_focus = models.ForeignKey("base.Industry", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+    status = models.CharField(max_length=10, choices=ProviderStatus.choices, default=ProviderStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["status", "type"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user who acts for a provider: its staff, or an expert member of a steering group. A user belongs
+    to one provider at most."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="members")
+    joined = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["provider", "joined", "id"]
+
+
+class QualificationFile(models.Model):
+    """A certificate or qualification document a provider attaches to its registration."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="qualifications/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded", "id"]
+
+
+class ProviderEvent(WorkflowEvent):
+    """A move of a provider's registration (market.workflow): submitted, listed, returned, refused, suspended."""
+
+    subject = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("服务商审核记录")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from ninja import Schema
+from pydantic import Field
+
+from zhigai.core.schemas import InputSchema
+
+
+class ProviderQuery(InputSchema):
+    industry: str = Field("", description="a GB/T 4754 code (a class matches its division)")
+    technology: str = Field("", description="a technology code")
+    region: str = Field("", description="a region code: providers serving it, a region above it or one inside it")
+    type: str = Field("", description="engineering, steering, equipment, cloud or bank")
+    status: str = Field("", description="provincial officers only: a review status, or all (default: listed)")
+
+
+class CodeName(Schema):
+    code: str
+    name: str
+
+
+class TrackRecordOut(Schema):
+    engagements_completed: int
+    enough: bool = Field(description="false below `minimum` completed engagements: no figure is shown then")
+    minimum: int
+    message: str
+
+
+class ProviderOut(Schema):
+    id: int
+    type: str
+    type_name: str
+    name: str
+    status: str
+    home_region: CodeName
+    industries: list[CodeName]
+    technologies: list[CodeName]
+    regions: list[CodeName]
+    capacity: int = Field(description="engagements at once")
+    price_level: int = Field(description="1 economy, 2 moderate, 3 premium")
+
+
+class MemberOut(Schema):
+    name: str
+    role: str
+    leader: bool
+
+
+class ProviderDetail(ProviderOut):
+    description: str
+    certifications: list[str]
+    industry_focus: CodeName | None
+    members: list[MemberOut]
+    qualification_files: list[str]
+    track_record: TrackRecordOut

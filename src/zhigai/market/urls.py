@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views, views_edit
+
+app_name = "market"
+urlpatterns = [
+    path("providers/", views.directory, name="directory"),
+    path("providers/export.xlsx", views.directory_export, name="directory_export"),
+    path("providers/review/", views.review_queue, name="queue"),
+    path("providers/new/", views_edit.provider_new, name="provider_new"),
+    path("providers/<int:provider_id>/", views.provider_page, name="provider"),
+    path("providers/<int:provider_id>/edit/", views_edit.provider_edit, name="provider_edit"),
+    path("providers/<int:provider_id>/move/", views_edit.provider_move, name="provider_move"),
+    path("providers/<int:provider_id>/files/", views_edit.qualification_upload, name="file_upload"),
+    path("qualifications/<int:file_id>/", views_edit.qualification_download, name="file"),
+    path("qualifications/<int:file_id>/delete/", views_edit.qualification_delete, name="file_delete"),
+]
