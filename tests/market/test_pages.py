@@ -106,3 +106,21 @@ def test_the_pages_in_english(people: dict[str, User], provider_in: Callable[[st
     page = client.get(f"/providers/{p.pk}/").content.decode()
     assert "Not enough engagements yet" in page and "Suspend" in page and "Review history" in page
     assert "Industrial robots" in page, "technologies named in the reader's language"
+
+
+def test_the_home_page_says_where_the_users_provider_stands(people: dict[str, User],
+                                                            provider_in: Callable[[str], Provider]) -> None:
+    returned = provider_in(ProviderStatus.RETURNED)
+    home = signed_in(people["owner"]).get("/").content.decode()
+    section = home[home.index('data-testid="my-provider"'):]
+    assert returned.name in section and "审核退回" in section
+    assert f"/providers/{returned.pk}/edit/" in section, "a returned registration can be edited from home"
+    assert "导入" not in home[home.index('class="empty"'):], "no import hint for a user who cannot import"
+
+    listed = provider_in(ProviderStatus.LISTED)
+    home = signed_in(people["owner"]).get("/").content.decode()
+    assert listed.name in home and "已列入服务商名录" in home and f"/providers/{listed.pk}/edit/" not in home
+    for who in ("province", "enterprise"):
+        assert 'data-testid="my-provider"' not in signed_in(people[who]).get("/").content.decode()
+    region = signed_in(people["owner"]).get("/regions/330000/")
+    assert region.status_code != 200 or 'data-testid="my-provider"' not in region.content.decode()

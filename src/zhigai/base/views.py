@@ -95,7 +95,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         if own is not None:
             return _enterprise_home(request, own)
     return render(request, "base/home.html", {"figures": dashboard_figures(user=user),
-                                              "sections": dashboard_sections(request)})
+                                              "sections": dashboard_sections(request),
+                                              "can_import": permitted(user, "base.import.create")})
 
 
 def _enterprise_home(request: AuthenticatedRequest, page: selectors.EnterprisePage) -> HttpResponse:
@@ -264,6 +265,7 @@ def region_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "children": children,
             "figures": dashboard_figures(user=request.user, region_code=region.code),
             "sections": dashboard_sections(request, region.code),
+            "can_import": permitted(request.user, "base.import.create"),
         },
     )
 

@@ -9,6 +9,7 @@ class MarketConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from zhigai.base.sections import dashboard_section_register
         from zhigai.core.api import me_field_register
         from zhigai.core.cache import cache_areas_register
         from zhigai.core.errors import error_codes_register
@@ -21,6 +22,7 @@ class MarketConfig(AppConfig):
         from .loader import technologies_ensure, technologies_load
         from .models import Membership, Provider, ProviderEvent, QualificationFile, Technology
         from .selectors import provider_of
+        from .views_home import home_section
 
         cache_areas_register(Technology, "reference")
         # Read afresh on every page: no figure is cached from them yet (no grant reads them either).
@@ -29,6 +31,7 @@ class MarketConfig(AppConfig):
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
         me_field_register("provider", lambda user: str(p.pk) if (p := provider_of(user)) else None)
+        dashboard_section_register(home_section)
         platform_part_register(
             "market", _("服务市场：工程服务公司、专家服务指导组、装备、云服务商和银行的登记、审核与名录"), order=25)
         nav_item_register(_("服务商"), "market:directory", order=22)
