@@ -21,6 +21,7 @@ DOCS = ROOT / "docs"
 SHOTS = [  # (file, user, path or a callable finding it, what must be drawn first)
     ("dashboard.png", "province", "/", "div.chart .main-svg"),
     ("diagnosis.png", "expert", "verified-result", "div.chart .main-svg"),
+    ("providers.png", "province", "/providers/", "table"),
 ]
 
 
