@@ -181,8 +181,9 @@ def _data_rows(
     example_at = table.columns.index("uscc")
     first = True
     for number, cells in rows:
-        if _blank(cells):
-            continue  # blank lines are not data
+        # Blank lines are not data. A first cell with text says at once that the row is not blank.
+        if not (cells and type(first_cell := cells[0]) is str and first_cell.strip()) and _blank(cells):
+            continue
         if first:
             first = False
             if str(cells[example_at] if len(cells) > example_at else "").strip().upper() == EXAMPLE_USCC:

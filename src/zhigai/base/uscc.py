@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from operator import mul
+
 from django.utils.translation import gettext_noop
 
 from zhigai.core.phrases import Phrase
@@ -11,6 +14,8 @@ from zhigai.core.text import text_problem
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# 18 characters of ALPHABET: checked at C speed, as an import checks every code of its file.
+WELL_FORMED = re.compile(f"[{re.escape(ALPHABET)}]{{18}}")
 
 
 class USCCError(ValueError):
@@ -18,7 +23,9 @@ class USCCError(ValueError):
 
 
 def check_character(first17: str) -> str:
-    total = sum(VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("a USCC has 17 characters before its check character")
+    total = sum(map(mul, map(VALUE.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -31,7 +38,7 @@ def normalize_uscc(raw: object) -> str:
         raise USCCError(Phrase(gettext_noop("统一社会信用代码%(p)s"), {"p": problem}))
     if len(code) != 18:
         raise USCCError(Phrase(gettext_noop("统一社会信用代码应为18位，实际为%(n)d位"), {"n": len(code)}))
-    for position, char in enumerate(code, start=1):
+    for position, char in enumerate(code if not WELL_FORMED.fullmatch(code) else "", start=1):
         if char not in VALUE:
             raise USCCError(
                 Phrase(
