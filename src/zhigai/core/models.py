@@ -96,6 +96,20 @@ class DataVersion(models.Model):
     value = models.BigIntegerField(default=0)
 
 
+class StoredDocument(models.Model):
+    """A file a user attached, as core.uploads.document_checked accepted it: its name, size and type as
+    received, who sent it and when. A subclass declares `file` with its own folder under the media root."""
+
+    filename = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class WorkflowEvent(models.Model):
     """One move of a workflow (core.workflow): each module's event model adds `subject`, a foreign key to
     the object that moved, so its history is a typed relation, not text."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
+from .models import StoredDocument
 
 # What an attached document may be: extension -> (content type, the first bytes such a file starts with).
 DOCUMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -49,3 +51,11 @@ def document_checked(upload: UploadedFile, *, field: str = "file") -> tuple[str,
             details=[{"field": field, "message": "content"}],
         )
     return name, content_type, size
+
+
+def document_delete(document: StoredDocument) -> None:
+    """Delete an attached document's row, and its file once the row is gone for good: a rolled-back delete
+    keeps both."""
+    stored = document.file  # type: ignore[attr-defined]  # each StoredDocument declares its own
+    document.delete()
+    transaction.on_commit(lambda: stored.delete(save=False))

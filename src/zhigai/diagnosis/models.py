@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from zhigai.core.models import WorkflowEvent
+from zhigai.core.models import StoredDocument, WorkflowEvent
 
 from .definition import ModelDef, stored_model
 
@@ -91,17 +91,12 @@ class Assessment(models.Model):
         return self.status == Status.DRAFT
 
 
-class Evidence(models.Model):
+class Evidence(StoredDocument):
     """A file attached to one answer of an expert diagnosis."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     requirement = models.CharField(max_length=40)
     file = models.FileField(upload_to="evidence/%Y/%m/")
-    filename = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["requirement", "uploaded", "id"]

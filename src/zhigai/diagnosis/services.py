@@ -16,7 +16,7 @@ from zhigai.core.errors import Conflict, InvalidInput, PermissionDenied
 from zhigai.core.models import User
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import Actor
-from zhigai.core.uploads import DOCUMENT_TYPES, document_checked
+from zhigai.core.uploads import DOCUMENT_TYPES, document_checked, document_delete
 from zhigai.core.workflow import transition_apply
 
 from .definition import ModelDef
@@ -179,10 +179,7 @@ def evidence_delete(*, by: User, evidence: Evidence) -> None:
             message=_("只能删除本人未提交的专家诊断中的证据。"), code=DiagnosisError.LOCKED)
     audit_record(actor=by, action="delete", entity="evidence", entity_id=evidence.pk,
                  summary=f"{evidence.assessment_id} {evidence.requirement} {evidence.filename}"[:255])
-    stored = evidence.file
-    evidence.delete()
-    # The file goes once the row is gone for good: a rolled-back delete keeps both.
-    transaction.on_commit(lambda: stored.delete(save=False))
+    document_delete(evidence)
 
 
 def _locked(assessment_id: int) -> Assessment:

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhigai.base.models import Bilingual
-from zhigai.core.models import WorkflowEvent
+from zhigai.core.models import StoredDocument, WorkflowEvent
 
 
 class Technology(Bilingual):
@@ -89,16 +89,11 @@ class Membership(models.Model):
         ordering = ["provider", "joined", "id"]
 
 
-class QualificationFile(models.Model):
+class QualificationFile(StoredDocument):
     """A certificate or qualification document a provider attaches to its registration."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to="qualifications/%Y/%m/")
-    filename = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded", "id"]

@@ -16,7 +16,7 @@ from zhigai.core.errors import InvalidInput
 from zhigai.core.models import Role, User
 from zhigai.core.policy import require
 from zhigai.core.text import clean_text
-from zhigai.core.uploads import document_checked
+from zhigai.core.uploads import document_checked, document_delete
 from zhigai.core.workflow import transition_apply
 
 from .errors import MarketError
@@ -219,9 +219,7 @@ def qualification_delete(*, by: User, qualification: QualificationFile) -> None:
     audit_record(actor=by, action="delete", entity="qualification", entity_id=qualification.pk,
                  subject=str(qualification.provider_id),
                  summary=f"{qualification.provider_id} {qualification.filename}"[:255])
-    stored = qualification.file
-    qualification.delete()
-    transaction.on_commit(lambda: stored.delete(save=False))  # the file goes once the row is gone for good
+    document_delete(qualification)
 
 
 @transaction.atomic
