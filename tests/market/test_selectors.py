@@ -13,6 +13,7 @@ from zhigai.core.models import User
 from zhigai.market import selectors, services
 from zhigai.market.models import Provider, ProviderStatus
 from zhigai.market.selectors import ProviderFilters, access_provider, provider_list
+from zhigai.market.track_record import track_record
 
 from .conftest import profile
 
@@ -112,7 +113,7 @@ def test_only_the_province_filters_by_status(people: dict[str, User], provider_i
 
 def test_the_track_record_says_not_enough_engagements_below_five(people: dict[str, User],
                                                                 provider_in: Callable[[str], Provider]) -> None:
-    record = selectors.track_record(provider=provider_in(ProviderStatus.LISTED))
+    record = track_record(provider=provider_in(ProviderStatus.LISTED))
     assert record["engagements_completed"] == 0 and record["enough"] is False and record["minimum"] == 5
     assert record["message"]
 

@@ -9,6 +9,7 @@ from zhigai.core.types import ApiRequest
 from . import selectors
 from .models import Provider
 from .schemas import ProviderDetail, ProviderOut, ProviderQuery
+from .track_record import track_record
 
 router = Router(tags=["market"])
 
@@ -52,5 +53,5 @@ def provider_detail(request: ApiRequest, provider_id: int) -> dict[str, Any]:
                      "role": m.user.role, "leader": m.user_id == p.leader_id}
                     for m in p.members.select_related("user")],
         "qualification_files": [f.filename for f in p.files.all()],
-        "track_record": selectors.track_record(provider=p),
+        "track_record": track_record(provider=p),
     }

@@ -20,13 +20,21 @@ class MarketConfig(AppConfig):
         from . import policy  # noqa: F401  (registers the market policy)
         from .errors import MarketError
         from .loader import technologies_ensure, technologies_load
-        from .models import Membership, Provider, ProviderEvent, QualificationFile, Technology
+        from .models import (
+            Engagement,
+            EngagementEvent,
+            Membership,
+            Provider,
+            ProviderEvent,
+            QualificationFile,
+            Technology,
+        )
         from .selectors import provider_of
         from .views_home import home_section
 
         cache_areas_register(Technology, "reference")
         # Read afresh on every page: no figure is cached from them yet (no grant reads them either).
-        for model in (Provider, Membership, QualificationFile, ProviderEvent):
+        for model in (Provider, Membership, QualificationFile, ProviderEvent, Engagement, EngagementEvent):
             cache_areas_register(model)
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhigai.base.models import Bilingual
@@ -106,3 +107,73 @@ class ProviderEvent(WorkflowEvent):
 
     class Meta(WorkflowEvent.Meta):
         verbose_name = _("服务商审核记录")
+
+
+class EngagementState(models.TextChoices):
+    """The states of an engagement (market.engagements declares the moves between them)."""
+
+    REQUESTED = "requested", _("待响应")
+    ACCEPTED = "accepted", _("已接受")
+    DECLINED = "declined", _("已谢绝")
+    RESEARCH = "research", _("诊断调研")
+    PLAN_DESIGN = "plan_design", _("方案设计")
+    PLAN_REVIEW = "plan_review", _("方案待确认")
+    PLAN_APPROVED = "plan_approved", _("方案已确认")
+    IMPLEMENTATION = "implementation", _("项目实施")
+    ACCEPTANCE = "acceptance", _("验收")
+    CLOSED = "closed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+# The states in which an engagement is still running (it takes one of its provider's capacity).
+OPEN_STATES = frozenset({
+    EngagementState.REQUESTED, EngagementState.ACCEPTED, EngagementState.RESEARCH, EngagementState.PLAN_DESIGN,
+    EngagementState.PLAN_REVIEW, EngagementState.PLAN_APPROVED, EngagementState.IMPLEMENTATION,
+    EngagementState.ACCEPTANCE,
+})
+# Past the diagnostic research: the provider has diagnosed the enterprise (a conflict of interest if it
+# would also implement the plan, issue 12).
+DIAGNOSED_STATES = frozenset({
+    EngagementState.PLAN_DESIGN, EngagementState.PLAN_REVIEW, EngagementState.PLAN_APPROVED,
+    EngagementState.IMPLEMENTATION, EngagementState.ACCEPTANCE, EngagementState.CLOSED,
+})
+
+
+class Engagement(models.Model):
+    """An enterprise's request to a provider and the work that follows, from diagnostic research to
+    acceptance (SPEC §4). Its state moves only through market.engagements."""
+
+    enterprise = models.ForeignKey("base.Enterprise", on_delete=models.PROTECT, related_name="engagements")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="engagements")
+    need = models.TextField(help_text="what the enterprise asks for, in its words")
+    # The diagnosis the enterprise gave the provider (its results are what the provider may read).
+    assessment = models.ForeignKey("diagnosis.Assessment", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    state = models.CharField(max_length=16, choices=EngagementState.choices, default=EngagementState.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    state_since = models.DateTimeField(default=timezone.now, help_text="when the present state began")
+    due = models.DateField(null=True, blank=True, help_text="the deadline of the present step (working days)")
+    responded = models.DateTimeField(null=True, blank=True, help_text="when the provider accepted or declined")
+    accepted_on = models.DateField(null=True, blank=True, help_text="the day the enterprise accepted the work")
+    closed = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 to 5, by the enterprise")
+    rating_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["provider", "state"]), models.Index(fields=["enterprise", "state"]),
+                   models.Index(fields=["state", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} ← {self.provider}"
+
+
+class EngagementEvent(WorkflowEvent):
+    """A move of an engagement: who, when, the note and the documents it brought."""
+
+    subject = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(WorkflowEvent.Meta):
+        verbose_name = _("服务对接记录")

@@ -19,9 +19,6 @@ from .errors import MarketError
 from .models import Membership, Provider, ProviderStatus, ProviderType, QualificationFile, Technology
 from .policy import PROVIDER_VIEW, REVIEW
 
-# Fewer completed engagements than this and a track record is "not enough engagements yet" (issue 12).
-TRACK_RECORD_MIN = 5
-
 
 def technology_list() -> QuerySet[Technology]:
     return Technology.objects.order_by("code")
@@ -137,17 +134,3 @@ def review_queue(*, user: Actor) -> QuerySet[Provider]:
     require(user, REVIEW, message=_("只有省级主管部门可以审核服务商。"), code=MarketError.FORBIDDEN)
     return (Provider.objects.filter(status=ProviderStatus.SUBMITTED).select_related("home_region")
             .order_by("updated", "id"))
-
-
-def track_record(*, provider: Provider) -> dict[str, object]:
-    """The provider's record, computed from its engagements, never typed in. The market has no
-    engagements yet (issue 12's next slice), so every provider has completed none — "not enough
-    engagements yet" — and no figure is shown below TRACK_RECORD_MIN."""
-    completed = 0
-    enough = completed >= TRACK_RECORD_MIN
-    return {
-        "engagements_completed": completed,
-        "enough": enough,
-        "minimum": TRACK_RECORD_MIN,
-        "message": _("完成的服务项目还不够多，暂无业绩记录") if not enough else "",
-    }

@@ -26,6 +26,7 @@ from zhigai.core.types import AuthenticatedRequest
 from . import exports, selectors
 from .models import Provider, ProviderStatus, ProviderType
 from .policy import REVIEW
+from .track_record import track_record
 from .workflow import NOTE_REQUIRED, PROVIDER_WORKFLOW
 
 FILTERS = ("industry", "technology", "region", "type", "status", "q")
@@ -101,7 +102,7 @@ def provider_page(request: AuthenticatedRequest, provider_id: int) -> HttpRespon
         "events": [(e, _move_label(e.transition)) for e in provider.events.select_related("by")] if history else None,
         "moves": _moves(provider, user),
         "may_change": permitted(user, "market.provider.change", provider),
-        "record": selectors.track_record(provider=provider),
+        "record": track_record(provider=provider),
     })
 
 
