@@ -3,7 +3,7 @@
 A record that existed and changes gets one row with the old and new values of the changed fields
 (compared BATCH at a time, before the write: an import's rows stream from a temporary file, importer._Spool,
 and are never all in memory). A created enterprise gets one row with its values, and an enterprise that
-gains periods one row saying how many and which years, both read back from the tables after the write.
+gains periods one row saying how many and which years, both built from the rows being written.
 """
 
 from __future__ import annotations
@@ -13,12 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from django.db import connection
-from django.utils import timezone
-
-from zhigai.core.audit import AUDIT_BULK_COLUMNS, audit_bulk, jsonable
+from zhigai.core.audit import audit_bulk, jsonable
 from zhigai.core.bulk import in_values
-from zhigai.core.cache import areas_changed
 from zhigai.core.models import AuditLog, User
 
 from .fields import money_of_fen
@@ -96,43 +92,18 @@ def enterprise_changes(*, user: User, records: Iterable[dict[str, Any]], fields:
     return new
 
 
-# The table an enterprise field refers to, audited by its code (as the import file gives it).
-_CODED = {"region_id": Region, "industry_id": Industry, "cluster_id": Cluster}
+def enterprise_gains(*, user: User, records: Iterable[dict[str, Any]], fields: list[str], filename: str) -> None:
+    """Audit the enterprises an import created (`records`, as written): their history starts with the file.
 
-
-def enterprise_gains(*, user: User, usccs: list[str], fields: list[str], filename: str) -> None:
-    """Audit the enterprises an import created, `fields` as written: their history starts with the file."""
-    chosen = in_values(usccs)
-    if isinstance(chosen, list):
-        return  # none created
-    joins, pairs = [], []
-    for k, name in enumerate(fields):
-        if name in _CODED:
-            joins.append(f"LEFT JOIN {_CODED[name]._meta.db_table} t{k} ON t{k}.id = e.{name}")
-            pairs.append(f"'{name.removesuffix('_id')}', t{k}.code")
-        else:
-            pairs.append(f"'{name}', e.{name}")
-    _audit_from_select(user, filename, "enterprise", "e.uscc", ", ".join(pairs),
-                       f"{Enterprise._meta.db_table} e {' '.join(joins)} WHERE e.uscc IN ({chosen.sql})",
-                       chosen.params)
-
-
-def _audit_from_select(user: User, filename: str, entity: str, entity_id: str, pairs: str, source: str,
-                       params: Sequence[Any]) -> None:
-    """One entry per row of `source` (whose enterprise is `e`), its "after" the JSON object of `pairs`.
-
-    One INSERT ... SELECT after the write: the database builds each entry from the rows themselves, where
-    building and sending a first load's hundred thousand entries from Python cost as much as the load.
-    """
-    json_object = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    sql = (
-        f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(AUDIT_BULK_COLUMNS)}) "
-        f"SELECT %s, %s, %s, 'import', '{entity}', {entity_id}, e.uscc, %s, %s, {json_object}({pairs}) FROM {source}"
-    )
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [at, user.pk, user.username[:150], filename[:255], "{}", *params])
-    areas_changed(AuditLog)  # raw SQL sends no model signals
+    Built from the rows the write already holds, codes for ids as the file gave them, and written as the
+    database takes rows in bulk (COPY): reading a hundred thousand of them back from the table cost more."""
+    names = [f.removesuffix("_id") for f in fields]
+    codes = _codes()
+    coded = [codes.get(f) for f in fields]
+    audit_bulk(actor=user, action="import", entity="enterprise", summary=filename, entries=(
+        (r["uscc"], r["uscc"], None,
+         {n: jsonable(r[f] if c is None else c.get(r[f], r[f])) for n, f, c in zip(names, fields, coded, strict=True)})
+        for r in records))
 
 
 class Gains(defaultdict[str, list[int]]):
@@ -141,6 +112,16 @@ class Gains(defaultdict[str, list[int]]):
 
     def __init__(self) -> None:
         super().__init__(lambda: [0, 9999, 0])
+
+    def add(self, rows: Iterable[tuple[str, int, int, Any]]) -> None:
+        """Count the periods `rows` (uscc, year, month, values) create."""
+        for uscc, year, _month, _values in rows:
+            periods = self[uscc]
+            periods[0] += 1
+            if year < periods[1]:
+                periods[1] = year
+            if year > periods[2]:
+                periods[2] = year
 
     def record(self, user: User, filename: str) -> None:
         _gains_record(user, filename, ((uscc, n, first, last) for uscc, (n, first, last) in self.items()))
@@ -160,29 +141,13 @@ def indicator_diffs(*, user: User, rows: Iterable[tuple[str, int, int, Sequence[
         for uscc, year, month, values in batch:
             old = existing.get((ids[uscc], year, month))
             if old is None:
-                periods = gained[uscc]
-                periods[0], periods[1], periods[2] = periods[0] + 1, min(periods[1], year), max(periods[2], year)
+                gained.add([(uscc, year, month, values)])
                 continue
             new = [money_of_fen(v) if m else v for v, m in zip(values, money, strict=True)]
             before, after = _diff(columns, old, new)
             if after:
                 audits.append(_row(user, "indicator", f"{uscc}/{year}/{month}", uscc, filename, before, after))
         AuditLog.objects.bulk_create(audits, batch_size=2000)
-
-
-def indicator_gains(*, user: User, ids: dict[str, int], filename: str) -> None:
-    """Audit the periods that enterprises with no records before gained from one write: read back from
-    the table in one grouped query, not from the import's rows again."""
-    chosen = in_values(ids.values())
-    if isinstance(chosen, list):
-        return
-    gained = (
-        f"SELECT enterprise_id, COUNT(*) AS n, MIN(year) AS first, MAX(year) AS last FROM "
-        f"{Indicator._meta.db_table} WHERE enterprise_id IN ({chosen.sql}) GROUP BY enterprise_id"
-    )
-    _audit_from_select(user, filename, "indicator", "e.uscc || '/import'",
-                       "'periods', g.n, 'from', g.first, 'to', g.last",
-                       f"({gained}) g JOIN {Enterprise._meta.db_table} e ON e.id = g.enterprise_id", chosen.params)
 
 
 def _gains_record(user: User, filename: str, gains: Iterable[tuple[str, int, int, int]]) -> None:

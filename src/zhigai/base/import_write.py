@@ -2,10 +2,11 @@
 clean rows in its temporary files: no step needs all of a file's rows at once.
 
 Enterprises: each chunk's existing ones are compared first (an entry per changed enterprise), then the
-chunk is upserted, and the created ones get an entry each, read back from the table. Indicators: rows of
-enterprises that had no records before this import go straight in (their history gets one entry per
-enterprise, read back when the table is done); rows of enterprises that had records are compared with them
-first (an entry per changed record) and upserted. The stages and the derived size fields come last.
+chunk is upserted, and the created ones get an entry each, with the values written. Indicators: rows of
+enterprises that had no records before this import go straight in (their periods are counted, and each such
+enterprise's history gets one entry when the table is done); rows of enterprises that had records are
+compared with them first (an entry per changed record) and upserted. The stages and the derived size
+fields come last.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zhigai.core.bulk import bulk_upsert, in_values
 from zhigai.core.cache import areas_changed
 from zhigai.core.models import User
 
-from .import_audit import Gains, enterprise_changes, enterprise_gains, indicator_diffs, indicator_gains
+from .import_audit import Gains, enterprise_changes, enterprise_gains, indicator_diffs
 from .import_stages import FileStages, stages_write
 from .models import Enterprise, Indicator
 from .services import enterprise_refresh_derived
@@ -45,7 +46,7 @@ class ImportWrite:
         self.created: set[str] = set()  # the enterprises this write created
         self.ids: dict[str, int] = {}  # the code of every enterprise given records -> its id
         self._had: set[int] | None = None  # enterprises with records: before the import, then each table's
-        self._fresh: dict[str, int] = {}  # this table's enterprises that had none
+        self._fresh: set[int] = set()  # this table's enterprises that had none
         self._gained = Gains()
 
     # --- enterprises ----------------------------------------------------------------------------------
@@ -60,7 +61,10 @@ class ImportWrite:
             rows=[[e["uscc"], *(e[f] for f in fields), "micro", False] for e in records],
             update=fields, new_keys=len(new) == len(records),
         )
-        enterprise_gains(user=self.user, usccs=new, fields=fields, filename=self.filename)
+        if new:
+            created = set(new)
+            enterprise_gains(user=self.user, records=[e for e in records if e["uscc"] in created], fields=fields,
+                             filename=self.filename)
         self.created.update(new)
         self.counts["enterprises_created"] += len(new)
         self.counts["enterprises_updated"] += changed - len(new)
@@ -92,7 +96,8 @@ class ImportWrite:
         fresh = [row for row in rows if ids[row[0]] not in had]
         if fresh:
             self.indicator_counts["indicators_created"] += self._upsert(columns, fresh, new_keys=True)
-            self._fresh.update((row[0], ids[row[0]]) for row in fresh)
+            self._fresh.update(ids[row[0]] for row in fresh)
+            self._gained.add(fresh)
         if len(fresh) < len(rows):
             self._update(columns, [row for row in rows if ids[row[0]] in had])
 
@@ -116,11 +121,10 @@ class ImportWrite:
     def table_done(self) -> None:
         """Audit what an indicator table brought (read back for enterprises that had no records, counted for
         the others); a later table's rows of the same enterprises and periods then update them."""
-        indicator_gains(user=self.user, ids=self._fresh, filename=self.filename)
         self._gained.record(self.user, self.filename)
         if self._had is not None:
-            self._had.update(self._fresh.values())
-        self._fresh = {}
+            self._had.update(self._fresh)
+        self._fresh = set()
 
     # --- the end --------------------------------------------------------------------------------------
 
