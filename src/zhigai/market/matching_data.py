@@ -50,7 +50,9 @@ class Rules:
 
 def default_rules() -> Rules:
     d = defaults()
-    return Rules({p: Decimal(str(d["weights"][p])) for p in PARTS}, bool(d["conflict_allowed"]), None, d)
+    cent = Decimal("0.01")
+    return Rules({p: Decimal(str(d["weights"][p])).quantize(cent) for p in PARTS}, bool(d["conflict_allowed"]),
+                 None, d)
 
 
 def rules_current() -> Rules:
