@@ -351,7 +351,7 @@ def part_phrase(name: str, match: Match, need: Need, pool: Pool, names: dict[str
                 "province_wide": _("服务全省")}[c.region_kind]
     if name == "capacity":
         return ngettext("尚有 %(n)d 个项目的空余产能", "尚有 %(n)d 个项目的空余产能", c.free) % {"n": c.free}
-    level = PriceLevel(c.provider.price_level).label
+    level = str(PriceLevel(c.provider.price_level).label).lower()  # "price economy" (Chinese has no case)
     if name == "outcome":
         return _("客户实测成效 %(score)s") % {"score": percent_text(match.values["outcome"])} if c.measured \
             else _("暂无实测业绩（按中性值计）")
@@ -360,11 +360,16 @@ def part_phrase(name: str, match: Match, need: Need, pool: Pool, names: dict[str
     return _("性价比：价格%(level)s（成效按中性值计）") % {"level": level}
 
 
+def reason_parts(match: Match) -> list[str]:
+    """The parts that speak for the provider, heaviest in its score first. A neutral outcome stands in for a
+    record it does not have: no reason to choose it."""
+    speaking = [n for n in PARTS if match.parts[n] > 0 and not (n == "outcome" and not match.candidate.measured)]
+    return sorted(speaking, key=lambda n: -match.parts[n])
+
+
 def reason(match: Match, need: Need, pool: Pool, names: dict[str, str]) -> str:
     """One sentence: the parts that weigh most in its score, then what its flags mean."""
-    top = [name for name in sorted(PARTS, key=lambda n: -match.parts[n]) if match.parts[name] > 0][:TOP_REASONS]
-    if match.values["technology"] <= 0 and need.technologies:
-        top = [n for n in top if n != "technology"]
+    top = reason_parts(match)[:TOP_REASONS]
     text = _("主要理由：%(reasons)s。") % {"reasons": _("；").join(part_phrase(n, match, need, pool, names)
                                                                 for n in top)} if top else ""
     if need.technologies and match.values["technology"] <= 0:
@@ -408,7 +413,7 @@ def gap_suggestions(assessment: Any, gap: Any) -> list[Suggestion]:
     found.sort(key=lambda m: rank_key(FULL in m.flags, m.score, m.provider))
     out = []
     for m in found[:SUGGESTIONS_PER_GAP]:
-        others = [n for n in sorted(PARTS, key=lambda n: -m.parts[n]) if n != "technology" and m.parts[n] > 0]
+        others = [n for n in reason_parts(m) if n != "technology"]
         lines = [_("提供%(techs)s") % {"techs": _joined([names.get(t, t) for t in m.offered_needed])}]
         lines += [part_phrase(n, m, need, pool, names) for n in others[:1]]
         lines += [str(FLAG_LABELS[f]) for f in m.flags]

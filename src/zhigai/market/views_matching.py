@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhigai.base.crumbs import enterprise_trail
-from zhigai.core.crumbs import crumbs
+from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import AuthenticatedRequest
@@ -97,7 +99,7 @@ def policy_page(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("market:matching_policy")
     values = _form_values(request, rules)
     return render(request, "market/matching_policy.html", {
-        "crumbs": crumbs(current=_("服务商匹配规则")),
+        "crumbs": crumbs(Crumb(gettext_lazy("服务商名录"), reverse("market:directory")), current=_("服务商匹配规则")),
         "rules": rules,
         "weights": _weights_shown(rules),
         "fields": [{"name": p, "label": matching.PART_LABELS[p], "value": values[p], "error": errors.get(p, "")}
