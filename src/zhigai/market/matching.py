@@ -275,7 +275,7 @@ def technology_fit(offered: frozenset[str], needed: dict[str, float]) -> float:
 def scored(candidate: Candidate, fit: float, rules: Rules) -> tuple[float, dict[str, float], dict[str, float]]:
     """(score, values, parts): score = Σ weight × value / Σ weights; parts are the weighted shares."""
     values = {"technology": fit, **candidate.values}
-    total = float(rules.total)
+    total = float(rules.total) or 1.0  # all zero only from a hand-edited file: every score 0, not a crash
     parts = {name: round(float(rules.weights[name]) * values[name] / total, 4) for name in PARTS}
     return round(sum(parts.values()), 4), {k: round(values[k], 4) for k in PARTS}, parts
 
@@ -382,7 +382,7 @@ def reason(match: Match, need: Need, pool: Pool, names: dict[str, str]) -> str:
             "open": match.candidate.open, "capacity": match.provider.capacity}
     if CONFLICT in match.flags:
         text += _("曾为本企业做诊断，存在利益冲突；现行规则允许，予以标示。")
-    return text
+    return text.strip()  # English sentences are joined with a trailing space
 
 
 # --- the diagnosis result's suggestions (diagnosis.results.gap_suggester_register) -----------------------------
