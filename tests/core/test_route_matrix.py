@@ -247,6 +247,9 @@ PAGES: dict[str, Row] = {
     "market:file_delete": Row("post", "/qualifications/{qualification}/delete/", "provider",
                               view="market.provider.view", act="market.provider.change", ok=302, refused=302,
                               changes=_qualifications),
+    "market:match": Row("get", "/market/match/{uscc}/?type=engineering", "enterprise",
+                        view="market.enterprise.match"),
+    "market:matching_policy": Row("get", "/market/matching/policy/", act="market.matching.change"),
 }
 
 API: dict[str, Row] = {
@@ -288,6 +291,8 @@ API: dict[str, Row] = {
     "GET /api/v1/providers": Row("get", "/api/v1/providers?industry=34&type=engineering"),
     "GET /api/v1/providers/{provider_id}": Row("get", "/api/v1/providers/{provider}", "provider",
                                                view="market.provider.view"),
+    "GET /api/v1/enterprises/{uscc}/matches": Row("get", "/api/v1/enterprises/{uscc}/matches?technology=robot",
+                                                  "enterprise", view="market.enterprise.match"),
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).

@@ -35,6 +35,17 @@ class Gap:
     suggestions: list[Any] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """What another module suggests for a gap (a provider, a case): its name, where to see it, one line on
+    why. The result page lists them under the gap's measures."""
+
+    kind: str  # "provider", "case", …
+    name: str
+    url: str
+    note: str = ""
+
+
 # Functions (assessment, gap) -> suggestions, registered by the modules that have them (the service market
 # matches providers on the measures' tags, the case library finds similar enterprises' cases).
 _SUGGESTERS: list[Callable[[Assessment, Gap], list[Any]]] = []

@@ -17,7 +17,7 @@ from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
 
 from .errors import DiagnosisError
-from .models import Assessment, Assignment, Evidence, MaturityModel, Status
+from .models import Assessment, AssessmentEvent, Assignment, Evidence, Kind, MaturityModel, Status
 from .policy import ASSESSMENT_VIEW
 
 
@@ -121,6 +121,18 @@ def access_assignment(*, user: Actor, assignment_id: int, action: str = "view") 
 def assignments_of(*, enterprise: Enterprise) -> QuerySet[Assignment]:
     """Who is assigned to diagnose an enterprise (the caller has fetched the enterprise through access)."""
     return Assignment.objects.filter(enterprise=enterprise).select_related("user")
+
+
+def diagnosing_user_ids(*, enterprise: Enterprise) -> frozenset[int]:
+    """Who took part in diagnosing an enterprise: the experts assigned to it, the authors of its submitted
+    expert diagnoses and whoever verified one (for a page that has fetched the enterprise through access:
+    the market flags a provider whose member diagnosed the enterprise it would also serve)."""
+    assigned = Assignment.objects.filter(enterprise=enterprise).order_by().values_list("user_id", flat=True)
+    authors = Assessment.objects.filter(enterprise=enterprise, kind=Kind.EXPERT, status=Status.SUBMITTED,
+                                        created_by__isnull=False).order_by().values_list("created_by_id", flat=True)
+    verifiers = AssessmentEvent.objects.filter(subject__enterprise=enterprise, transition="verify",
+                                               by__isnull=False).order_by().values_list("by_id", flat=True)
+    return frozenset(assigned.union(authors, verifiers))
 
 
 def submitted_of(*, enterprise: Enterprise) -> QuerySet[Assessment]:

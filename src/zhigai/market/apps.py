@@ -9,20 +9,23 @@ class MarketConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from zhigai.base.sections import dashboard_section_register
+        from zhigai.base.sections import dashboard_section_register, enterprise_section_register
         from zhigai.core.api import me_field_register
         from zhigai.core.cache import cache_areas_register
         from zhigai.core.errors import error_codes_register
         from zhigai.core.nav import nav_item_register, platform_part_register
         from zhigai.core.policy import permitted
         from zhigai.core.reference import reference_loader_register
+        from zhigai.diagnosis.results import gap_suggester_register
 
         from . import policy  # noqa: F401  (registers the market policy)
         from .errors import MarketError
         from .loader import technologies_ensure, technologies_load
+        from .matching import gap_suggestions
         from .models import (
             Engagement,
             EngagementEvent,
+            MatchPolicy,
             Membership,
             Provider,
             ProviderEvent,
@@ -31,15 +34,23 @@ class MarketConfig(AppConfig):
         )
         from .selectors import provider_of
         from .views_home import home_section
+        from .views_matching import enterprise_section
+        from .views_matching import home_section as match_home_section
 
         cache_areas_register(Technology, "reference")
         # Read afresh on every page: no figure is cached from them yet (no grant reads them either).
-        for model in (Provider, Membership, QualificationFile, ProviderEvent, Engagement, EngagementEvent):
+        for model in (Provider, Membership, QualificationFile, ProviderEvent, Engagement, EngagementEvent,
+                      MatchPolicy):
             cache_areas_register(model)
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
         me_field_register("provider", lambda user: str(p.pk) if (p := provider_of(user)) else None)
         dashboard_section_register(home_section)
+        # The matching: a way to it from the enterprise page, the best three on its user's home, and the
+        # best providers for each gap of a diagnosis result.
+        enterprise_section_register(enterprise_section)
+        enterprise_section_register(match_home_section, place="home")
+        gap_suggester_register(gap_suggestions)
         platform_part_register(
             "market", _("服务市场：工程服务公司、专家服务指导组、装备、云服务商和银行的登记、审核与名录"), order=25)
         nav_item_register(_("服务商"), "market:directory", order=22)

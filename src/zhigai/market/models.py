@@ -177,3 +177,25 @@ class EngagementEvent(WorkflowEvent):
 
     class Meta(WorkflowEvent.Meta):
         verbose_name = _("服务对接记录")
+
+
+class MatchPolicy(models.Model):
+    """The matching's weights and conflict rule as a provincial officer set them (market.matching). Rows
+    are only added: the latest is in force, the earlier ones are its history; with none stored the
+    defaults of data/market/matching.yaml hold."""
+
+    technology = models.DecimalField(max_digits=6, decimal_places=2)
+    industry = models.DecimalField(max_digits=6, decimal_places=2)
+    region = models.DecimalField(max_digits=6, decimal_places=2)
+    capacity = models.DecimalField(max_digits=6, decimal_places=2)
+    outcome = models.DecimalField(max_digits=6, decimal_places=2)
+    cost = models.DecimalField(max_digits=6, decimal_places=2)
+    conflict_allowed = models.BooleanField(
+        default=False, help_text="whether a provider that diagnosed the enterprise may be matched to implement")
+    note = models.TextField(blank=True, help_text="why the officer changed it")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("匹配规则")

@@ -4,6 +4,8 @@
   draft or returned to them; provincial officers see every registration once submitted, and review it:
   list, return with comments, refuse, suspend, list again.
 - A provider user or an expert who acts for no provider yet registers one; its users submit it.
+- An enterprise's matching providers: its own users and the officers of its region; the matching's weights
+  and conflict rule: provincial officers.
 
 No grant yet: a provider reaches no enterprise's data until engagements exist (issue 12, later slices).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhigai.base.policy import in_region, own_enterprise
 from zhigai.core.models import Role
 from zhigai.core.policy import Policy, has_role, is_superuser, policy_register, predicate, signed_in
 
@@ -19,6 +22,8 @@ from .models import Membership, ProviderStatus
 
 PROVIDER_VIEW = "market.provider.view"
 REVIEW = "market.provider.review"
+MATCH = "market.enterprise.match"
+MATCHING_CHANGE = "market.matching.change"
 # The roles that act for providers: service company staff (and suppliers, cloud providers, banks), and the
 # experts of the steering groups.
 PROVIDER_ROLES = frozenset({Role.PROVIDER, Role.EXPERT, Role.BANK})
@@ -64,4 +69,8 @@ policy.allow("provider", "submit", is_superuser | member,
 policy.allow("provider", "review", is_superuser | is_reviewer,
              "list, return, refuse, suspend and relist providers; the review queue; filter by status")
 policy.allow("directory", "view", signed_in, "the provider directory and its export")
+policy.allow("enterprise", "match", is_superuser | own_enterprise | in_region,
+             "an enterprise's matching providers (object: the enterprise): its own users, officers of its region")
+policy.allow("matching", "change", is_superuser | is_reviewer,
+             "the matching's weights and conflict-of-interest rule: provincial officers")
 policy_register(policy)

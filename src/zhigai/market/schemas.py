@@ -53,3 +53,28 @@ class ProviderDetail(ProviderOut):
     members: list[MemberOut]
     qualification_files: list[str]
     track_record: TrackRecordOut
+
+
+class MatchQuery(InputSchema):
+    type: str = Field("", description="only providers of this type: engineering, steering, equipment, cloud, bank")
+    technology: str = Field("", description="only providers offering this technology (a code)")
+
+
+class MatchOut(Schema):
+    provider: int = Field(description="the provider's id (GET /api/v1/providers/{id})")
+    score: float = Field(description="0..1, the sum of `parts`")
+    parts: dict[str, float] = Field(description="each part's weighted share of the score: technology, industry, "
+                                    "region, capacity, outcome, cost")
+    reason: str = Field(description="a sentence naming the top reasons and what the flags mean")
+    flags: list[str] = Field(description="`full` (open engagements >= capacity: ranked after the others), "
+                             "`conflict` (it diagnosed the enterprise; shown only when the rules allow it)")
+    rank: int
+    name: str
+    type: str
+    values: dict[str, float] = Field(description="each part on its own 0..1 scale, before weighting")
+    capacity: int
+    open_engagements: int
+    free_capacity: int
+    price_level: int = Field(description="1 economy, 2 moderate, 3 premium")
+    outcome_measured: bool = Field(description="false: no measured record yet; the outcome is a neutral value")
+    technologies: list[str] = Field(description="the needed technologies it offers, most needed first")

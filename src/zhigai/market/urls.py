@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_edit
+from . import views, views_edit, views_matching
 
 app_name = "market"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("providers/<int:provider_id>/files/", views_edit.qualification_upload, name="file_upload"),
     path("qualifications/<int:file_id>/", views_edit.qualification_download, name="file"),
     path("qualifications/<int:file_id>/delete/", views_edit.qualification_delete, name="file_delete"),
+    path("market/match/<str:uscc>/", views_matching.match_page, name="match"),
+    path("market/matching/policy/", views_matching.policy_page, name="matching_policy"),
 ]

@@ -25,7 +25,7 @@ from zhigai.core.types import AuthenticatedRequest
 
 from . import exports, selectors
 from .models import Provider, ProviderStatus, ProviderType
-from .policy import REVIEW
+from .policy import MATCH, MATCHING_CHANGE, REVIEW
 from .track_record import track_record
 from .workflow import NOTE_REQUIRED, PROVIDER_WORKFLOW
 
@@ -50,6 +50,12 @@ def _listed(request: AuthenticatedRequest) -> tuple[Any, selectors.ProviderFilte
         return selectors.provider_list(user=request.user), selectors.ProviderFilters()
 
 
+def _match_for(user: Any) -> Any:
+    """An enterprise's user finds the providers that fit it on its matching page."""
+    enterprise = user.enterprise
+    return enterprise if enterprise is not None and permitted(user, MATCH, enterprise) else None
+
+
 @login_required
 def directory(request: AuthenticatedRequest) -> HttpResponse:
     found, filters = _listed(request)
@@ -67,6 +73,8 @@ def directory(request: AuthenticatedRequest) -> HttpResponse:
         "statuses": ProviderStatus.choices if permitted(request.user, REVIEW) else None,
         "own": selectors.provider_of(request.user),
         "may_register": permitted(request.user, "market.provider.create"),
+        "match_for": _match_for(request.user),
+        "may_change_rules": permitted(request.user, MATCHING_CHANGE),
     })
 
 
