@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zhigai.diagnosis",
     "zhigai.analytics",
     "zhigai.market",
+    "zhigai.projects",
     "zhigai.ledger",
 ]
 
