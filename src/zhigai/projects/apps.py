@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from zhigai.core.cache import cache_areas_register
 
+        from . import policy  # noqa: F401  (registers the projects policy; its parts add their rules)
         from .models import EquipmentLine, Project, ProjectEvent
 
         for model in (Project, EquipmentLine, ProjectEvent):
