@@ -116,12 +116,14 @@ def _register() -> None:
     from zhigai.core.api import router as core_router
     from zhigai.diagnosis.api import router as diagnosis_router
     from zhigai.market.api import router as market_router
+    from zhigai.market.api_engagement import router as engagement_router
 
     api.add_router("", core_router)
     api.add_router("", base_router)
     api.add_router("", diagnosis_router)
     api.add_router("", analytics_router)
     api.add_router("", market_router)
+    api.add_router("", engagement_router)
 
 
 _register()

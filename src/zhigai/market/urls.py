@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_edit
+from . import views, views_edit, views_engagement
 
 app_name = "market"
 urlpatterns = [
@@ -13,5 +13,11 @@ urlpatterns = [
     path("providers/<int:provider_id>/move/", views_edit.provider_move, name="provider_move"),
     path("providers/<int:provider_id>/files/", views_edit.qualification_upload, name="file_upload"),
     path("qualifications/<int:file_id>/", views_edit.qualification_download, name="file"),
+    path("market/engagements/", views_engagement.board, name="engagements"),
+    path("market/engagements/new/", views_engagement.engagement_new, name="engagement_new"),
+    path("market/engagements/<int:engagement_id>/", views_engagement.engagement_page, name="engagement"),
+    path("market/engagements/<int:engagement_id>/move/", views_engagement.engagement_move, name="engagement_move"),
+    path("market/engagement-documents/<int:document_id>/", views_engagement.engagement_document,
+         name="engagement_document"),
     path("qualifications/<int:file_id>/delete/", views_edit.qualification_delete, name="file_delete"),
 ]
