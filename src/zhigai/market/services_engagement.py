@@ -140,6 +140,7 @@ def plan_checked(data: Any) -> dict[str, Any]:
     if problems:
         raise _bad(problems, _("改造方案不完整，未提交："))
     plan["milestones"].sort(key=lambda m: m["due"])
+    plan["benefits"] = {k: str(v) for k, v in plan["benefits"].items()}  # JSON: exact, as text
     return plan
 
 
