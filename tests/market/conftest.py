@@ -144,20 +144,21 @@ def parties(make_user: Callable[..., User], make_enterprise: Callable[..., Any],
 
 
 @pytest.fixture
-def engagement_in(parties: dict[str, Any]) -> Callable[[str], Any]:
-    """A new request of the parties' enterprise to their provider, walked to `state` by the services."""
+def engagement_in(parties: dict[str, Any], django_capture_on_commit_callbacks: Any) -> Callable[[str], Any]:
+    """A new request of the parties' enterprise to their provider, walked to `state` by the services (as
+    committed: the access scopes the grants cache see it)."""
     from zhigai.market import services_engagement as svc
+    from zhigai.market.engagements import move_to
 
     def make(state: str) -> Any:
         users = parties["users"]
-        e = svc.engagement_request(by=users["owner"], enterprise=parties["enterprise"],
-                                   provider=parties["provider"], need="冲压车间需要机器人上下料")
-        for who, to in WALK_TO[state]:
-            from zhigai.market.engagements import move_to
-
-            move = move_to(e.state, to)
-            assert move is not None
-            e = svc.engagement_move(by=users[who], engagement=e, to=to, **needs(move.name))
+        with django_capture_on_commit_callbacks(execute=True):
+            e = svc.engagement_request(by=users["owner"], enterprise=parties["enterprise"],
+                                       provider=parties["provider"], need="冲压车间需要机器人上下料")
+            for who, to in WALK_TO[state]:
+                move = move_to(e.state, to)
+                assert move is not None
+                e = svc.engagement_move(by=users[who], engagement=e, to=to, **needs(move.name))
         return e
 
     return make
