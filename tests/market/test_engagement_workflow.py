@@ -15,7 +15,7 @@ from zhigai.core.models import AuditLog, Notification
 from zhigai.core.policy import permitted
 from zhigai.core.workflow import transition_apply
 from zhigai.market import services_engagement as svc
-from zhigai.market.engagements import ENGAGEMENT_WORKFLOW, bringing, move_to, Brought
+from zhigai.market.engagements import ENGAGEMENT_WORKFLOW, Brought, bringing, move_to
 from zhigai.market.models import (
     OPEN_STATES,
     Engagement,
@@ -43,13 +43,11 @@ TABLE = {
     *{("cancel", state, S.CANCELLED, EITHER) for state in OPEN_STATES},
 }
 # Who of the fixture's people may make a move of each side: the provider's users, the enterprise's, admin.
-MAY = {P: {"provider", "colleague", "admin"}, E: {"owner", "admin"}, EITHER: {"provider", "colleague", "owner", "admin"}}
+MAY = {P: {"provider", "colleague", "admin"}, E: {"owner", "admin"},
+       EITHER: {"provider", "colleague", "owner", "admin"}}
 
 
 def test_the_workflow_is_the_table() -> None:
-    whose = {}
-    for name, _s, _t, side in TABLE:
-        whose[name] = side
     declared = {(t.name, t.source, t.target, t.permission) for t in ENGAGEMENT_WORKFLOW.moves}
     assert declared == {(n, s, t, f"market.engagement.{n}") for n, s, t, _w in TABLE}
     assert ENGAGEMENT_WORKFLOW.states() == set(S.values)
@@ -87,9 +85,8 @@ def test_every_move_from_every_state_by_every_role(parties: dict[str, Any], enga
                     made.add((name, who))
                     transaction.set_rollback(True)
                 else:
-                    with pytest.raises((PermissionDenied, Conflict)):
-                        with bringing(Brought(note="x")):
-                            transition_apply(workflow=ENGAGEMENT_WORKFLOW, obj=e, name=name, by=user, note="x")
+                    with pytest.raises((PermissionDenied, Conflict)), bringing(Brought(note="x")):
+                        transition_apply(workflow=ENGAGEMENT_WORKFLOW, obj=e, name=name, by=user, note="x")
             assert _trace(e) == before, (name, who)
     expected = {(n, who) for n, s, _t, w in TABLE if s == state for who in MAY[w]}
     assert made == expected
