@@ -50,8 +50,10 @@ def calendar_covers(day: datetime.date) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: datetime.date) -> bool:
-    """A working day in China: by the holiday arrangement where it is known, else Monday to Friday."""
+    """A working day in China: by the holiday arrangement where it is known, else Monday to Friday (kept:
+    the package checks each date's range at length, and deadlines ask for the same days over and over)."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
