@@ -317,7 +317,7 @@ class _Seeder:
             e.due = due_for(state, e.state_since, plan_end)
             if state == S.CLOSED:
                 late = sum(1 for ev in events if ev.due and timezone.localtime(ev.at).date() > ev.due)
-                e.rating = max(1, min(5, 5 - late + rng.choice([0, 0, 1, -1])))
+                e.rating = max(2, min(5, 5 - late // 2 + rng.choice([0, 0, 1, -1])))
                 e.rating_comment = COMMENTS[e.rating]
                 e.closed, e.accepted_on = e.state_since, timezone.localtime(e.state_since).date()
             engagements.append(e)
@@ -337,8 +337,10 @@ class _Seeder:
                     version += 1
                     plans.append(EngagementPlan(engagement=e, version=version, event=ev, created=ev.at, **w.plan))
                 if ev.transition == "report_progress" and w.plan:
-                    progress.append(ProgressReport(engagement=e, event=ev, percent=rng.randint(40, 95),
-                                                   milestone=w.plan["milestones"][0]["name"]))
+                    first = not any(p.engagement is e for p in progress)  # the first report: the installation
+                    progress.append(ProgressReport(
+                        engagement=e, event=ev, percent=rng.randint(40, 70) if first else rng.randint(75, 100),
+                        milestone=w.plan["milestones"][0 if first else 1]["name"]))
                 if ev.transition == "submit_acceptance":
                     outcomes += [Outcome(engagement=e, event=ev, indicator=k, expected=x, measured=m)
                                  for k, (x, m) in sorted(w.outcomes.items())]

@@ -52,7 +52,10 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
         state, found = "", engagement_list(user=request.user)
     counts = state_counts(user=request.user)
     page = Paginator(found, 25).get_page(page_number(request))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "market/engagements.html", {
+        "query": query.urlencode(),
         "page": page, "rows": [(e, is_overdue(e.state, e.due)) for e in page],
         "columns": [(s, label, counts.get(s, 0)) for s, label in EngagementState.choices],
         "state": state, "overdue": overdue, "total": sum(counts.values()),
@@ -61,12 +64,15 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def engagement_new(request: AuthenticatedRequest) -> HttpResponse:
-    """An enterprise user's request to the provider of `?provider=`."""
-    raw = request.GET.get("provider") or request.POST.get("provider") or ""
-    provider = selectors.access_provider(user=request.user, provider_id=int(raw) if raw.isascii() and raw.isdigit()
-                                         and len(raw) < 10 else 0)
+    """An enterprise user's request to the provider of `?provider=` (without one: where to choose it)."""
     require(request.user, "market.engagement.request", message=_("只有企业用户可以申请服务。"),
             code=MarketError.FORBIDDEN)
+    raw = request.GET.get("provider") or request.POST.get("provider") or ""
+    if not raw:
+        return render(request, "market/engagement_new.html", {"provider": None,
+                                                               "crumbs": crumbs(*board_trail(), current=_("申请服务"))})
+    provider = selectors.access_provider(user=request.user, provider_id=int(raw) if raw.isascii() and raw.isdigit()
+                                         and len(raw) < 10 else 0)
     own = request.user.enterprise
     if request.method == "POST":
         with errors_as_messages(request):
@@ -85,8 +91,17 @@ def engagement_new(request: AuthenticatedRequest) -> HttpResponse:
     })
 
 
-def _forms(e: Any, user: Any, plan: Any) -> list[dict[str, Any]]:
-    return [{"name": t.name, "to": t.target, "label": t.label, "note_required": t.name in NOTE_REQUIRED}
+# The kind a move's attachment is, unless its user says otherwise; the moves that take no note or file.
+KIND_OF = {"submit_report": DocumentKind.REPORT, "submit_plan": DocumentKind.PLAN,
+           "report_progress": DocumentKind.PROGRESS, "submit_acceptance": DocumentKind.ACCEPTANCE,
+           "accept_work": DocumentKind.ACCEPTANCE}
+BARE = frozenset({"accept", "start_research", "approve_plan", "start_implementation"})
+
+
+def _forms(e: Any, user: Any) -> list[dict[str, Any]]:
+    return [{"name": t.name, "to": t.target, "label": t.label, "note_required": t.name in NOTE_REQUIRED,
+             "kind": KIND_OF.get(t.name, DocumentKind.OTHER), "bare": t.name in BARE,
+             "note": t.name not in BARE and t.name != "accept_work"}
             for t in ENGAGEMENT_WORKFLOW.available(e, user)]
 
 
@@ -105,7 +120,7 @@ def engagement_page(request: AuthenticatedRequest, engagement_id: int) -> HttpRe
         "documents": documents, "progress": list(e.progress.all()),
         "outcomes": [(BenefitIndicator(o.indicator).label, o) for o in e.outcomes.select_related("event")],
         "overdue": is_overdue(e.state, e.due), "estimated": estimated(local_date(e.state_since), e.due),
-        "moves": _forms(e, request.user, plan), "kinds": DocumentKind.choices,
+        "moves": _forms(e, request.user), "kinds": DocumentKind.choices,
         "indicators": BenefitIndicator.choices, "result": given_result(e),
         "may_see_enterprise": permitted(request.user, "base.enterprise.view", e.enterprise),
         "crumbs": crumbs(*board_trail(), current=f"{e.enterprise.name} · {e.provider.name}"),
