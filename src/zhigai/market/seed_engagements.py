@@ -49,8 +49,9 @@ from .models import (
 from .models import EngagementState as S
 
 # Working days a step took (low, high): a little over the policy's figure now and then, so some are late.
-STEP_DAYS: dict[str, tuple[int, int]] = {S.REQUESTED: (1, 7), S.ACCEPTED: (1, 6), S.RESEARCH: (12, 24), S.PLAN_DESIGN: (6, 17),
-             S.PLAN_REVIEW: (2, 12), S.PLAN_APPROVED: (2, 12), S.ACCEPTANCE: (2, 12)}
+STEP_DAYS: dict[str, tuple[int, int]] = {
+    S.REQUESTED: (1, 7), S.ACCEPTED: (1, 6), S.RESEARCH: (12, 24), S.PLAN_DESIGN: (6, 17), S.PLAN_REVIEW: (2, 12),
+    S.PLAN_APPROVED: (2, 12), S.ACCEPTANCE: (2, 12)}
 # The table's moves in order from a request to the work's acceptance (name, target).
 MAIN = [("accept", S.ACCEPTED), ("start_research", S.RESEARCH), ("submit_report", S.PLAN_DESIGN),
         ("submit_plan", S.PLAN_REVIEW), ("approve_plan", S.PLAN_APPROVED), ("start_implementation", S.IMPLEMENTATION),
@@ -329,7 +330,10 @@ class _Seeder:
                 ev.subject = e
                 flat.append(ev)
         _bulk_dated(EngagementEvent, flat, "at")
-        plans, progress, outcomes, documents = [], [], [], []
+        plans: list[EngagementPlan] = []
+        progress: list[ProgressReport] = []
+        outcomes: list[Outcome] = []
+        documents: list[EngagementDocument] = []
         for w, e, events in zip(self.walks, engagements, events_of, strict=True):
             version = 0
             for ev in events:
