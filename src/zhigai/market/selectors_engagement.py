@@ -100,13 +100,16 @@ def given_result(engagement: Engagement) -> Any:
 # --- what waits for a user (core.inbox.waiting_register) -------------------------------------------------------
 
 # Whose turn each open state is: the provider's or the enterprise's.
-_L = gettext_lazy
 PROVIDER_TURN = {
-    EngagementState.REQUESTED: _L("待响应的服务申请"), EngagementState.ACCEPTED: _L("待开始诊断调研"),
-    EngagementState.RESEARCH: _L("待提交诊断报告"), EngagementState.PLAN_DESIGN: _L("待提交改造方案"),
-    EngagementState.PLAN_APPROVED: _L("待开始实施"), EngagementState.IMPLEMENTATION: _L("实施中，待申请验收"),
+    EngagementState.REQUESTED: gettext_lazy("待响应的服务申请"),
+    EngagementState.ACCEPTED: gettext_lazy("待开始诊断调研"),
+    EngagementState.RESEARCH: gettext_lazy("待提交诊断报告"),
+    EngagementState.PLAN_DESIGN: gettext_lazy("待提交改造方案"),
+    EngagementState.PLAN_APPROVED: gettext_lazy("待开始实施"),
+    EngagementState.IMPLEMENTATION: gettext_lazy("实施中，待申请验收"),
 }
-ENTERPRISE_TURN = {EngagementState.PLAN_REVIEW: _L("待确认的改造方案"), EngagementState.ACCEPTANCE: _L("待验收的项目")}
+ENTERPRISE_TURN = {EngagementState.PLAN_REVIEW: gettext_lazy("待确认的改造方案"),
+                   EngagementState.ACCEPTANCE: gettext_lazy("待验收的项目")}
 
 
 @dataclass(frozen=True)
