@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
@@ -41,7 +41,6 @@ class Brought:
     outcomes: dict[str, Any] | None = None
     rating: int | None = None
     comment: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _BROUGHT: ContextVar[Brought] = ContextVar("engagement_brought", default=Brought())  # noqa: B039

@@ -149,7 +149,6 @@ enterprise_acts = is_superuser | enterprise_party
 policy.allow("engagement", "view", is_superuser | provider_party | enterprise_party | officer_of_region,
              "an engagement, its events, plan, documents: its two parties and the officers of the enterprise's "
              "region")
-policy.allow("engagement", "list", signed_in, "one's own engagements (the board, the API list): filtered to them")
 policy.allow("engagement", "request", is_superuser | requests_for,
              "request an engagement of a listed provider (object: the enterprise, or none): its own users")
 policy.allow("engagement", "attach", (provider_acts | enterprise_acts) & is_open,
