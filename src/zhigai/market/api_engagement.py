@@ -100,8 +100,8 @@ def engagement_create(request: ApiRequest, body: EngagementIn) -> Status[dict[st
 
 @router.get("/engagements", response=list[EngagementSummary],
             description="The caller's engagements, newest first (at most 500): a provider's, an enterprise's, "
-            "those of an officer's region (the province: all). `state` (a state or `open`) and `overdue` filter; an unknown "
-            "state is 422.")
+            "those of an officer's region (the province: all). `state` (a state or `open`) and `overdue` "
+            "filter; an unknown state is 422.")
 def engagements(request: ApiRequest, filters: Query[EngagementQuery]) -> list[dict[str, Any]]:
     return [engagement_summary(e) for e in engagement_list(user=request.auth, state=filters.state,
                                                            overdue=filters.overdue)[:500]]
