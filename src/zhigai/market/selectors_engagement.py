@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
+from zhigai.core.cache import cached_figures
 from zhigai.core.errors import InvalidInput
 from zhigai.core.models import REGION_ROLES, Role
 from zhigai.core.policy import permitted, require
@@ -121,29 +122,33 @@ class Waiting:
 
 def waiting_for(user: Actor) -> list[Waiting]:
     """What waits for the user in the market: the moves that are its turn, by state, and the overdue ones
-    (a provider's own; an officer's region's). Two queries at most."""
+    (a provider's own; an officer's region's). Counted in two or three queries, kept until an engagement or
+    a membership changes (the "access" area) or the day does (every page's header asks)."""
     if not user.is_authenticated:
         return []
+    counts = cached_figures(("market-waiting", user.pk, user.role, user.enterprise_id, user.region_id,
+                             local_today().isoformat()), lambda: _waiting_counts(user), areas=("access", "reference"))
     board = reverse("market:engagements")
-    out: list[Waiting] = []
-    turn: dict[Any, Any] = {}
-    mine = Q()
-    if Membership.objects.filter(user_id=user.pk).exists():
-        turn = PROVIDER_TURN
-        mine = Q(provider__members__user_id=user.pk)
-    elif user.role == Role.ENTERPRISE and user.enterprise_id:
-        turn = ENTERPRISE_TURN
-        mine = Q(enterprise_id=user.enterprise_id)
-    if turn:
-        counts = dict(Engagement.objects.filter(mine, state__in=list(turn)).values("state")
-                      .annotate(n=Count("id")).values_list("state", "n"))
-        out += [Waiting(str(label), f"{board}?state={state}", counts[state])
-                for state, label in turn.items() if counts.get(state)]
-    if turn == PROVIDER_TURN or user.role in REGION_ROLES:
-        late = engagement_list(user=user, overdue=True).count()
-        if late:
-            out.append(Waiting(_("已逾期的服务"), f"{board}?overdue=1", late))
+    turn = PROVIDER_TURN if counts["side"] == "provider" else ENTERPRISE_TURN if counts["side"] == "enterprise" \
+        else {}
+    out = [Waiting(str(label), f"{board}?state={state}", counts["states"][state])
+           for state, label in turn.items() if counts["states"].get(state)]
+    if counts["late"]:
+        out.append(Waiting(_("已逾期的服务"), f"{board}?overdue=1", counts["late"]))
     return out
+
+
+def _waiting_counts(user: Any) -> dict[str, Any]:
+    side, mine, states = "", Q(), list[str]()
+    if Membership.objects.filter(user_id=user.pk).exists():
+        side, mine, states = "provider", Q(provider__members__user_id=user.pk), list(PROVIDER_TURN)
+    elif user.role == Role.ENTERPRISE and user.enterprise_id:
+        side, mine, states = "enterprise", Q(enterprise_id=user.enterprise_id), list(ENTERPRISE_TURN)
+    counts = dict(Engagement.objects.filter(mine, state__in=states).values("state").annotate(n=Count("id"))
+                  .values_list("state", "n")) if side else {}
+    late = engagement_list(user=user, overdue=True).count() if side == "provider" or user.role in REGION_ROLES \
+        else 0
+    return {"side": side, "states": counts, "late": late}
 
 
 def engagements_shown(user: Actor) -> bool:

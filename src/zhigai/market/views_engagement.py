@@ -65,14 +65,14 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def engagement_new(request: AuthenticatedRequest) -> HttpResponse:
     """An enterprise user's request to the provider of `?provider=` (without one: where to choose it)."""
+    raw = request.GET.get("provider") or request.POST.get("provider") or ""
+    provider = selectors.access_provider(user=request.user, provider_id=int(raw) if raw.isascii() and raw.isdigit()
+                                         and len(raw) < 10 else 0) if raw else None
     require(request.user, "market.engagement.request", message=_("只有企业用户可以申请服务。"),
             code=MarketError.FORBIDDEN)
-    raw = request.GET.get("provider") or request.POST.get("provider") or ""
-    if not raw:
+    if provider is None:
         return render(request, "market/engagement_new.html", {"provider": None,
                                                                "crumbs": crumbs(*board_trail(), current=_("申请服务"))})
-    provider = selectors.access_provider(user=request.user, provider_id=int(raw) if raw.isascii() and raw.isdigit()
-                                         and len(raw) < 10 else 0)
     own = request.user.enterprise
     if request.method == "POST":
         with errors_as_messages(request):
