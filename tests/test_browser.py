@@ -170,6 +170,39 @@ def test_a_returned_provider_is_changed_resubmitted_and_listed_by_the_province(p
     expect(page.locator("[data-testid=providers]")).to_contain_text(name)
 
 
+def test_an_enterprise_requests_an_engagement_and_the_provider_accepts_it_from_its_inbox(page, demo_server):  # type: ignore[no-untyped-def]
+    import re
+
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "provider")
+    page.click("header nav >> text=服务商")
+    page.click("[data-testid=own-provider]")
+    provider_url = page.url
+    waiting = int(page.locator("[data-testid=waiting-badge] .pill").inner_text())
+    page.context.clear_cookies()
+
+    _sign_in(page, demo_server, "enterprise")
+    page.goto(provider_url)
+    page.click("[data-testid=request-engagement]")
+    page.fill("[data-testid=need]", "总装车间拧紧工序人工多，希望做自动化改造。")
+    page.click("[data-testid=request-submit]")
+    expect(page.locator("[data-testid=state]")).to_have_text("待响应")
+    expect(page.locator("[data-testid=due]")).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+    engagement = page.url.removeprefix(demo_server)
+    page.context.clear_cookies()
+
+    _sign_in(page, demo_server, "provider")
+    expect(page.locator("[data-testid=waiting-badge] .pill")).to_have_text(str(waiting + 1))
+    page.click("[data-testid=waiting-badge]")
+    page.click("[data-testid=waiting] >> text=待响应的服务申请")
+    page.click(f"a[href='{engagement}']")
+    page.click("[data-testid=do-accept]")
+    expect(page.locator("[data-testid=state]")).to_have_text("已接受")
+    expect(page.locator("[data-testid=events]")).to_contain_text("接受委托")
+    expect(page.locator("[data-testid=move-start_research]")).to_be_visible()
+
+
 def test_an_enterprise_user_lands_on_its_own_home(page, demo_server):  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 

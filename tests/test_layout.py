@@ -154,11 +154,21 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
                 demo.one("select min(id) from market_provider where type = 'steering'")]
     if param == "code":
         return [demo.one("select code from base_region where level = 1"), "330100"]
+    if param == "engagement_id":
+        # The enterprise login's latest (a plan to approve or work to accept), and a closed one in Hangzhou, with
+        # its whole history, plan and outcomes (the province and the Hangzhou officer see both).
+        own = demo.one("select max(g.id) from market_engagement g join base_enterprise e on g.enterprise_id = e.id"
+                       " where e.uscc = ?", uscc)
+        closed = demo.one("select max(g.id) from market_engagement g join base_enterprise e on g.enterprise_id = e.id"
+                          " join base_region r on e.region_id = r.id join base_region c on r.parent_id = c.id"
+                          " where c.code = '330100' and g.state = 'closed'")
+        return [v for v in (own, closed) if v]
     values = {
         "job_id": demo.job, "step": 1,
         "evidence_id": demo.one("select max(id) from diagnosis_evidence"),
         "assignment_id": demo.one("select max(id) from diagnosis_assignment"),
         "file_id": demo.one("select max(id) from market_qualificationfile"),
+        "document_id": demo.one("select max(id) from market_engagementdocument"),
     }
     if param == "fmt":
         return ["pdf", "xlsx", "csv"]

@@ -35,7 +35,7 @@ from zhigai.core.services import api_token_issue
 from zhigai.diagnosis import services as diagnosis
 from zhigai.diagnosis.evaluation import assessment_score
 from zhigai.diagnosis.models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
-from zhigai.market.models import Membership, Provider, QualificationFile
+from zhigai.market.models import Engagement, EngagementDocument, Membership, Provider, QualificationFile
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,9 @@ class Side:
     job: ImportJob
     provider: Provider  # a draft registration, by the "provider" login (own side) or another provider user
     qualification: QualificationFile
+    engagement: Engagement  # requested of the side's provider by the side's enterprise, with a document
+    document: EngagementDocument
+    listed: Provider  # a listed provider no login acts for, to request an engagement of
 
 
 @dataclass
@@ -93,8 +96,14 @@ def _side(enterprise: Enterprise, region: str, author: User, job_owner: User, pr
                                        filename="e.pdf", size=len(PDF), content_type="application/pdf")
     job = ImportJob.objects.create(created_by=job_owner, file=ContentFile(b"uscc\n", name="x.csv"),
                                    filename="x.csv", status=ImportStatus.SUCCEEDED, progress=1.0)
+    provider, qualification = _provider(provider_user, enterprise.region.code)
+    engagement = Engagement.objects.create(enterprise=enterprise, provider=provider, need="产线改造")
+    document = EngagementDocument.objects.create(engagement=engagement, file=ContentFile(PDF, name="r.pdf"),
+                                                 filename="r.pdf", size=len(PDF), content_type="application/pdf")
+    listed = Provider.objects.create(type="engineering", name=f"入库服务商{region}", status="listed",
+                                     home_region=enterprise.region)
     return Side(enterprise, Region.objects.get(code=region), _assessment(enterprise, ladder, Kind.SELF, None, True),
-                draft, evidence, job, *_provider(provider_user, enterprise.region.code))
+                draft, evidence, job, provider, qualification, engagement, document, listed)
 
 
 @pytest.fixture
@@ -154,7 +163,8 @@ class Row:
 
 def _objects(side: Side, user: User) -> dict[str, Any]:
     return {"enterprise": side.enterprise, "region": side.region, "done": side.done, "draft": side.draft,
-            "evidence": side.draft, "job": side.job, "provider": side.provider, None: None}
+            "evidence": side.draft, "job": side.job, "provider": side.provider, "engagement": side.engagement,
+            None: None}
 
 
 def _evidence_count(side: Side) -> int:
@@ -167,6 +177,10 @@ def _provider_state(side: Side) -> str:
 
 def _qualifications(side: Side) -> int:
     return QualificationFile.objects.filter(provider=side.provider).count()
+
+
+def _engagement_state(side: Side) -> str:
+    return Engagement.objects.get(pk=side.engagement.pk).state
 
 
 def _assignments(side: Side) -> int:
@@ -244,6 +258,16 @@ PAGES: dict[str, Row] = {
                               act="market.provider.change", ok=302, refused=302, body={"file": "<pdf>"},
                               changes=_qualifications),
     "market:file": Row("get", "/qualifications/{qualification}/", "provider", view="market.provider.view"),
+    "market:engagements": Row("get", "/market/engagements/?state=requested"),
+    "market:engagement_new": Row("get", "/market/engagements/new/?provider={provider}", "provider",
+                                 view="market.provider.view", act="market.engagement.request"),
+    "market:engagement": Row("get", "/market/engagements/{engagement}/", "engagement",
+                             view="market.engagement.view"),
+    "market:engagement_move": Row("post", "/market/engagements/{engagement}/move/", "engagement",
+                                  view="market.engagement.view", act="market.engagement.accept", ok=302, refused=302,
+                                  body={"to": "accepted"}, changes=_engagement_state),
+    "market:engagement_document": Row("get", "/market/engagement-documents/{document}/", "engagement",
+                                      view="market.engagement.view"),
     "market:file_delete": Row("post", "/qualifications/{qualification}/delete/", "provider",
                               view="market.provider.view", act="market.provider.change", ok=302, refused=302,
                               changes=_qualifications),
@@ -293,6 +317,18 @@ API: dict[str, Row] = {
                                                view="market.provider.view"),
     "GET /api/v1/enterprises/{uscc}/matches": Row("get", "/api/v1/enterprises/{uscc}/matches?technology=robot",
                                                   "enterprise", view="market.enterprise.match"),
+    "POST /api/v1/engagements": Row("post", "/api/v1/engagements", "enterprise", view="base.enterprise.view",
+                                    act="market.engagement.request", ok=201,
+                                    body={"enterprise": "{uscc}", "provider": "{listed}", "need": "产线改造"}),
+    "GET /api/v1/engagements": Row("get", "/api/v1/engagements?state=requested"),
+    "GET /api/v1/engagements/{engagement_id}": Row("get", "/api/v1/engagements/{engagement}", "engagement",
+                                                   view="market.engagement.view"),
+    "POST /api/v1/engagements/{engagement_id}/transitions": Row(
+        "post", "/api/v1/engagements/{engagement}/transitions", "engagement", view="market.engagement.view",
+        act="market.engagement.accept", body={"to": "accepted"}),
+    "POST /api/v1/engagements/{engagement_id}/documents": Row(
+        "post", "/api/v1/engagements/{engagement}/documents", "engagement", view="market.engagement.view",
+        act="market.engagement.attach", ok=201, body="<pdf>"),
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
@@ -358,6 +394,7 @@ def _fill(text: str, world: World, side: Side) -> str:
     return text.format(uscc=side.enterprise.uscc, done=side.done.pk, draft=side.draft.pk,
                        evidence=side.evidence.pk, job=side.job.pk, region=side.region.code,
                        provider=side.provider.pk, qualification=side.qualification.pk,
+                       engagement=side.engagement.pk, document=side.document.pk, listed=side.listed.pk,
                        spare_expert=world.users["spare"].pk,
                        assignment=Assignment.objects.filter(enterprise=side.enterprise).order_by("pk").values_list(
                            "pk", flat=True).first() or 0)
@@ -370,9 +407,14 @@ def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> An
         if row.body == "<csv>":
             csv = f"uscc,name,region,industry\n{new_uscc('330102')},导入企业,330102,34\n".encode()
             return client.post(path, {"file": SimpleUploadedFile("e.csv", csv)})
+        if row.body == "<pdf>":
+            return client.post(path, {"file": SimpleUploadedFile("new.pdf", PDF), "kind": "report"})
         if row.method == "get":
             return client.get(path)
         body = {**row.body, "uscc": new_uscc("330102")} if row.body is NEW_ENTERPRISE else row.body
+        if isinstance(body, dict):  # placeholders filled; an id stays a number
+            body = {k: (int(_fill(v, world, side)) if v == "{listed}" else _fill(v, world, side))
+                    if isinstance(v, str) else v for k, v in body.items()}
         return getattr(client, row.method)(path, data=json.dumps(body), content_type="application/json")
     client = Client()
     client.force_login(world.users[who])

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .inbox import WaitingCount
 from .nav import Nav
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
     """The header's navigation items for this user (core.nav; worked out only if a header renders)."""
-    return {"nav": Nav(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    return {"nav": Nav(user), "waiting": WaitingCount(user)}

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .errors import InvalidInput, SignInLocked, Unauthorized
-from .inbox import inbox_line, inbox_list, inbox_mark_read
+from .inbox import inbox_line, inbox_list, inbox_mark_read, waiting_list
 from .nav import platform_parts
 from .services import user_sign_in
 
@@ -50,4 +50,4 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The user's inbox, newest first; opening it marks what was new as read (shown as new this once)."""
     lines = [(line, inbox_line(line)) for line in inbox_list(user=request.user)[:100]]
     inbox_mark_read(user=request.user)
-    return render(request, "core/inbox.html", {"lines": lines})
+    return render(request, "core/inbox.html", {"lines": lines, "waiting_items": waiting_list(user=request.user)})

@@ -51,16 +51,27 @@ class Transition:
 class Workflow:
     def __init__(self, *, name: str, model: type[models.Model], event_model: type[models.Model],
                  transitions: Sequence[Transition], state_field: str = "status", url: Callable[[Any], str],
-                 describe: Callable[[Any], dict[str, Any]] = lambda obj: {"subject": str(obj)}):
+                 describe: Callable[[Any], dict[str, Any]] = lambda obj: {"subject": str(obj)},
+                 event_fields: Callable[[Any], dict[str, Any]] | None = None):
         self.name = name
         self.model = model
         self.event_model = event_model
         self.state_field = state_field
         self.url = url
         self.describe = describe
-        self.transitions = {t.name: t for t in transitions}
-        if len(self.transitions) != len(transitions):
-            raise ValueError(f"workflow {name}: two transitions share a name")
+        # More fields of the event, read from the object before it moves (an engagement's deadline of the
+        # step it leaves).
+        self.event_fields = event_fields
+        # A move may leave from several states (an engagement is cancelled from any open state): one row of
+        # the table per source, all with the same target and permission. `transitions` names each move once.
+        self.moves = list(transitions)
+        self.transitions: dict[str, Transition] = {}
+        for t in self.moves:
+            first = self.transitions.setdefault(t.name, t)
+            if first is not t and (first.target, first.permission) != (t.target, t.permission):
+                raise ValueError(f"workflow {name}: the rows of {t.name} differ in target or permission")
+        if len({(t.name, t.source) for t in self.moves}) != len(self.moves):
+            raise ValueError(f"workflow {name}: two transitions share a name and a source")
 
     def transition(self, name: str) -> Transition:
         found = self.transitions.get(name)
@@ -72,10 +83,14 @@ class Workflow:
     def available(self, obj: Any, user: Actor) -> list[Transition]:
         """The moves `user` may make from the object's present state (for the buttons on a page)."""
         state = getattr(obj, self.state_field)
-        return [t for t in self.transitions.values() if t.source == state and permitted(user, t.permission, obj)]
+        return [t for t in self.moves if t.source == state and permitted(user, t.permission, obj)]
+
+    def from_state(self, name: str, state: str) -> Transition | None:
+        """The row of move `name` that leaves `state`, if the table has one."""
+        return next((t for t in self.moves if t.name == name and t.source == state), None)
 
     def states(self) -> set[str]:
-        return {t.source for t in self.transitions.values()} | {t.target for t in self.transitions.values()}
+        return {t.source for t in self.moves} | {t.target for t in self.moves}
 
 
 def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: User, note: str = "",
@@ -94,6 +109,7 @@ def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: User, note:
                 message=str(move.refusal) or _("您不能对此执行“%(move)s”。") % {"move": move.label},
                 code=move.refusal_code)
         state = getattr(locked, workflow.state_field)
+        move = workflow.from_state(name, state) or move
         if state != move.source:
             labels = {"state": _state_label(locked, workflow), "move": move.label}
             raise Conflict(
@@ -101,6 +117,7 @@ def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: User, note:
                 code=ErrorCode.TRANSITION_NOT_ALLOWED, details=[{"field": workflow.state_field, "message": state}])
         for guard in move.guards:
             guard(locked)
+        extra = workflow.event_fields(locked) if workflow.event_fields else {}
         setattr(locked, workflow.state_field, move.target)
         for effect in move.effects:
             effect(locked, by)
@@ -109,7 +126,7 @@ def transition_apply(*, workflow: Workflow, obj: Any, name: str, by: User, note:
             effect(locked, by)
         workflow.event_model._default_manager.create(
             subject=locked, transition=move.name, source=move.source, target=move.target, by=by,
-            note=note.strip()[:2000], files=list(files))
+            note=note.strip()[:2000], files=list(files), **extra)
         audit_record(actor=by, action=move.audit_action or move.name, entity=workflow.name, entity_id=locked.pk,
                      summary=f"{move.name}: {move.source} → {move.target}"[:255],
                      before={workflow.state_field: move.source}, after={workflow.state_field: move.target})

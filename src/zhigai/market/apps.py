@@ -13,6 +13,7 @@ class MarketConfig(AppConfig):
         from zhigai.core.api import me_field_register
         from zhigai.core.cache import cache_areas_register
         from zhigai.core.errors import error_codes_register
+        from zhigai.core.inbox import waiting_register
         from zhigai.core.nav import nav_item_register, platform_part_register
         from zhigai.core.policy import permitted
         from zhigai.core.reference import reference_loader_register
@@ -24,23 +25,31 @@ class MarketConfig(AppConfig):
         from .matching import gap_suggestions
         from .models import (
             Engagement,
+            EngagementDocument,
             EngagementEvent,
+            EngagementPlan,
             MatchPolicy,
             Membership,
+            Outcome,
+            ProgressReport,
             Provider,
             ProviderEvent,
             QualificationFile,
             Technology,
         )
         from .selectors import provider_of
+        from .selectors_engagement import engagements_shown, waiting_for
         from .views_home import home_section
         from .views_matching import enterprise_section
         from .views_matching import home_section as match_home_section
 
         cache_areas_register(Technology, "reference")
-        # Read afresh on every page: no figure is cached from them yet (no grant reads them either).
-        for model in (Provider, Membership, QualificationFile, ProviderEvent, Engagement, EngagementEvent,
-                      MatchPolicy):
+        # The engagements' grants (market.policy) read engagements and memberships: users' scopes are cached
+        # under "access". The rest is read afresh on every page: no figure is cached from it yet.
+        for granted in (Engagement, Membership):
+            cache_areas_register(granted, "access")
+        for model in (Provider, QualificationFile, ProviderEvent, EngagementEvent, EngagementDocument, EngagementPlan,
+                      ProgressReport, Outcome, MatchPolicy):
             cache_areas_register(model)
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
@@ -54,5 +63,8 @@ class MarketConfig(AppConfig):
         platform_part_register(
             "market", _("服务市场：工程服务公司、专家服务指导组、装备、云服务商和银行的登记、审核与名录"), order=25)
         nav_item_register(_("服务商"), "market:directory", order=22)
+        nav_item_register(_("服务项目"), "market:engagements", order=23,
+                          visible=lambda user: engagements_shown(user))
+        waiting_register("market", waiting_for)
         nav_item_register(_("服务商审核"), "market:queue", order=27,
                           visible=lambda user: permitted(user, "market.provider.review"))

@@ -174,6 +174,8 @@ class EngagementEvent(WorkflowEvent):
     """A move of an engagement: who, when, the note and the documents it brought."""
 
     subject = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+    # The deadline the step being left had: the move was on time when its local date is not after it.
+    due = models.DateField(null=True, blank=True)
 
     class Meta(WorkflowEvent.Meta):
         verbose_name = _("服务对接记录")
@@ -199,3 +201,77 @@ class MatchPolicy(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("匹配规则")
+class DocumentKind(models.TextChoices):
+    REPORT = "report", _("诊断报告")
+    PLAN = "plan", _("改造方案")
+    PROGRESS = "progress", _("进度材料")
+    ACCEPTANCE = "acceptance", _("验收材料")
+    OTHER = "other", _("其他")
+
+
+class EngagementDocument(StoredDocument):
+    """A document of an engagement: uploaded by a party, then brought by one of its moves (`event`)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=12, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    event = models.ForeignKey(EngagementEvent, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="documents", help_text="the move it came with; none until then")
+    file = models.FileField(upload_to="engagements/%Y/%m/")
+
+    class Meta:
+        ordering = ["uploaded", "id"]
+
+
+# The indicators a plan promises to change and an acceptance measures: base's figures (labor productivity is
+# added value per employee; energy per output is energy use per output value).
+class BenefitIndicator(models.TextChoices):
+    LABOR_PRODUCTIVITY = "labor_productivity", _("全员劳动生产率")
+    FRONTLINE_EMPLOYEES = "frontline_employees", _("一线生产人员")
+    DEFECT_RATE = "defect_rate", _("产品不良率")
+    ENERGY_PER_OUTPUT = "energy_per_output", _("单位产值能耗")
+
+
+class EngagementPlan(models.Model):
+    """One version of the provider's plan: each submit_plan brings a new one (a returned plan stays)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveSmallIntegerField()
+    event = models.OneToOneField(EngagementEvent, null=True, on_delete=models.SET_NULL, related_name="plan")
+    scope = models.TextField()
+    budget = models.DecimalField(max_digits=14, decimal_places=2, help_text="yuan")
+    equipment = models.JSONField(default=list, help_text='[{"name", "quantity"}]')
+    start = models.DateField()
+    end = models.DateField()
+    milestones = models.JSONField(default=list, help_text='[{"name", "due"}] in date order')
+    # Expected change of each indicator, in percent of its value the year before (-30 = down by 30 %).
+    benefits = models.JSONField(default=dict, help_text="indicator -> expected change in percent")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["engagement", "version"]
+        constraints = [models.UniqueConstraint(fields=["engagement", "version"], name="engagement_plan_version")]
+
+
+class ProgressReport(models.Model):
+    """A report_progress move's content: a milestone of the plan and how far it is."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="progress")
+    event = models.OneToOneField(EngagementEvent, on_delete=models.CASCADE, related_name="progress")
+    milestone = models.CharField(max_length=200)
+    percent = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["engagement", "id"]
+
+
+class Outcome(models.Model):
+    """A measured outcome at acceptance: an indicator's change, expected by the plan and measured."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="outcomes")
+    event = models.ForeignKey(EngagementEvent, on_delete=models.CASCADE, related_name="outcomes")
+    indicator = models.CharField(max_length=24, choices=BenefitIndicator.choices)
+    expected = models.DecimalField(max_digits=7, decimal_places=1, help_text="percent change")
+    measured = models.DecimalField(max_digits=7, decimal_places=1, help_text="percent change")
+
+    class Meta:
+        ordering = ["engagement", "event", "indicator"]

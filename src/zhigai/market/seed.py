@@ -22,6 +22,7 @@ from zhigai.core.cache import areas_changed
 from zhigai.core.models import Role, User
 
 from .models import Membership, PriceLevel, Provider, ProviderEvent, ProviderStatus, ProviderType, Technology
+from .seed_engagements import engagements_demo_seed
 
 COUNTS = {ProviderType.ENGINEERING: 54, ProviderType.STEERING: 22, ProviderType.EQUIPMENT: 14,
           ProviderType.CLOUD: 6, ProviderType.BANK: 8}
@@ -87,6 +88,7 @@ def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = ()) -> dict[s
     engineering company in Hangzhou and the first in Ningbo. Writes nothing when providers exist."""
     if Provider.objects.exists():
         return {"providers": 0}
+    first_login = logins[0] if logins else None
     rng = random.Random(seed)
     cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
     counties = {c.pk: list(Region.objects.filter(parent=c).order_by("code")) for c in cities}
@@ -189,4 +191,6 @@ def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = ()) -> dict[s
                                         note=r["note"] if move in ("return", "refuse", "suspend") else ""))
     ProviderEvent.objects.bulk_create(events)
     areas_changed(User, Provider, Membership, ProviderEvent)  # bulk writes send no signals
-    return {"providers": len(rows), "users": len(users), "events": len(events)}
+    engagements = engagements_demo_seed(seed=seed, provider_login=first_login)
+    return {"providers": len(rows), "users": len(users), "events": len(events),
+            "engagements": engagements["engagements"]}

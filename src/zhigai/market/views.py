@@ -110,6 +110,8 @@ def provider_page(request: AuthenticatedRequest, provider_id: int) -> HttpRespon
         "events": [(e, _move_label(e.transition)) for e in provider.events.select_related("by")] if history else None,
         "moves": _moves(provider, user),
         "may_change": permitted(user, "market.provider.change", provider),
+        # An enterprise's user asks a listed provider for an engagement from here (views_engagement).
+        "may_request": provider.status == ProviderStatus.LISTED and permitted(user, "market.engagement.request"),
         "record": track_record(provider=provider),
     })
 
