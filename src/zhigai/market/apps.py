@@ -33,9 +33,12 @@ class MarketConfig(AppConfig):
         from .views_home import home_section
 
         cache_areas_register(Technology, "reference")
-        # Read afresh on every page: no figure is cached from them yet (no grant reads them either).
-        for model in (Provider, Membership, QualificationFile, ProviderEvent, Engagement, EngagementEvent):
+        # Read afresh on every page: no figure is cached from them (no grant reads them either).
+        for model in (Provider, Membership, QualificationFile, ProviderEvent):
             cache_areas_register(model)
+        # The track records (market.track_record) are cached from them.
+        cache_areas_register(Engagement, "engagements")
+        cache_areas_register(EngagementEvent, "engagements")
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
         me_field_register("provider", lambda user: str(p.pk) if (p := provider_of(user)) else None)

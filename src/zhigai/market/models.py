@@ -174,6 +174,8 @@ class EngagementEvent(WorkflowEvent):
     """A move of an engagement: who, when, the note and the documents it brought."""
 
     subject = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+    # The deadline the step being left had, so that "on time" is computable afterwards (at's local date <= due).
+    due = models.DateField(null=True, blank=True)
 
     class Meta(WorkflowEvent.Meta):
         verbose_name = _("服务对接记录")
