@@ -117,9 +117,9 @@ def test_measured_outcomes_against_comparable_enterprises_by_hand(firm: Callable
     assert record["measured"] == 2 and record["measured_at_latest_year"] == 1
     got = {o["indicator"]: o for o in record["outcomes"]}
     # Productivity: A 0.20 − 0.05 = 0.15, B 0.10 − 0.05 = 0.05 → the provider is credited (0.15 + 0.05) / 2.
-    assert got["labor_productivity"] == {"indicator": "labor_productivity", "higher_is_better": True,
-                                         "client_change": 0.15, "peer_change": 0.05, "difference": 0.10,
-                                         "engagements": 2}
+    assert got["labor_productivity"] == {"indicator": "labor_productivity", "name": "劳动生产率",
+                                         "higher_is_better": True, "client_change": 0.15, "peer_change": 0.05,
+                                         "difference": 0.10, "engagements": 2}
     # Frontline: A −0.25 + 0.05 = −0.20, B −0.10 + 0.05 = −0.05 → −0.125; clients −0.175, comparison −0.05.
     assert (got["frontline_employees"]["difference"], got["frontline_employees"]["client_change"],
             got["frontline_employees"]["peer_change"]) == (-0.125, -0.175, -0.05)

@@ -31,6 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from zhigai.base.selectors import Cell, annual_panel, enterprise_cells
 
 from .models import Engagement
@@ -50,17 +52,21 @@ def _ratio(top: Any, bottom: Any, times: float = 1.0) -> float | None:
 @dataclass(frozen=True)
 class Measure:
     code: str
+    name: Any  # a lazy translation
     higher_is_better: bool
     value: Callable[[Row], float | None]
 
 
 INDICATORS: tuple[Measure, ...] = (
-    Measure("labor_productivity", True, lambda r: _ratio(r["added_value"], r["employees"])),
-    Measure("frontline_employees", False,
+    Measure("labor_productivity", _("劳动生产率"), True, lambda r: _ratio(r["added_value"], r["employees"])),
+    Measure("frontline_employees", _("一线生产人员"), False,
             lambda r: None if r["frontline_employees"] is None else float(r["frontline_employees"])),
-    Measure("defect_rate", False, lambda r: None if r["defect_rate"] is None else float(r["defect_rate"])),
-    Measure("energy_per_output", False, lambda r: _ratio(r["energy_use"], r["output_value"], 10_000.0)),
+    Measure("defect_rate", _("产品不良率"), False,
+            lambda r: None if r["defect_rate"] is None else float(r["defect_rate"])),
+    Measure("energy_per_output", _("单位产值能耗"), False,
+            lambda r: _ratio(r["energy_use"], r["output_value"], 10_000.0)),
 )
+INDICATOR_NAMES = {m.code: m.name for m in INDICATORS}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@
   list, return with comments, refuse, suspend, list again.
 - A provider user or an expert who acts for no provider yet registers one; its users submit it.
 
-No grant yet: a provider reaches no enterprise's data until engagements exist (issue 12, later slices).
+- A provider's own users manage its members (an expert steering group's experts and its leader); the
+  province sees them.
+- Provincial and city officers see the market at a glance over the enterprises of their region.
 """
 
 from __future__ import annotations
@@ -64,4 +66,11 @@ policy.allow("provider", "submit", is_superuser | member,
 policy.allow("provider", "review", is_superuser | is_reviewer,
              "list, return, refuse, suspend and relist providers; the review queue; filter by status")
 policy.allow("directory", "view", signed_in, "the provider directory and its export")
+policy.allow("member", "view", is_superuser | member | (is_reviewer & submitted_once),
+             "a provider's members page: its own users; the province, read-only, once it was submitted")
+policy.allow("member", "change", is_superuser | member,
+             "add and remove a provider's members and set a steering group's leader: its own users")
+policy.allow("overview", "view", is_superuser | has_role(Role.PROVINCE, Role.CITY),
+             "the market at a glance and the engagements' export: provincial and city officers, each over the "
+             "enterprises of its region")
 policy_register(policy)

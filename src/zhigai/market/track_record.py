@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from zhigai.core.cache import cached_figures
 
 from .models import Engagement, EngagementEvent, EngagementState, Provider
-from .outcomes import Closed, measured_outcomes
+from .outcomes import INDICATOR_NAMES, Closed, measured_outcomes
 from .workdays import median, working_days_between
 
 # Fewer completed engagements than this and a track record is "not enough engagements yet" (issue 12).
@@ -117,7 +117,9 @@ def track_records(provider_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     computed = cached_figures(("track-records", timezone.localdate().isoformat(), tuple(ids)),
                               lambda: _compute(ids), areas=AREAS)
     message = _("完成的服务项目还不够多，暂无业绩记录")
-    return {pk: {**record, "minimum": TRACK_RECORD_MIN, "message": "" if record["enough"] else message}
+    # The words in the reader's language, added to what is cached for every language.
+    return {pk: {**record, "minimum": TRACK_RECORD_MIN, "message": "" if record["enough"] else message,
+                 "outcomes": [{**o, "name": str(INDICATOR_NAMES[o["indicator"]])} for o in record["outcomes"]]}
             for pk, record in computed.items()}
 
 

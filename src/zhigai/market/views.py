@@ -103,6 +103,8 @@ def provider_page(request: AuthenticatedRequest, provider_id: int) -> HttpRespon
         "moves": _moves(provider, user),
         "may_change": permitted(user, "market.provider.change", provider),
         "record": track_record(provider=provider),
+        "may_see_members": permitted(user, "market.member.view", provider),
+        "may_change_members": permitted(user, "market.member.change", provider),
     })
 
 
