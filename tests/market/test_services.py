@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhigai.core.errors import InvalidInput, PermissionDenied
-from zhigai.core.models import AuditLog, Role, User
+from zhigai.core.models import AuditLog, User
 from zhigai.market import services
 from zhigai.market.models import Membership, Provider, ProviderStatus, ProviderType, QualificationFile
 
