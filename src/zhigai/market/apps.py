@@ -46,7 +46,7 @@ class MarketConfig(AppConfig):
         platform_part_register(
             "market", _("服务市场：工程服务公司、专家服务指导组、装备、云服务商和银行的登记、审核与名录"), order=25)
         nav_item_register(_("服务商"), "market:directory", order=22)
-        nav_item_register(_("服务市场概览"), "market:overview", order=23,
+        nav_item_register(_("服务市场概览"), "market:overview", order=24,
                           visible=lambda user: permitted(user, "market.overview.view"))
         nav_item_register(_("服务商审核"), "market:queue", order=27,
                           visible=lambda user: permitted(user, "market.provider.review"))

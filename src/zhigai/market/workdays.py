@@ -1,7 +1,8 @@
 """Chinese working days between two dates, for the market's response and delivery times (issue 12).
 
-The calendar is the chinesecalendar package's (public holidays and the make-up working days on weekends,
-kept up to date by its maintainers); for a year it does not know yet, Monday to Friday.
+The calendar is the chinese-calendar package's (public holidays and the make-up working days on weekends,
+kept up to date by its maintainers); for a year it does not know yet, Monday to Friday — as the engagement
+deadlines count them (market.deadlines, whose is_working_day this one is the same as).
 """
 
 from __future__ import annotations
