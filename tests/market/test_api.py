@@ -49,7 +49,9 @@ def test_a_provider_with_its_track_record(people: dict[str, User], provider_in: 
     p = provider_in(ProviderStatus.LISTED)
     body = api_client(people["city"]).get(f"/api/v1/providers/{p.pk}").json()
     assert body["id"] == p.pk and body["certifications"] == ["ISO 9001"]
-    assert body["track_record"]["engagements_completed"] == 0 and body["track_record"]["enough"] is False
+    record = body["track_record"]
+    assert record["engagements_completed"] == 0 and record["enough"] is False and record["outcomes"] == []
+    assert all(record[k] is None for k in ("on_time_share", "response_days", "rating_mean", "outcome_score"))
     assert sorted(m["name"] for m in body["members"]) == sorted([people["owner"].username,
                                                                  people["colleague"].username])
     assert all(set(m) == {"name", "role", "leader"} for m in body["members"])
@@ -69,3 +71,21 @@ def test_me_names_the_users_provider(people: dict[str, User], provider_in: Calla
     me = api_client(people["colleague"]).get("/api/v1/me").json()
     assert me["provider"] == str(p.pk) and me["role"] == "provider"
     assert api_client(people["province"]).get("/api/v1/me").json()["provider"] is None
+
+
+def test_a_provider_with_enough_engagements_has_every_figure(people: dict[str, User],
+                                                             provider_in: Callable[[str], Provider],
+                                                             make_enterprise: Callable[..., Any],
+                                                             api_client: Callable[[User], Any]) -> None:
+    import datetime
+
+    from zhigai.market.models import Engagement, EngagementState
+
+    p = provider_in(ProviderStatus.LISTED)
+    for rating in (5, 4, 4, 3, 5):
+        Engagement.objects.create(enterprise=make_enterprise(), provider=p, need="改造", rating=rating,
+                                  state=EngagementState.CLOSED, accepted_on=datetime.date(2026, 1, 5))
+    record = api_client(people["city"]).get(f"/api/v1/providers/{p.pk}").json()["track_record"]
+    assert record["enough"] is True and record["message"] == "" and record["engagements_completed"] == 5
+    assert (record["rating_mean"], record["ratings"]) == (4.2, 5)
+    assert record["outcomes"] == [] and record["measured"] == 0 and record["outcome_score"] is None

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhigai.core.errors import InvalidInput, PermissionDenied
-from zhigai.core.models import AuditLog, Role, User
+from zhigai.core.models import AuditLog, User
 from zhigai.market import services
 from zhigai.market.models import Membership, Provider, ProviderStatus, ProviderType, QualificationFile
 
@@ -171,19 +171,3 @@ def test_files_are_frozen_once_submitted(people: dict[str, User], provider_in: C
     p = provider_in(ProviderStatus.SUBMITTED)
     with pytest.raises(PermissionDenied):
         services.qualification_add(by=people["owner"], provider=p, upload=SimpleUploadedFile("c.pdf", PDF))
-
-
-def test_the_province_adds_experts_to_a_steering_group(people: dict[str, User],
-                                                       make_user: Callable[..., User]) -> None:
-    group = services.provider_register(by=people["expert"], profile=profile(type="steering", industry_focus="34"))
-    expert = make_user(Role.EXPERT)
-    with pytest.raises(PermissionDenied):
-        services.provider_member_add(by=people["expert"], provider=group, user=expert)
-    with pytest.raises(InvalidInput):  # a steering group's members are experts
-        services.provider_member_add(by=people["province"], provider=group, user=people["owner"])
-    services.provider_member_add(by=people["province"], provider=group, user=expert, leader=True)
-    group.refresh_from_db()
-    assert group.leader == expert and group.members.count() == 2
-    other = services.provider_register(by=people["other"], profile=profile(name="他方"))
-    with pytest.raises(InvalidInput):  # already acts for the group
-        services.provider_member_add(by=people["province"], provider=other, user=expert)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -381,3 +382,53 @@ def _history_of(uscc: Any) -> QuerySet[AuditLog]:
 def import_job_list(*, user: Actor) -> QuerySet[ImportJob]:
     qs = ImportJob.objects.all()
     return qs if user.is_superuser else qs.filter(created_by_id=user.pk)
+
+
+# --- comparison cells: enterprises like one another, for figures published only as aggregates ----------------
+# A cell is (industry division id, size class, city id): the division is the industry's own when it is a
+# division, its parent when it is a finer class; the city is the county's parent (an enterprise registered
+# at city level is that city's). The size class is the enterprise's current one (derived from its latest
+# indicators). The market's track record compares a provider's clients with the enterprises of their cells.
+
+Cell = tuple[int, str, int]
+_CELL_FIELDS = ("industry_id", "industry__parent_id", "region_id", "region__parent_id", "region__level", "size_class")
+
+
+def _cell(row: dict[str, Any], prefix: str = "") -> Cell:
+    region_level = row[f"{prefix}region__level"]
+    city = row[f"{prefix}region_id"] if region_level != RegionLevel.COUNTY else row[f"{prefix}region__parent_id"]
+    return (row[f"{prefix}industry__parent_id"] or row[f"{prefix}industry_id"], row[f"{prefix}size_class"], city)
+
+
+def enterprise_cells(enterprise_ids: Iterable[int]) -> dict[int, Cell]:
+    """Each enterprise's comparison cell, by id (one query). No user: for computed figures that publish
+    no enterprise's own data (callers show aggregates only)."""
+    rows = Enterprise.objects.filter(id__in=in_values(sorted(set(enterprise_ids)))).values("id", *_CELL_FIELDS)
+    return {row["id"]: _cell(row) for row in rows}
+
+
+def annual_panel(*, cells: Iterable[Cell], years: Iterable[int], fields: Sequence[str],
+                 enterprise_ids: Iterable[int] | None = None,
+                 exclude: QuerySet[Any] | None = None) -> dict[int, tuple[Cell, dict[int, dict[str, Any]]]]:
+    """The annual indicators (`fields`, of the years given) of the enterprises of these cells — only those of
+    `enterprise_ids` when given, none of the ids `exclude` (a values_list query) yields — as
+    {enterprise id: (its cell, {year: {field: value}})}. One query. No user, as enterprise_cells."""
+    wanted = set(cells)
+    if not wanted:
+        return {}
+    divisions = sorted({c[0] for c in wanted})
+    cities = sorted({c[2] for c in wanted})
+    qs = Indicator.objects.filter(
+        Q(enterprise__industry_id__in=divisions) | Q(enterprise__industry__parent_id__in=divisions),
+        Q(enterprise__region_id__in=cities) | Q(enterprise__region__parent_id__in=cities),
+        month=0, year__in=sorted(set(years)), enterprise__size_class__in=sorted({c[1] for c in wanted}))
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=in_values(sorted(set(enterprise_ids))))
+    if exclude is not None:
+        qs = qs.exclude(enterprise_id__in=exclude)
+    out: dict[int, tuple[Cell, dict[int, dict[str, Any]]]] = {}
+    for row in qs.values("enterprise_id", "year", *fields, *(f"enterprise__{f}" for f in _CELL_FIELDS)):
+        cell = _cell(row, "enterprise__")
+        if cell in wanted:  # the query's filters are each cell's parts, not the cells themselves
+            out.setdefault(row["enterprise_id"], (cell, {}))[1][row["year"]] = {f: row[f] for f in fields}
+    return out

@@ -46,6 +46,7 @@ AREAS: dict[str, str] = {
     "indicators": "enterprises' annual and monthly indicators",
     "assessments": "diagnoses (self-assessments and expert diagnoses)",
     "access": "users and their assignments: what a user may see",
+    "engagements": "the market's engagements and their events (track records, the market overview)",
 }
 
 _MISSING = object()

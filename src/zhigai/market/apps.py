@@ -45,12 +45,17 @@ class MarketConfig(AppConfig):
 
         cache_areas_register(Technology, "reference")
         # The engagements' grants (market.policy) read engagements and memberships: users' scopes are cached
-        # under "access". The rest is read afresh on every page: no figure is cached from it yet.
-        for granted in (Engagement, Membership):
-            cache_areas_register(granted, "access")
-        for model in (Provider, QualificationFile, ProviderEvent, EngagementEvent, EngagementDocument, EngagementPlan,
+        # under "access". The track records are cached under "engagements" (with the indicators they read).
+        # The rest is read afresh on every page: no figure is cached from it yet.
+        cache_areas_register(Engagement, "access", "engagements")
+        cache_areas_register(Membership, "access")
+        cache_areas_register(EngagementEvent, "engagements")
+        for model in (Provider, QualificationFile, ProviderEvent, EngagementDocument, EngagementPlan,
                       ProgressReport, Outcome, MatchPolicy):
             cache_areas_register(model)
+        # The track records (market.track_record) are cached from them.
+        cache_areas_register(Engagement, "engagements")
+        cache_areas_register(EngagementEvent, "engagements")
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
         me_field_register("provider", lambda user: str(p.pk) if (p := provider_of(user)) else None)
@@ -66,5 +71,7 @@ class MarketConfig(AppConfig):
         nav_item_register(_("服务项目"), "market:engagements", order=23,
                           visible=lambda user: engagements_shown(user))
         waiting_register("market", waiting_for)
+        nav_item_register(_("服务市场概览"), "market:overview", order=24,
+                          visible=lambda user: permitted(user, "market.overview.view"))
         nav_item_register(_("服务商审核"), "market:queue", order=27,
                           visible=lambda user: permitted(user, "market.provider.review"))

@@ -22,6 +22,9 @@ Neither opens a diagnosis: the diagnosis policy honours only grants naming diagn
 these do not. The one diagnosis a provider reads is the one the enterprise gave with its request
 (Engagement.assessment), shown on the engagement page through the engagement's own access
 (selectors_engagement.given_result).
+- A provider's own users manage its members (an expert steering group's experts and its leader); the
+  province sees them.
+- Provincial and city officers see the market at a glance over the enterprises of their region.
 """
 
 from __future__ import annotations
@@ -167,4 +170,11 @@ for _move in ENTERPRISE_MOVES:
     policy.allow("engagement", _move, enterprise_acts, f"{_move} (transition): the enterprise's users")
 policy.allow("engagement", "cancel", provider_acts | enterprise_acts,
              "cancel an open engagement with a reason (transition): either party")
+policy.allow("member", "view", is_superuser | member | (is_reviewer & submitted_once),
+             "a provider's members page: its own users; the province, read-only, once it was submitted")
+policy.allow("member", "change", is_superuser | member,
+             "add and remove a provider's members and set a steering group's leader: its own users")
+policy.allow("overview", "view", is_superuser | has_role(Role.PROVINCE, Role.CITY),
+             "the market at a glance and the engagements' export: provincial and city officers, each over the "
+             "enterprises of its region")
 policy_register(policy)

@@ -19,11 +19,34 @@ class CodeName(Schema):
     name: str
 
 
+class OutcomeOut(Schema):
+    indicator: str = Field(description="labor_productivity, frontline_employees, defect_rate or energy_per_output")
+    name: str
+    higher_is_better: bool
+    client_change: float = Field(description="the clients' mean change, before → after, as a fraction (0.12 = +12 %)")
+    peer_change: float = Field(description="the mean change of comparable enterprises without an engagement "
+                               "(same industry division, size class and city, same years)")
+    difference: float = Field(description="the mean difference in differences: what the provider is credited with")
+    engagements: int = Field(description="closed engagements measured for this indicator")
+
+
 class TrackRecordOut(Schema):
     engagements_completed: int
-    enough: bool = Field(description="false below `minimum` completed engagements: no figure is shown then")
+    enough: bool = Field(description="false below `minimum` completed engagements: every figure is null then")
     minimum: int
     message: str
+    on_time_share: float | None = Field(description="the provider's moves made by their step's deadline, over "
+                                        "those moves and its steps open past their deadline (a fraction)")
+    moves_counted: int | None
+    response_days: float | None = Field(description="median Chinese working days from request to answer")
+    responses: int | None
+    rating_mean: float | None = Field(description="the clients' mean rating, 1 to 5")
+    ratings: int | None
+    outcomes: list[OutcomeOut]
+    measured: int | None = Field(description="closed engagements whose outcomes could be measured")
+    measured_at_latest_year: int | None = Field(description="of those, measured at the client's latest year "
+                                                "with data, for want of the year after acceptance")
+    outcome_score: float | None = Field(description="0..1: 0.5 is no difference from comparable enterprises")
 
 
 class ProviderOut(Schema):

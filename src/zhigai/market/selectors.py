@@ -134,3 +134,11 @@ def review_queue(*, user: Actor) -> QuerySet[Provider]:
     require(user, REVIEW, message=_("只有省级主管部门可以审核服务商。"), code=MarketError.FORBIDDEN)
     return (Provider.objects.filter(status=ProviderStatus.SUBMITTED).select_related("home_region")
             .order_by("updated", "id"))
+
+
+def provider_members(*, user: Actor, provider: Provider) -> QuerySet[Membership]:
+    """The users who act for a provider, by the day they joined; 403 for a user who sees the provider but
+    not its members (market.member.view)."""
+    require(user, "market.member.view", provider, message=_("只有服务商本方用户和省级主管部门可以查看成员。"),
+            code=MarketError.FORBIDDEN)
+    return provider.members.select_related("user").order_by("joined", "id")

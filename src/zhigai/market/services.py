@@ -222,24 +222,76 @@ def qualification_delete(*, by: User, qualification: QualificationFile) -> None:
     document_delete(qualification)
 
 
+def _member_problem(message: str, field: str, value: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, details=[{"field": field, "message": value}])
+
+
 @transaction.atomic
-def provider_member_add(*, by: User, provider: Provider, user: User, leader: bool = False) -> Membership:
-    """A provincial officer adds a user to a provider — an expert to a steering group, which it may lead."""
-    require(by, "market.provider.review", provider, message=_("只有省级主管部门可以调整服务商成员。"),
+def provider_member_add(*, by: User, provider: Provider, username: str) -> Membership:
+    """A provider's own user adds a member by username: an active user who acts for no provider yet — an
+    expert for a steering group; a provider user, an expert or a bank's user for the others."""
+    provider = _locked(provider)  # membership changes of one provider queue behind each other
+    require(by, "market.member.change", provider, message=_("只有服务商本方用户可以调整成员。"),
             code=MarketError.FORBIDDEN)
-    if user.role not in PROVIDER_ROLES:
-        raise InvalidInput(_("只能添加服务商用户或专家。"), details=[{"field": "user", "message": user.role}])
+    name = clean_text(username, field="username", max_length=150)
+    if not name:
+        raise _member_problem(_("请填写要添加的用户名。"), "username", _("必填"))
+    user = User.objects.filter(username=name, is_active=True).first()
+    if user is None:
+        raise _member_problem(_("没有这个用户：%(name)s") % {"name": name}, "username", name)
     if provider.type == ProviderType.STEERING and user.role != Role.EXPERT:
-        raise InvalidInput(_("专家服务指导组的成员须为专家。"), details=[{"field": "user", "message": user.role}])
-    if Membership.objects.filter(user=user).exclude(provider=provider).exists():
-        raise InvalidInput(_("该用户已代表另一家服务商。"), code=MarketError.REGISTERED,
-                           details=[{"field": "user", "message": user.username}])
-    membership, created = Membership.objects.get_or_create(user=user, provider=provider)
-    if leader and provider.leader_id != user.pk:
-        provider.leader = user
-        provider.save(update_fields=["leader"])
-    if created or leader:
-        audit_record(actor=by, action="create", entity="provider_member", entity_id=membership.pk,
-                     subject=str(provider.pk),
-                     summary=f"{user.username} → {provider.pk}{' (leader)' if leader else ''}")
+        raise _member_problem(_("专家服务指导组的成员须为专家。"), "username", user.get_role_display())
+    if user.role not in PROVIDER_ROLES:
+        raise _member_problem(_("只能添加服务商用户或专家。"), "username", user.get_role_display())
+    current = Membership.objects.filter(user=user).first()
+    if current is not None:
+        message = (_("该用户已是本单位成员。") if current.provider_id == provider.pk
+                   else _("该用户已代表另一家服务商。"))
+        raise _member_problem(message, "username", name, code=MarketError.REGISTERED)
+    membership = Membership.objects.create(user=user, provider=provider)
+    audit_record(actor=by, action="create", entity="provider_member", entity_id=membership.pk,
+                 subject=str(provider.pk), summary=f"{user.username} → {provider.pk}", after={"user": user.username})
     return membership
+
+
+def _membership(provider: Provider, user_id: int) -> Membership:
+    found = Membership.objects.select_related("user").filter(provider=provider, user_id=user_id).first()
+    if found is None:
+        raise _member_problem(_("该用户不是本单位成员。"), "user", str(user_id))
+    return found
+
+
+@transaction.atomic
+def provider_member_remove(*, by: User, provider: Provider, user_id: int) -> None:
+    """Remove a member; never the last one (a provider without users could not act), nor a steering
+    group's leader before another is named."""
+    provider = _locked(provider)
+    require(by, "market.member.change", provider, message=_("只有服务商本方用户可以调整成员。"),
+            code=MarketError.FORBIDDEN)
+    membership = _membership(provider, user_id)
+    if Membership.objects.filter(provider=provider).count() <= 1:
+        raise _member_problem(_("不能移除最后一位成员。"), "user", membership.user.username)
+    if provider.leader_id == user_id:
+        raise _member_problem(_("该成员是组长：请先指定另一位组长。"), "user", membership.user.username)
+    audit_record(actor=by, action="delete", entity="provider_member", entity_id=membership.pk,
+                 subject=str(provider.pk), summary=f"{membership.user.username} ← {provider.pk}",
+                 before={"user": membership.user.username})
+    membership.delete()
+
+
+@transaction.atomic
+def provider_leader_set(*, by: User, provider: Provider, user_id: int) -> Provider:
+    """Name a steering group's leader, one of its members."""
+    provider = _locked(provider)
+    require(by, "market.member.change", provider, message=_("只有服务商本方用户可以调整成员。"),
+            code=MarketError.FORBIDDEN)
+    if provider.type != ProviderType.STEERING:
+        raise _member_problem(_("只有专家服务指导组设组长。"), "user", provider.get_type_display())
+    membership = _membership(provider, user_id)
+    if provider.leader_id != user_id:
+        before = provider.leader.username if provider.leader else None
+        provider.leader = membership.user
+        provider.save(update_fields=["leader"])
+        audit_record(actor=by, action="update", entity="provider", entity_id=provider.pk, summary="leader",
+                     before={"leader": before}, after={"leader": membership.user.username})
+    return provider

@@ -113,6 +113,8 @@ def provider_page(request: AuthenticatedRequest, provider_id: int) -> HttpRespon
         # An enterprise's user asks a listed provider for an engagement from here (views_engagement).
         "may_request": provider.status == ProviderStatus.LISTED and permitted(user, "market.engagement.request"),
         "record": track_record(provider=provider),
+        "may_see_members": permitted(user, "market.member.view", provider),
+        "may_change_members": permitted(user, "market.member.change", provider),
     })
 
 
