@@ -53,9 +53,6 @@ class MarketConfig(AppConfig):
         for model in (Provider, QualificationFile, ProviderEvent, EngagementDocument, EngagementPlan,
                       ProgressReport, Outcome, MatchPolicy):
             cache_areas_register(model)
-        # The track records (market.track_record) are cached from them.
-        cache_areas_register(Engagement, "engagements")
-        cache_areas_register(EngagementEvent, "engagements")
         error_codes_register("market", MarketError)
         reference_loader_register("market", load=technologies_load, ensure=technologies_ensure, order=40)
         me_field_register("provider", lambda user: str(p.pk) if (p := provider_of(user)) else None)
