@@ -170,7 +170,8 @@ def test_a_returned_provider_is_changed_resubmitted_and_listed_by_the_province(p
     expect(page.locator("[data-testid=providers]")).to_contain_text(name)
 
 
-def test_an_enterprise_requests_an_engagement_and_the_provider_accepts_it_from_its_inbox(page, demo_server):  # type: ignore[no-untyped-def]
+def test_an_enterprise_requests_an_engagement_from_its_matches_and_the_provider_accepts_it_from_its_inbox(  # type: ignore[no-untyped-def]
+        page, demo_server):
     import re
 
     from playwright.sync_api import expect
@@ -178,13 +179,15 @@ def test_an_enterprise_requests_an_engagement_and_the_provider_accepts_it_from_i
     _sign_in(page, demo_server, "provider")
     page.click("header nav >> text=服务商")
     page.click("[data-testid=own-provider]")
-    provider_url = page.url
+    provider_id = page.url.rstrip("/").rsplit("/", 1)[-1]
     waiting = int(page.locator("[data-testid=waiting-badge] .pill").inner_text())
     page.context.clear_cookies()
 
     _sign_in(page, demo_server, "enterprise")
-    page.goto(provider_url)
-    page.click("[data-testid=request-engagement]")
+    page.click("[data-testid=home-matches] [data-testid=all-matches]")
+    match = page.locator(f"[data-testid=match][data-provider='{provider_id}']")
+    expect(match.locator("[data-testid=reason]")).not_to_be_empty()
+    match.locator("[data-testid=request-engagement]").click()
     page.fill("[data-testid=need]", "总装车间拧紧工序人工多，希望做自动化改造。")
     page.click("[data-testid=request-submit]")
     expect(page.locator("[data-testid=state]")).to_have_text("待响应")

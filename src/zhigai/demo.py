@@ -43,18 +43,20 @@ def demo_users_ensure() -> list[tuple[str, str]]:
         out.append(("enterprise", f"enterprise user of {enterprise.name} ({enterprise.uscc})"))
     _ensure("expert", role=Role.EXPERT, first_name="王工")
     out.append(("expert", "diagnosis expert assigned to Hangzhou enterprises"))
-    out += _provider_logins()
+    out += _provider_logins(enterprise)
     return out
 
 
-def _provider_logins() -> list[tuple[str, str]]:
-    """`provider` and `provider2` act for two of the demo's service companies (market.seed), made with them."""
+def _provider_logins(client: Enterprise | None) -> list[tuple[str, str]]:
+    """`provider` and `provider2` act for two of the demo's service companies (market.seed), made with them;
+    `provider`'s also works in the industry of the `enterprise` login's company, which finds it among its
+    matches."""
     from zhigai.market.models import Membership
     from zhigai.market.seed import market_demo_seed
 
     logins = [_ensure("provider", role=Role.PROVIDER, first_name="李经理"),
               _ensure("provider2", role=Role.PROVIDER, first_name="陈经理")]
-    market_demo_seed(logins=logins)
+    market_demo_seed(logins=logins, client=client)
     out = []
     for user in logins:
         found = Membership.objects.filter(user=user).select_related("provider", "provider__home_region").first()

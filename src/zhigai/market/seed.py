@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from zhigai.base.models import Industry, Region, RegionLevel
+from zhigai.base.models import Enterprise, Industry, Region, RegionLevel
 from zhigai.core.cache import areas_changed
 from zhigai.core.models import Role, User
 
@@ -83,9 +83,11 @@ def _person(rng: random.Random) -> str:
 
 
 @transaction.atomic
-def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = ()) -> dict[str, int]:
+def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = (), client: Enterprise | None = None
+                     ) -> dict[str, int]:
     """The demo's providers; `logins` (the `provider` and `provider2` demo users) act for the first
-    engineering company in Hangzhou and the first in Ningbo. Writes nothing when providers exist."""
+    engineering company in Hangzhou and the first in Ningbo, the first of which also works in the industry
+    division of `client` (the demo's enterprise login). Writes nothing when providers exist."""
     if Provider.objects.exists():
         return {"providers": 0}
     first_login = logins[0] if logins else None
@@ -148,6 +150,14 @@ def market_demo_seed(*, seed: int = 2013, logins: Sequence[User] = ()) -> dict[s
             "note": note,
             "experts": rng.randint(3, 6) if kind == ProviderType.STEERING else 0,
         })
+    if client is not None:  # `provider`'s company works in the demo enterprise's division too
+        division = client.industry
+        while division.parent is not None:
+            division = division.parent
+        first = next(r for r, plan in zip(rows, plans, strict=True)
+                     if plan["type"] == ProviderType.ENGINEERING and plan["n"] == 0)
+        if division not in first["industries"]:
+            first["industries"].append(division)
     Provider.objects.bulk_create([r["provider"] for r in rows])
     # Users who act for them: the demo logins for the first two companies; otherwise one user a company,
     # the experts of each steering group. They sign in with no password until an officer gives them one.

@@ -425,12 +425,13 @@ def engagements_demo_seed(*, seed: int = 2013, provider_login: User | None = Non
             if provider.capacity < 8:
                 provider.capacity = 8
                 provider.save(update_fields=["capacity"])
-            demo = owner.enterprise_id if owner and owner.enterprise_id else rng.choice(nearby)
+            # None with the demo enterprise: `provider` is to be found among its matches, which leave out a
+            # provider that diagnosed it (a conflict of interest).
+            others = [pk for pk in nearby if not owner or pk != owner.enterprise_id] or nearby
             for target, late in [(S.REQUESTED, False), (S.REQUESTED, True), (S.RESEARCH, True), (S.PLAN_REVIEW, False),
                                  (S.IMPLEMENTATION, False), (S.ACCEPTANCE, False), (S.DECLINED, None),
                                  (S.CANCELLED, None)]:
-                client = demo if target == S.PLAN_REVIEW else rng.choice(nearby)
-                seeder.open(provider, client, target, late=late)
+                seeder.open(provider, rng.choice(others), target, late=late)
             continue
         targets = [S.REQUESTED, S.ACCEPTED, S.RESEARCH, S.PLAN_DESIGN, S.PLAN_REVIEW, S.PLAN_APPROVED,
                    S.IMPLEMENTATION, S.ACCEPTANCE]
@@ -438,8 +439,8 @@ def engagements_demo_seed(*, seed: int = 2013, provider_login: User | None = Non
             seeder.open(provider, rng.choice(nearby), rng.choice(targets))
         if rng.random() < 0.3:
             seeder.open(provider, rng.choice(nearby), rng.choice([S.DECLINED, S.CANCELLED]))
-        if owner is not None and owner.enterprise_id and n in (1, 2):  # the demo enterprise's work with other companies
-            seeder.open(provider, owner.enterprise_id, (S.ACCEPTANCE, S.REQUESTED)[n - 1], late=False)
+        if owner is not None and owner.enterprise_id and n in (1, 2, 3):  # the demo enterprise's work with others
+            seeder.open(provider, owner.enterprise_id, (S.ACCEPTANCE, S.REQUESTED, S.PLAN_REVIEW)[n - 1], late=False)
     result: dict[str, Any] = dict(seeder.write(users_of, owner_of))
     result["by_state"] = dict(Engagement.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     result["closed"] = closed_count

@@ -66,6 +66,8 @@ def match_page(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
         "need": [(names.get(t, t), w) for t, w in need],
         "weights": _weights_shown(found.pool.rules),
         "filters": filters,
+        # The enterprise's own users request an engagement straight from its match.
+        "may_request": permitted(request.user, "market.engagement.request", enterprise),
         "types": ProviderType.choices,
         "technologies": [(t.code, t.name) for t in selectors.technology_list()],
         "flag_labels": matching.FLAG_LABELS,
