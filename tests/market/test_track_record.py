@@ -13,7 +13,7 @@ import pytest
 
 from zhigai.base.models import Enterprise, Indicator, Region
 from zhigai.core.cache import local_clear
-from zhigai.market.models import Engagement, EngagementEvent, EngagementState, Provider, ProviderStatus
+from zhigai.market.models import Engagement, EngagementEvent, EngagementState, Outcome, Provider, ProviderStatus
 from zhigai.market.outcomes import OUTCOME_SCALE
 from zhigai.market.track_record import track_record, track_records
 from zhigai.market.workdays import working_days_between
@@ -186,9 +186,10 @@ def test_a_hundred_records_in_a_fixed_number_of_queries(django_assert_max_num_qu
     for c in clients:
         rows(c, y2025={"added_value": "1000000", "employees": 10}, y2026={"added_value": "1200000", "employees": 10})
     local_clear()
-    # Seven reads (engagements, moves, overdue steps, answers, cells, clients' and comparable rows), the
-    # data versions, and the shared cache's read and write (five statements of Django's database cache).
-    with django_assert_max_num_queries(14):
+    # Eight reads (engagements, moves, overdue steps, answers, acceptances' outcomes, cells, clients' and
+    # comparable rows), the data versions, and the shared cache's read and write (five statements of
+    # Django's database cache).
+    with django_assert_max_num_queries(15):
         records = track_records(p.pk for p in providers)
     assert len(records) == 100 and all(r["enough"] and r["ratings"] >= 5 for r in records.values())
 
@@ -204,3 +205,31 @@ def test_the_record_is_cached_until_an_engagement_changes(firm: Callable[..., En
         for _ in range(5):
             engagement(firm(), p)
     assert track_record(provider=p)["engagements_completed"] == 5
+
+
+def test_the_acceptances_measured_outcomes_against_the_plans(firm: Callable[..., Enterprise]) -> None:
+    """Five closed engagements; three acceptances measured labor productivity and two the defect rate.
+    Productivity (higher is better): expected +10, +20, +10 → mean 13.3; measured +12, +15, +10 → mean 12.3;
+    met where measured ≥ expected: 12 ≥ 10 yes, 15 ≥ 20 no, 10 ≥ 10 yes → 2 of 3. Defect rate (lower is
+    better): expected −30, −20 → −25; measured −35, −10 → −22.5; met where measured ≤ expected: yes, no → 1
+    of 2. Promises met overall: 3 of 5 = 0.6. An open engagement's outcome is not counted."""
+    p = provider()
+    closed = [engagement(firm(), p) for _ in range(5)]
+    opened = engagement(firm(), p, state=EngagementState.ACCEPTANCE)
+    made = [(closed[0], "labor_productivity", "10", "12"), (closed[1], "labor_productivity", "20", "15"),
+            (closed[2], "labor_productivity", "10", "10"), (closed[3], "defect_rate", "-30", "-35"),
+            (closed[4], "defect_rate", "-20", "-10"), (opened, "defect_rate", "-20", "-90")]
+    for subject, indicator, expected, measured in made:
+        step = EngagementEvent.objects.create(subject=subject, transition="submit_acceptance",
+                                              source="implementation", target="acceptance")
+        Outcome.objects.create(engagement=subject, event=step, indicator=indicator, expected=Decimal(expected),
+                               measured=Decimal(measured))
+    record = track_record(provider=p)
+    by = {o["indicator"]: o for o in record["at_acceptance"]}
+    assert by["labor_productivity"] | {"name": ""} == {
+        "indicator": "labor_productivity", "name": "", "higher_is_better": True, "expected": 13.3, "measured": 12.3,
+        "met": 2, "engagements": 3}
+    assert (by["defect_rate"]["expected"], by["defect_rate"]["measured"], by["defect_rate"]["met"],
+            by["defect_rate"]["engagements"]) == (-25.0, -22.5, 1, 2)
+    assert record["plan_met_share"] == 0.6
+    assert [o["indicator"] for o in record["at_acceptance"]] == ["labor_productivity", "defect_rate"]

@@ -30,6 +30,16 @@ class OutcomeOut(Schema):
     engagements: int = Field(description="closed engagements measured for this indicator")
 
 
+class AcceptanceOut(Schema):
+    indicator: str
+    name: str
+    higher_is_better: bool
+    expected: float = Field(description="the plans' mean expected change, percent (-30 = down by 30 %)")
+    measured: float = Field(description="the acceptances' mean measured change, percent")
+    met: int = Field(description="engagements whose measured change was at least as good as expected")
+    engagements: int
+
+
 class TrackRecordOut(Schema):
     engagements_completed: int
     enough: bool = Field(description="false below `minimum` completed engagements: every figure is null then")
@@ -47,6 +57,9 @@ class TrackRecordOut(Schema):
     measured_at_latest_year: int | None = Field(description="of those, measured at the client's latest year "
                                                 "with data, for want of the year after acceptance")
     outcome_score: float | None = Field(description="0..1: 0.5 is no difference from comparable enterprises")
+    at_acceptance: list[AcceptanceOut] = Field(description="what the acceptances measured against the plans")
+    plan_met_share: float | None = Field(description="the plans' promises (engagement × indicator) that the "
+                                         "acceptance found met, a fraction")
 
 
 class ProviderOut(Schema):

@@ -14,7 +14,11 @@ None and no outcome — "not enough engagements yet", never a number):
   `responses` their number;
 - `rating_mean` (1–5, two places) and `ratings` over its closed engagements the enterprise rated;
 - `outcomes`, `measured`, `measured_at_latest_year`, `outcome_score`: market.outcomes (the change in the
-  clients' indicators beside comparable enterprises', difference in differences).
+  clients' indicators beside comparable enterprises', difference in differences);
+- `at_acceptance`: what its acceptances measured against what its plans promised — per indicator, the mean
+  expected and measured change (percent) over its closed engagements' Outcome rows, and how many met the
+  promise (measured at least as good as expected, in the indicator's good direction); `plan_met_share` the
+  share of all those (engagement, indicator) promises met.
 
 Cached (core.cache) under the engagements, indicators, enterprises and reference areas, per set of
 providers and day (the overdue steps depend on the day); a bounded number of queries however many providers.
@@ -31,8 +35,8 @@ from django.utils.translation import gettext as _
 
 from zhigai.core.cache import cached_figures
 
-from .models import Engagement, EngagementEvent, EngagementState, Provider
-from .outcomes import INDICATOR_NAMES, Closed, measured_outcomes
+from .models import Engagement, EngagementEvent, EngagementState, Outcome, Provider
+from .outcomes import INDICATOR_NAMES, INDICATORS, Closed, measured_outcomes
 from .workdays import median, working_days_between
 
 # Fewer completed engagements than this and a track record is "not enough engagements yet" (issue 12).
@@ -44,11 +48,37 @@ PROVIDER_STEPS = frozenset({
     EngagementState.PLAN_APPROVED, EngagementState.IMPLEMENTATION,
 })
 FIGURES = ("on_time_share", "moves_counted", "response_days", "responses", "rating_mean", "ratings", "measured",
-           "measured_at_latest_year", "outcome_score")
+           "measured_at_latest_year", "outcome_score", "plan_met_share")
+HIGHER_IS_BETTER = {m.code: m.higher_is_better for m in INDICATORS}
 
 
 def _empty(done: int) -> dict[str, Any]:
-    return {"engagements_completed": done, "enough": False, "outcomes": [], **dict.fromkeys(FIGURES)}
+    return {"engagements_completed": done, "enough": False, "outcomes": [], "at_acceptance": [],
+            **dict.fromkeys(FIGURES)}
+
+
+def _at_acceptance(ids: list[int]) -> dict[int, tuple[list[dict[str, Any]], float | None]]:
+    """provider -> (per indicator: expected and measured means, promises met, engagements; share met)."""
+    rows = Outcome.objects.filter(engagement__provider_id__in=ids, engagement__state=EngagementState.CLOSED
+                                  ).values_list("engagement__provider_id", "indicator", "expected", "measured")
+    found: dict[int, dict[str, list[tuple[float, float]]]] = {pk: {} for pk in ids}
+    for provider_id, indicator, expected, measured in rows:
+        found[provider_id].setdefault(indicator, []).append((float(expected), float(measured)))
+    out: dict[int, tuple[list[dict[str, Any]], float | None]] = {}
+    for pk, by_indicator in found.items():
+        lines, met_all, count_all = [], 0, 0
+        for code in HIGHER_IS_BETTER:
+            pairs = by_indicator.get(code)
+            if not pairs:
+                continue
+            better = HIGHER_IS_BETTER[code]
+            met = sum(1 for e, m in pairs if (m >= e if better else m <= e))
+            met_all, count_all = met_all + met, count_all + len(pairs)
+            lines.append({"indicator": code, "higher_is_better": better, "engagements": len(pairs), "met": met,
+                          "expected": round(sum(e for e, _m in pairs) / len(pairs), 1),
+                          "measured": round(sum(m for _e, m in pairs) / len(pairs), 1)})
+        out[pk] = (lines, round(met_all / count_all, 4) if count_all else None)
+    return out
 
 
 def _on_time(ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -88,7 +118,7 @@ def _compute(ids: list[int]) -> dict[int, dict[str, Any]]:
     enough = sorted(pk for pk in ids if done.get(pk, 0) >= TRACK_RECORD_MIN)
     if not enough:
         return records
-    on_time, responses = _on_time(enough), _response_days(enough)
+    on_time, responses, accepted = _on_time(enough), _response_days(enough), _at_acceptance(enough)
     outcomes = measured_outcomes([Closed(p, e, timezone.localdate(c), a) for p, e, c, a, _r in closed
                                   if p in done and done[p] >= TRACK_RECORD_MIN and a is not None])
     for pk in enough:
@@ -103,6 +133,8 @@ def _compute(ids: list[int]) -> dict[int, dict[str, Any]]:
             "responses": len(responses[pk]),
             "rating_mean": round(sum(ratings) / len(ratings), 2) if ratings else None,
             "ratings": len(ratings),
+            "at_acceptance": accepted[pk][0],
+            "plan_met_share": accepted[pk][1],
             **outcomes.get(pk, {"outcomes": [], "measured": 0, "measured_at_latest_year": 0,
                                 "outcome_score": None}),
         })
@@ -119,7 +151,9 @@ def track_records(provider_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     message = _("完成的服务项目还不够多，暂无业绩记录")
     # The words in the reader's language, added to what is cached for every language.
     return {pk: {**record, "minimum": TRACK_RECORD_MIN, "message": "" if record["enough"] else message,
-                 "outcomes": [{**o, "name": str(INDICATOR_NAMES[o["indicator"]])} for o in record["outcomes"]]}
+                 "outcomes": [{**o, "name": str(INDICATOR_NAMES[o["indicator"]])} for o in record["outcomes"]],
+                 "at_acceptance": [{**o, "name": str(INDICATOR_NAMES[o["indicator"]])}
+                                   for o in record["at_acceptance"]]}
             for pk, record in computed.items()}
 
 
