@@ -146,7 +146,7 @@ def track_records(provider_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     `outcome_score` (0..1, how much its clients gained beyond comparable enterprises: market.outcomes) is
     None below TRACK_RECORD_MIN completed engagements, as every figure is then."""
     ids = sorted(set(provider_ids))
-    computed = cached_figures(("track-records", timezone.localdate().isoformat(), tuple(ids)),
+    computed = cached_figures(("track-records", 2, timezone.localdate().isoformat(), tuple(ids)),
                               lambda: _compute(ids), areas=AREAS)
     message = _("完成的服务项目还不够多，暂无业绩记录")
     # The words in the reader's language, added to what is cached for every language.
