@@ -98,4 +98,4 @@ class ProjectEvent(WorkflowEvent):
         verbose_name = _("项目记录")
 
 
-from .models_subsidy import *  # noqa: E402,F401,F403  (the subsidies' models: rules, invoices, claims)
+from .models_subsidy import *  # noqa: E402, F403  (the subsidies' models: rules, invoices, claims)

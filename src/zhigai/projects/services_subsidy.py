@@ -52,7 +52,7 @@ PROBLEM_TEXT = {
 }
 
 
-def _money(value: Any, field: str, problems: list[dict[str, str]]) -> Decimal:
+def money_parse(value: Any, field: str, problems: list[dict[str, str]]) -> Decimal:
     text = str(value if value is not None else "").strip()
     try:
         number = Decimal(text) if text and text.isascii() else None
@@ -68,7 +68,8 @@ def _money(value: Any, field: str, problems: list[dict[str, str]]) -> Decimal:
 def _year(value: Any, field: str, problems: list[dict[str, str]]) -> int:
     year = ascii_int(value, low=YEAR_MIN, high=YEAR_MAX)
     if year is None:
-        problems.append({"field": field, "message": _("应为 %(a)d 到 %(b)d 之间的年份") % {"a": YEAR_MIN, "b": YEAR_MAX}})
+        problems.append({"field": field,
+                         "message": _("应为 %(a)d 到 %(b)d 之间的年份") % {"a": YEAR_MIN, "b": YEAR_MAX}})
         return 0
     return year
 
@@ -96,7 +97,7 @@ def invoice_add(*, by: User, project: Project, data: Mapping[str, Any]) -> Invoi
     except ValueError:
         problems.append({"field": "date", "message": _("日期应写作 YYYY-MM-DD")})
         date = None
-    amount = _money(data.get("amount"), "amount", problems)
+    amount = money_parse(data.get("amount"), "amount", problems)
     line = None
     line_ref = data.get("equipment_line")
     if line_ref not in (None, ""):
@@ -105,6 +106,7 @@ def invoice_add(*, by: User, project: Project, data: Mapping[str, Any]) -> Invoi
         if line is None:
             problems.append({"field": "equipment_line", "message": _("不是本项目的设备明细")})
     _refuse(problems, _("发票有误，未登记"))
+    assert date is not None
     first = Invoice.objects.filter(project=project, issuer_tax_id=issuer, number=number).first()
     if first is not None:
         raise Conflict(_("发票 %(n)s（开票方 %(i)s）已登记在本项目（发票 #%(id)s）。") % {

@@ -105,7 +105,9 @@ def rule_problems(params: Any) -> list[dict[str, str]]:
                 problems.append({"field": f"{part}.{name}", "message": "rate"})
             elif kind == YUAN and not (0 <= number <= YUAN_LIMIT and number == number.quantize(CENT)):
                 problems.append({"field": f"{part}.{name}", "message": "yuan"})
-    if not problems and Decimal(str(params["robot"]["max_rate"])) < Decimal(str(params["robot"]["base_rate"])):
+    named = {p["field"] for p in problems}
+    if not named & {"robot", "robot.base_rate", "robot.max_rate"} \
+            and Decimal(str(params["robot"]["max_rate"])) < Decimal(str(params["robot"]["base_rate"])):
         problems.append({"field": "robot.max_rate", "message": "ceiling"})
     return problems
 
