@@ -35,7 +35,8 @@ def people(make_enterprise: Any, make_user: Any) -> dict[str, Any]:
     large = make_enterprise(county="330203", size_class="large")
     return {"small": small, "large": large, "province": make_user(Role.PROVINCE, region="330000"),
             "hangzhou": make_user(Role.CITY, region="330100"), "ningbo": make_user(Role.CITY, region="330200"),
-            "owner": make_user(Role.ENTERPRISE, enterprise=small), "other": make_user(Role.ENTERPRISE, enterprise=large)}
+            "owner": make_user(Role.ENTERPRISE, enterprise=small),
+            "other": make_user(Role.ENTERPRISE, enterprise=large)}
 
 
 def _with(**robot: str) -> dict[str, Any]:

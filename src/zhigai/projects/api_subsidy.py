@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhigai.core.types import ApiRequest
 
@@ -39,9 +39,9 @@ def subsidy_quote(request: ApiRequest, project_id: int, query: Query[QuoteQuery]
 @router.post("/projects/{project_id}/invoices", response={201: InvoiceOut},
              description="Register an invoice of the project (its enterprise's users). 409 "
              "subsidy_invoice_duplicate: the same issuer and number already on the project; 422: a bad field.")
-def invoice_create(request: ApiRequest, project_id: int, payload: InvoiceIn) -> tuple[int, dict[str, Any]]:
+def invoice_create(request: ApiRequest, project_id: int, payload: InvoiceIn) -> Status[dict[str, Any]]:
     project = selectors.access_subsidy_project(user=request.auth, project_id=project_id, action="claim")
-    return 201, invoice_out(services.invoice_add(by=request.auth, project=project, data=payload.dict()))
+    return Status(201, invoice_out(services.invoice_add(by=request.auth, project=project, data=payload.dict())))
 
 
 @router.get("/projects/{project_id}/invoices", response=list[InvoiceOut],
@@ -56,9 +56,9 @@ def invoice_list(request: ApiRequest, project_id: int) -> list[dict[str, Any]]:
              "stored). 409 subsidy_invoice_taken names the claim an invoice already backs (in any program); "
              "409 subsidy_not_accepted for a post-project grant before acceptance; 409 subsidy_nothing_to_claim "
              "when the caps are used up; 422: a bad field.")
-def claim_create(request: ApiRequest, project_id: int, payload: ClaimIn) -> tuple[int, dict[str, Any]]:
+def claim_create(request: ApiRequest, project_id: int, payload: ClaimIn) -> Status[dict[str, Any]]:
     project = selectors.access_subsidy_project(user=request.auth, project_id=project_id, action="claim")
-    return 201, claim_out(services.claim_submit(by=request.auth, project=project, data=payload.dict()))
+    return Status(201, claim_out(services.claim_submit(by=request.auth, project=project, data=payload.dict())))
 
 
 @router.get("/projects/{project_id}/subsidy-claims", response=list[ClaimOut],

@@ -31,7 +31,9 @@ FIGURES = "projects.subsidy_figures.view"
 
 
 def _enterprise_of(obj: Any) -> Any:
-    """The enterprise behind a project or a claim (None for anything else)."""
+    """The enterprise behind a project or a claim, or the enterprise itself (a quote of lines not yet filed)."""
+    if hasattr(obj, "uscc"):
+        return obj
     project = getattr(obj, "project", obj)
     return getattr(project, "enterprise", None)
 

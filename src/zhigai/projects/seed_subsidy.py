@@ -87,16 +87,19 @@ def subsidy_demo_projects() -> list[Project]:
     """Three projects of Hangzhou enterprises (the `enterprise` login's first), for a demo with none."""
     hangzhou = Region.objects.filter(level=RegionLevel.CITY, pinyin="hangzhou").first()
     own = User.objects.filter(username="enterprise").values_list("enterprise_id", flat=True).first()
-    others = Enterprise.objects.filter(region__parent=hangzhou).exclude(pk=own).order_by("uscc")[:2]
-    enterprises = [*Enterprise.objects.filter(pk=own), *others]
-    specs = [("焊接机器人产线改造", ProjectState.ACCEPTED, 2019,
+    mine = [own] if own else []
+    others = Enterprise.objects.filter(region__parent=hangzhou).exclude(pk__in=mine).order_by("uscc")[:2]
+    enterprises = [*Enterprise.objects.filter(pk__in=mine), *others]
+    Spec = tuple[str, str, int, list[tuple[str, str, int, str]], str]
+    specs: list[Spec] = [("焊接机器人产线改造", ProjectState.ACCEPTED, 2019,
               [("六轴焊接机器人", Origin.DOMESTIC, 4, "260000.00"), ("码垛机器人", Origin.IMPORTED, 2, "720000.00")],
               "850000.00"),
              ("智能仓储与搬运机器人", ProjectState.IN_PROGRESS, 2020,
               [("AGV搬运机器人", Origin.DOMESTIC, 6, "150000.00")], "400000.00"),
              ("喷涂机器人工作站", ProjectState.FILED, 2020,
               [("喷涂机器人", Origin.IMPORTED, 3, "560000.00")], "0")]
-    return [_project(e, *spec) for e, spec in zip(enterprises, specs, strict=False)]
+    return [_project(e, title, state, year, lines, software)
+            for e, (title, state, year, lines, software) in zip(enterprises, specs, strict=False)]
 
 
 def subsidies_demo() -> dict[str, int]:

@@ -150,7 +150,8 @@ def quote_lines(*, enterprise: Enterprise, year: int, lines: Iterable[Any], proj
         grant = post_project_grant(rules, equipment=project.equipment_investment,
                                    software=project.software_investment,
                                    accepted=project.state == ProjectState.ACCEPTED)
-        out["post_project_grant"] = post_project_grant_json(grant) if grant.eligible else None
+        # The declared investment: a claim verifies it against its invoices (working_subsidy.grant_working).
+        out["post_project_grant"] = {**post_project_grant_json(grant), "basis": "declared"} if grant.eligible else None
     return out
 
 

@@ -185,6 +185,7 @@ def rules_page(request: AuthenticatedRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(request.POST.items()) if request.method == "POST" else {}
     if request.method == "POST":
+        require(request.user, RULES_PUBLISH, message=_("只有省级主管部门可以发布补贴规则。"), code=SubsidyError.FORBIDDEN)
         try:
             rule = services.rules_publish(by=request.user, region=request.POST.get("region"),
                                           from_year=request.POST.get("from_year"),
@@ -193,8 +194,6 @@ def rules_page(request: AuthenticatedRequest) -> HttpResponse:
         except InvalidInput as exc:
             messages.error(request, exc.message)
             errors = {d.get("field", ""): d.get("message", "") for d in exc.details or []}
-        except ZhigaiError as exc:
-            messages.error(request, exc.message)
         else:
             messages.success(request, _("已发布补贴规则 %(code)s。") % {"code": rule.code})
             return redirect("subsidies:rules")
