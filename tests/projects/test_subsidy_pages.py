@@ -14,7 +14,7 @@ from zhigai.projects.models import ProjectState
 from zhigai.projects.models_subsidy import ClaimState, SubsidyClaim, SubsidyRule
 from zhigai.projects.seed_subsidy import subsidies_seed
 
-from .subsidy_world import fund, invoice_for, project_make, robot_claim
+from .subsidy_world import fund, project_make, robot_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_the_project_page_shows_the_quote_and_claims_with_invoices(world: dict[s
     page = client.get(f"/projects/{project.pk}/subsidies/?year=2024")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="subsidy-quote"' in html and "120000.00" in html and "330000/2013/v1" in html
+    assert 'data-testid="subsidy-quote"' in html and "120,000 元" in html and "330000/2013/v1" in html
     line = project.equipment.get()
     done = client.post(f"/projects/{project.pk}/subsidies/invoices/", {
         "number": "P-1", "issuer_tax_id": "91330100MA2AAAAA0Y", "date": "2024-03-01", "amount": "600000.00",
@@ -66,7 +66,7 @@ def test_the_preview_quotes_lines_being_typed_before_the_project_is_saved(world:
         "unit_price-1": "abc"})
     assert got.status_code == 200
     html = got.content.decode()
-    assert "100000.00" in html and 'data-testid="robot-subsidy"' in html  # capped per robot; the bad line waits
+    assert "100,000 元" in html and 'data-testid="robot-subsidy"' in html  # capped per robot; the bad line waits
     assert "<html" not in html, "a partial"
     assert _as(world["ningbo"]).get("/subsidies/quote-preview/", {"uscc": world["own"].uscc}).status_code == 404
 
@@ -79,13 +79,14 @@ def test_the_officer_approves_and_pays_from_the_queue(world: dict[str, Any]) -> 
     assert f"/subsidies/claims/{claim.pk}/" not in _as(world["ningbo"]).get("/subsidies/claims/").content.decode()
     page = officer.get(f"/subsidies/claims/{claim.pk}/").content.decode()
     assert 'data-testid="move-approve"' in page and 'data-testid="move-reject"' in page
-    assert 'data-testid="move-approve"' not in _as(world["owner"]).get(f"/subsidies/claims/{claim.pk}/").content.decode()
+    own_view = _as(world["owner"]).get(f"/subsidies/claims/{claim.pk}/").content.decode()
+    assert 'data-testid="move-approve"' not in own_view
     officer.post(f"/subsidies/claims/{claim.pk}/move/", {"move": "approve"})
     officer.post(f"/subsidies/claims/{claim.pk}/move/", {"move": "pay"})
     claim.refresh_from_db()
     assert claim.state == ClaimState.PAID
     figures = officer.get("/subsidies/figures/?year=2024").content.decode()
-    assert "120000.00" in figures and 'data-testid="subsidy-figures"' in figures
+    assert "120,000 元" in figures and 'data-testid="subsidy-figures"' in figures
     assert _as(world["owner"]).get("/subsidies/claims/").status_code == 403
 
 

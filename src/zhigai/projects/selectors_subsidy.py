@@ -16,13 +16,22 @@ from zhigai.base.models import Enterprise, MoneySum
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.errors import InvalidInput
+from zhigai.core.numbers import number_text, yuan_exact_text
 from zhigai.core.policy import permitted, require
 from zhigai.core.text import ascii_int
 from zhigai.core.types import Actor
 
 from .errors_subsidy import SubsidyError
 from .models import EquipmentKind, EquipmentLine, Project, ProjectState
-from .models_subsidy import COUNTED_STATES, LIVE_STATES, ClaimKind, ClaimState, SubsidyClaim
+from .models_subsidy import (
+    COUNTED_STATES,
+    LIVE_STATES,
+    ClaimKind,
+    ClaimState,
+    Invoice,
+    SubsidyClaim,
+    SubsidyClaimInvoice,
+)
 from .policy_subsidy import CLAIM_VIEW, FIGURES, QUEUE, QUOTE
 from .subsidies import (
     ZERO,
@@ -114,17 +123,20 @@ def _percent(value: Any) -> str:
 
 
 def line_working(line: Mapping[str, Any]) -> str:
-    """One line's working as a sentence, in the reader's language."""
-    text = _("费率：%(rate)s；基数 %(base)s 元 × %(r)s = %(exact)s 元") % {
-        "rate": _rate_text(line), "base": line["base"], "r": _percent(line["rate"]), "exact": line["exact"]}
+    """One line's working as a sentence, in the reader's language (money exact, to the fen)."""
+    y = yuan_exact_text
+    text = _("费率：%(rate)s；基数 %(base)s × %(r)s = %(exact)s") % {
+        "rate": _rate_text(line), "base": y(line["base"]), "r": _percent(line["rate"]),
+        "exact": number_text(line["exact"], places=6)}
     for cap in line["caps_applied"]:
         if cap["cap"] == "per_robot":
-            text += _("；单台上限 %(limit)s 元 × %(n)s 台（其他申领已占 %(before)s 元），取 %(line)s 元") % {
-                "limit": cap["limit"], "n": cap["count"], "before": cap["claimed_before"], "line": cap["line_limit"]}
+            text += _("；单台上限 %(limit)s × %(n)s 台（其他申领已占 %(before)s），取 %(line)s") % {
+                "limit": y(cap["limit"]), "n": cap["count"], "before": y(cap["claimed_before"]),
+                "line": y(cap["line_limit"])}
         elif cap["cap"] == "per_enterprise_year":
-            text += _("；企业年度上限 %(limit)s 元，已用 %(used)s 元，本行前剩余 %(left)s 元，核减 %(cut)s 元") % {
-                "limit": cap["limit"], "used": cap["used"], "left": cap["left"], "cut": cap["cut"]}
-    return text + _("；按四舍五入到分一次：%(a)s 元") % {"a": line["amount"]}
+            text += _("；企业年度上限 %(limit)s，已用 %(used)s，本行前剩余 %(left)s，核减 %(cut)s") % {
+                "limit": y(cap["limit"]), "used": y(cap["used"]), "left": y(cap["left"]), "cut": y(cap["cut"])}
+    return text + _("；按四舍五入到分一次：%(a)s") % {"a": y(line["amount"])}
 
 
 def quote_lines(*, enterprise: Enterprise, year: int, lines: Iterable[Any], project: Project | None = None,
@@ -160,6 +172,19 @@ def project_quote(*, user: Actor, project_id: int, year: Any = None) -> dict[str
     asked = year_parse(year, project.start.year)
     return quote_lines(enterprise=project.enterprise, year=asked, project=project,
                        lines=EquipmentLine.objects.filter(project=project).order_by("id"))
+
+
+def invoices_of(*, user: Actor, project: Project) -> list[Invoice]:
+    """The project's invoices, each with `taken_by`: the live claim it backs (on any project), or None."""
+    if not permitted(user, QUOTE, project):
+        raise Http404
+    invoices = list(project.invoices.select_related("equipment_line").order_by("id"))
+    keys = {(i.issuer_tax_id, i.number) for i in invoices}
+    taken = {(link.issuer_tax_id, link.number): link.claim_id for link in SubsidyClaimInvoice.objects.filter(
+        live=True, number__in=[n for _i, n in keys]) if (link.issuer_tax_id, link.number) in keys}
+    for invoice in invoices:
+        invoice.taken_by = taken.get((invoice.issuer_tax_id, invoice.number))  # type: ignore[attr-defined]
+    return invoices
 
 
 def claim_list(*, user: Actor, project: Project) -> QuerySet[SubsidyClaim]:

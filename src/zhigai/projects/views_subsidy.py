@@ -63,7 +63,7 @@ def project_page(request: AuthenticatedRequest, project_id: int) -> HttpResponse
                                                                 args=[project.enterprise.uscc])),
                          current=_("补贴：%(t)s") % {"t": project.title}),
         "project": project, "quote": quote, "quote_error": error,
-        "invoices": project.invoices.select_related("equipment_line").order_by("id"),
+        "invoices": selectors.invoices_of(user=request.user, project=project),
         "lines": project.equipment.order_by("id"),
         "claims": selectors.claim_list(user=request.user, project=project),
         "may_claim": permitted(request.user, CLAIM, project),
@@ -185,7 +185,8 @@ def rules_page(request: AuthenticatedRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(request.POST.items()) if request.method == "POST" else {}
     if request.method == "POST":
-        require(request.user, RULES_PUBLISH, message=_("只有省级主管部门可以发布补贴规则。"), code=SubsidyError.FORBIDDEN)
+        require(request.user, RULES_PUBLISH, message=_("只有省级主管部门可以发布补贴规则。"),
+                code=SubsidyError.FORBIDDEN)
         try:
             rule = services.rules_publish(by=request.user, region=request.POST.get("region"),
                                           from_year=request.POST.get("from_year"),
