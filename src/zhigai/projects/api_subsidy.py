@@ -24,7 +24,9 @@ def invoice_out(i: Invoice) -> dict[str, Any]:
 def claim_out(c: SubsidyClaim) -> dict[str, Any]:
     return {"id": c.pk, "project": c.project_id, "kind": c.kind, "program": c.program, "year": c.year,
             "state": c.state, "amount": str(c.amount), "rule_version": c.rule.code,
-            "invoices": sorted(c.invoice_links.values_list("invoice_id", flat=True)), "working": c.working}
+            "invoices": sorted(c.invoice_links.values_list("invoice_id", flat=True)),
+            "working": {**c.working, "lines": selectors.claim_lines(c)} if c.working.get("lines") is not None
+            else c.working}
 
 
 @router.get("/projects/{project_id}/subsidy-quote", response=QuoteOut,

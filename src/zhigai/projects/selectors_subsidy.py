@@ -153,8 +153,7 @@ def quote_lines(*, enterprise: Enterprise, year: int, lines: Iterable[Any], proj
                           exclude_project=project.pk if project is not None else None)
     result = robot_subsidy_json(robot_subsidy(rules, purchases_of(lines), size_class=enterprise.size_class,
                                               used=used))
-    for line in result["lines"]:
-        line["working"] = line_working(line)
+    result["lines"] = [{**line, "working": line_working(line)} for line in result["lines"]]
     out: dict[str, Any] = {**result, "year": year, "size_class": enterprise.size_class,
                            "rule_region": rule.region.code, "rule_from_year": rule.from_year}
     if project is not None:
@@ -185,6 +184,26 @@ def invoices_of(*, user: Actor, project: Project) -> list[Invoice]:
     for invoice in invoices:
         invoice.taken_by = taken.get((invoice.issuer_tax_id, invoice.number))  # type: ignore[attr-defined]
     return invoices
+
+
+def enterprise_subsidies(*, user: Actor, enterprise: Enterprise) -> list[dict[str, Any]]:
+    """Each project of the enterprise with what its live claims ask and what was paid; [] when the user may
+    not see the enterprise's subsidies."""
+    if not permitted(user, QUOTE, enterprise):
+        return []
+    sums: dict[tuple[int, str], Decimal] = {
+        (row["project_id"], row["state"]): row["s"] for row in SubsidyClaim.objects.filter(
+            project__enterprise=enterprise).values("project_id", "state").annotate(s=MoneySum("amount"))}
+    return [{"project": p,
+             "claimed": sum((sums.get((p.pk, s), ZERO) for s in LIVE_STATES), ZERO),
+             "paid": sums.get((p.pk, ClaimState.PAID), ZERO)}
+            for p in Project.objects.filter(enterprise=enterprise).order_by("-start", "-id")[:20]]
+
+
+def claim_lines(claim: SubsidyClaim) -> list[dict[str, Any]]:
+    """A claim's stored lines with their working as a sentence in the reader's language (the stored working
+    is data: whoever reads it later reads it in their own language)."""
+    return [{**line, "working": line_working(line)} for line in claim.working.get("lines", [])]
 
 
 def claim_list(*, user: Actor, project: Project) -> QuerySet[SubsidyClaim]:

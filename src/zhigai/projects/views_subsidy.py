@@ -143,10 +143,18 @@ def claim_page(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
         "crumbs": crumbs(Crumb(claim.project.title, reverse("subsidies:project", args=[claim.project_id])),
                          current=_("补贴申领 #%(id)s") % {"id": claim.pk}),
         "claim": claim, "moves": CLAIM_WORKFLOW.available(claim, request.user), "note_required": NOTE_REQUIRED,
-        "events": claim.events.select_related("by").order_by("at", "id"),
+        "events": [{"at": e.at, "by": e.by, "note": e.note, "label": _event_label(e.transition)}
+                   for e in claim.events.select_related("by").order_by("at", "id")],
         "invoices": [link.invoice for link in claim.invoice_links.select_related("invoice")],
-        "lines": claim.working.get("lines", []), "grant": claim.working if claim.kind == "post_project" else None,
+        "lines": selectors.claim_lines(claim), "grant": claim.working if claim.kind == "post_project" else None,
     })
+
+
+def _event_label(transition: str) -> str:
+    if transition == "submit":
+        return _("提交申领")
+    found = CLAIM_WORKFLOW.transitions.get(transition)
+    return str(found.label) if found else transition
 
 
 @login_required
@@ -236,3 +244,13 @@ def figures_page(request: AuthenticatedRequest) -> HttpResponse:
     year = ascii_int(request.GET.get("year", ""), low=2000, high=2100)
     figures = figures_tables(selectors.subsidy_figures(user=request.user, year=year))
     return render(request, "projects/subsidy_figures.html", {"f": figures})
+
+
+def enterprise_section(request: HttpRequest, enterprise: Any) -> SafeString | None:
+    """The enterprise page and its user's home: its projects' subsidies (claimed, paid) and the way to each
+    project's quote and claims; None for a user who may not see them or an enterprise with no project."""
+    rows = selectors.enterprise_subsidies(user=request.user, enterprise=enterprise)
+    if not rows:
+        return None
+    return mark_safe(render_to_string("projects/subsidy_section.html", {"rows": rows}, request=request))
+

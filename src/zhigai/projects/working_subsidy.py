@@ -16,7 +16,7 @@ from zhigai.core.errors import Conflict
 from .errors_subsidy import SubsidyError
 from .models import EquipmentKind, Project, ProjectState
 from .models_subsidy import ClaimKind, Invoice, SubsidyRule
-from .selectors_subsidy import claimed_on_lines, line_working, robot_used
+from .selectors_subsidy import claimed_on_lines, robot_used
 from .subsidies import (
     ZERO,
     Purchase,
@@ -48,8 +48,6 @@ def robot_working(*, project: Project, rule: SubsidyRule, year: int, invoices: S
     used = robot_used(enterprise_id=project.enterprise_id, year=year, exclude=exclude)
     result = robot_subsidy_json(robot_subsidy(rules_of(rule), purchases, size_class=project.enterprise.size_class,
                                               used=used))
-    for line in result["lines"]:
-        line["working"] = line_working(line)
     result["invoiced"] = {str(k): str(v) for k, v in invoiced.items()}
     result["amount"] = result["robot_subsidy"]
     return result
