@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhigai.projects.subsidies import (
     Purchase,
@@ -115,3 +117,26 @@ def test_the_defaults_have_no_problem_and_normalise_to_strings() -> None:
     assert rule_problems(DEFAULTS) == []
     assert params_normalised(DEFAULTS)["robot"]["base_rate"] == "0.1"
     assert params_normalised(DEFAULTS)["robot"]["per_robot_cap"] == "100000.00"
+
+
+money = st.decimals(min_value=D("0.01"), max_value=D("9000000.00"), places=2, allow_nan=False, allow_infinity=False)
+purchase = st.builds(lambda i, o, c, p: Purchase(i, "t", o, c, p * c), st.integers(1, 99),
+                     st.sampled_from(["domestic", "imported"]), st.integers(1, 30), money)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(purchase, max_size=8), st.sampled_from(["large", "medium", "small", "micro"]),
+       st.decimals(min_value=D("0.00"), max_value=D("6000000.00"), places=2))
+def test_every_line_and_the_total_keep_the_caps_and_sum_exactly(purchases: list[Purchase], size: str,
+                                                                 used: D) -> None:
+    result = robot_subsidy(RULES, purchases, size_class=size, used=used)
+    assert result.total == sum((line.amount for line in result.lines), D(0)), "the total is the sum of the lines"
+    assert result.total <= max(D("5000000.00") - used, D(0)), "never past the enterprise-year cap"
+    for line in result.lines:
+        assert line.amount == line.amount.quantize(D("0.01")) and line.amount >= 0
+        assert D("0.10") <= line.rate.value <= D("0.20")
+        assert line.amount <= min(line.base * line.rate.value + D("0.005"), D("100000.00") * line.purchase.count)
+    # In line order: a line is cut only when every line after it gets nothing.
+    cut = [i for i, line in enumerate(result.lines) if line.amount < line.before_enterprise_cap]
+    if cut:
+        assert all(line.amount == 0 for line in result.lines[cut[0] + 1:])
