@@ -226,10 +226,9 @@ def subsidy_figures(*, user: Actor, year: int | None = None) -> dict[str, Any]:
     """Approved and paid subsidies (and what was clawed back) by city and by industry division, for the
     officer's subtree: counts and sums, money exact."""
     require(user, FIGURES, message=_("只有地区主管部门可以查看补贴统计。"), code=SubsidyError.FORBIDDEN)
-    qs = SubsidyClaim.objects.filter(project__enterprise__in=scoped_enterprises(enterprise_scope(user)),
-                                     state__in=(ClaimState.APPROVED, ClaimState.PAID, ClaimState.CLAWED_BACK))
-    if year is not None:
-        qs = qs.filter(year=year)
+    seen = SubsidyClaim.objects.filter(project__enterprise__in=scoped_enterprises(enterprise_scope(user)),
+                                       state__in=(ClaimState.APPROVED, ClaimState.PAID, ClaimState.CLAWED_BACK))
+    qs = seen.filter(year=year) if year is not None else seen
 
     def grouped(*fields: str) -> list[dict[str, Any]]:
         rows = qs.values(*fields, "state").annotate(n=Count("id"), total=MoneySum("amount")).order_by(*fields)
@@ -246,4 +245,4 @@ def subsidy_figures(*, user: Actor, year: int | None = None) -> dict[str, Any]:
     industry = "project__enterprise__industry__"
     return {"year": year, "by_city": grouped(f"{city}code", f"{city}name_zh", f"{city}name_en"),
             "by_industry": grouped(f"{industry}code", f"{industry}name_zh", f"{industry}name_en"),
-            "years": sorted(set(SubsidyClaim.objects.values_list("year", flat=True)))}
+            "years": sorted(set(seen.values_list("year", flat=True)))}

@@ -93,9 +93,12 @@ def _preview_lines(data: Any) -> list[EquipmentLine]:
 
 @login_required
 def quote_preview(request: AuthenticatedRequest) -> HttpResponse:
-    """The quote of the lines being typed, for the enterprise `uscc` (an htmx partial for the filing form)."""
+    """The quote of the lines being typed, for the enterprise `uscc` (an htmx partial for the filing form);
+    `year` defaults to this year."""
     data = request.POST if request.method == "POST" else request.GET
-    enterprise = access_enterprise(user=request.user, uscc=str(data.get("uscc", "")))
+    # An enterprise's user quotes for its own enterprise unless it names one (which it must see anyway).
+    own = request.user.enterprise.uscc if request.user.enterprise is not None else ""
+    enterprise = access_enterprise(user=request.user, uscc=str(data.get("uscc") or own))
     if not permitted(request.user, QUOTE, Project(enterprise=enterprise)):
         raise Http404
     quote, error = _quote_or_error(lambda: selectors.quote_lines(
