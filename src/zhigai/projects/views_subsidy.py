@@ -32,7 +32,7 @@ from .models import EquipmentKind, EquipmentLine, Origin, Project
 from .models_subsidy import ClaimKind, ClaimState, ProgramLevel, SubsidyRule
 from .policy_subsidy import CLAIM, FIGURES, QUOTE, RULES_PUBLISH, RULES_VIEW
 from .services_subsidy import money_parse
-from .subsidies import PARAMETERS
+from .subsidies import PARAMETERS, RATE
 from .workflow_subsidy import CLAIM_WORKFLOW, NOTE_REQUIRED
 
 MAX_PREVIEW_LINES = 50
@@ -40,7 +40,7 @@ PARAM_LABELS = {
     "robot.base_rate": gettext_lazy("机器人基础费率"), "robot.small_micro_points": gettext_lazy("小微企业加点"),
     "robot.domestic_points": gettext_lazy("国产品牌加点"), "robot.max_rate": gettext_lazy("费率上限"),
     "robot.per_robot_cap": gettext_lazy("单台上限（元）"),
-    "robot.per_enterprise_year_cap": gettext_lazy("企业年度上限（元）"),
+    "robot.per_enterprise_year_cap": gettext_lazy("企业年度上限（元）"),  # the form's labels: yuan typed
     "post_project.rate": gettext_lazy("竣工奖补费率"),
     "post_project.per_project_cap": gettext_lazy("单个项目上限（元）"),
 }
@@ -185,8 +185,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _rule_rows(rules: Any) -> list[dict[str, Any]]:
-    return [{"rule": r, "params": [(PARAM_LABELS[f"{part}.{name}"], r.params[part][name])
-                                   for part, names in PARAMETERS.items() for name in names]} for r in rules]
+    return [{"rule": r, "params": [(r.params[part][name], kind == RATE)
+                                   for part, names in PARAMETERS.items() for name, kind in names.items()]}
+            for r in rules]
 
 
 @login_required
