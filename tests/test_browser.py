@@ -230,3 +230,18 @@ def test_a_provincial_officer_opens_the_study_reproduced(page, demo_server, tmp_
     assert table.locator("tbody tr").count() == 11
     assert table.locator("[data-testid=difference]").first.inner_text().strip() != ""
     page.screenshot(path=str(tmp_path / "study.png"), full_page=True)
+
+
+def test_an_enterprise_user_sees_its_projects_subsidy_quote_with_the_working(page, demo_server):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, demo_server, "enterprise")
+    page.locator("[data-testid=subsidy-section] [data-testid=subsidy-project]").first.click()
+    quote = page.locator("[data-testid=subsidy-quote]")
+    expect(quote).to_be_visible()
+    expect(page.locator("[data-testid=robot-subsidy]")).to_contain_text("元")
+    expect(page.locator("[data-testid=quote-lines] tbody tr").first).to_contain_text("四舍五入到分一次")
+    expect(page.locator("[data-testid=claims] tbody tr")).not_to_have_count(0)
+    page.locator("[data-testid=lang-switch][value=en]").click()
+    expect(page.locator("[data-testid=robot-subsidy]")).to_contain_text("Total")
+    expect(page.locator("[data-testid=quote-lines] tbody tr").first).to_contain_text("rounded once to the fen")

@@ -169,6 +169,12 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
         "assignment_id": demo.one("select max(id) from diagnosis_assignment"),
         "file_id": demo.one("select max(id) from market_qualificationfile"),
         "document_id": demo.one("select max(id) from market_engagementdocument"),
+        # The `enterprise` login's project (in Hangzhou: the province and the city see it too) and its claim.
+        "project_id": demo.one("select min(p.id) from projects_project p join core_user u"
+                               " on u.enterprise_id = p.enterprise_id where u.username = 'enterprise'"),
+        "claim_id": demo.one("select min(c.id) from projects_subsidyclaim c join projects_project p"
+                             " on c.project_id = p.id join core_user u on u.enterprise_id = p.enterprise_id"
+                             " where u.username = 'enterprise'"),
     }
     if param == "fmt":
         return ["pdf", "xlsx", "csv"]

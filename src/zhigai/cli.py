@@ -95,6 +95,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("Generating demo diagnoses…", flush=True)
         diagnosis_demo_seed(seed=args.seed, expert=User.objects.get(username="expert"),
                             progress=lambda m: print("  " + m, flush=True))
+    from zhigai.projects.models_subsidy import SubsidyClaim
+    from zhigai.projects.seed_subsidy import subsidies_demo
+
+    if not SubsidyClaim.objects.exists():
+        print("Generating demo subsidies…", flush=True)
+        subsidies_demo()
     worker = subprocess.Popen([sys.executable, "-m", "zhigai.cli", "worker"], env=os.environ.copy())
     print(f"Background worker started (process {worker.pid}).", flush=True)
     print(f"\nzhigai demo is running at http://127.0.0.1:{args.port}")

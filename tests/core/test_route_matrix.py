@@ -60,6 +60,9 @@ class Side:
     engagement: Engagement  # requested of the side's provider by the side's enterprise, with a document
     document: EngagementDocument
     listed: Provider  # a listed provider no login acts for, to request an engagement of
+    project: Any = None  # a project with a robot line, a submitted subsidy claim and a free invoice (subsidies)
+    claim: Any = None
+    invoice: Any = None
 
 
 @dataclass
@@ -137,8 +140,20 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(core_policy._GRANTS, "test.profile", Grant(
         name="test.profile", roles=frozenset({Role.BANK}), opens=frozenset({"base.enterprise.view"}),
         enterprise_ids=lambda user: [own.id] if user.pk == profile_bank.pk else []))
-    return World(users, _side(own, "330100", users["expert"], users["city"], users["provider"]),
-                 _side(foreign, "330200", users["province"], users["admin"], make_user(Role.PROVIDER)))
+    world = World(users, _side(own, "330100", users["expert"], users["city"], users["provider"]),
+                  _side(foreign, "330200", users["province"], users["admin"], make_user(Role.PROVIDER)))
+    for side in (world.own, world.foreign):
+        _subsidy_side(side, users["admin"])
+    return world
+
+
+def _subsidy_side(side: Side, admin: User) -> None:
+    from tests.projects.subsidy_world import invoice_for, project_make, robot_claim
+
+    side.project = project_make(side.enterprise, [("domestic", 1, "100000.00"), ("imported", 1, "100000.00")])
+    first, second = side.project.equipment.order_by("id")
+    side.claim = robot_claim(side.project, admin, invoices=[invoice_for(side.project, admin, first)])
+    side.invoice = invoice_for(side.project, admin, second)
 
 
 # --- the rows ---------------------------------------------------------------------------------------------------
@@ -164,7 +179,7 @@ class Row:
 def _objects(side: Side, user: User) -> dict[str, Any]:
     return {"enterprise": side.enterprise, "region": side.region, "done": side.done, "draft": side.draft,
             "evidence": side.draft, "job": side.job, "provider": side.provider, "engagement": side.engagement,
-            None: None}
+            "project": side.project, "claim": side.claim, None: None}
 
 
 def _evidence_count(side: Side) -> int:
@@ -187,6 +202,12 @@ def _assignments(side: Side) -> int:
     return Assignment.objects.filter(enterprise=side.enterprise).count()
 
 
+def _claim_state(side: Side) -> str:
+    return str(type(side.claim).objects.get(pk=side.claim.pk).state)
+
+
+SUBSIDY_INVOICE = {"number": "M-1", "issuer_tax_id": "91330100MA2AAAAA0Y", "date": "2024-04-01",
+                   "amount": "100.00"}
 ASSESS = ("diagnosis.assessment.self_assess", "diagnosis.assessment.diagnose")
 SUBMIT = ("diagnosis.assessment.submit", "diagnosis.assessment.verify")
 NEW_ENTERPRISE = {"name": "新登记企业", "region": "330102", "industry": "34"}
@@ -278,6 +299,23 @@ PAGES: dict[str, Row] = {
     "market:match": Row("get", "/market/match/{uscc}/?type=engineering", "enterprise",
                         view="market.enterprise.match"),
     "market:matching_policy": Row("get", "/market/matching/policy/", act="market.matching.change"),
+    "subsidies:project": Row("get", "/projects/{project}/subsidies/?year=2024", "project",
+                             view="projects.subsidy.view"),
+    "subsidies:invoice_add": Row("post", "/projects/{project}/subsidies/invoices/", "project",
+                                 view="projects.subsidy.view", act="projects.subsidy.claim", ok=302,
+                                 body=SUBSIDY_INVOICE),
+    "subsidies:claim_add": Row("post", "/projects/{project}/subsidies/claims/", "project",
+                               view="projects.subsidy.view", act="projects.subsidy.claim", ok=302,
+                               body={"kind": "robot", "program": "city", "year": "2024", "invoices": "{invoice}"}),
+    "subsidies:quote_preview": Row("get", "/subsidies/quote-preview/?uscc={uscc}&count-0=1&unit_price-0=9.99",
+                                   "enterprise", view="projects.subsidy.view"),
+    "subsidies:queue": Row("get", "/subsidies/claims/", act="projects.subsidy_claim.queue"),
+    "subsidies:claim": Row("get", "/subsidies/claims/{claim}/", "claim", view="projects.subsidy_claim.view"),
+    "subsidies:claim_move": Row("post", "/subsidies/claims/{claim}/move/", "claim",
+                                view="projects.subsidy_claim.view", act="projects.subsidy_claim.approve", ok=302,
+                                refused=302, body={"move": "approve"}, changes=_claim_state),
+    "subsidies:rules": Row("get", "/subsidies/rules/", act="projects.subsidy_rules.view"),
+    "subsidies:figures": Row("get", "/subsidies/figures/", act="projects.subsidy_figures.view"),
 }
 
 API: dict[str, Row] = {
@@ -333,6 +371,24 @@ API: dict[str, Row] = {
     "POST /api/v1/engagements/{engagement_id}/documents": Row(
         "post", "/api/v1/engagements/{engagement}/documents", "engagement", view="market.engagement.view",
         act="market.engagement.attach", ok=201, body="<pdf>"),
+    "GET /api/v1/projects/{project_id}/subsidy-quote": Row("get", "/api/v1/projects/{project}/subsidy-quote?year=2024",
+                                                           "project", view="projects.subsidy.view"),
+    "POST /api/v1/projects/{project_id}/invoices": Row("post", "/api/v1/projects/{project}/invoices", "project",
+                                                       view="projects.subsidy.view", act="projects.subsidy.claim",
+                                                       ok=201, body=SUBSIDY_INVOICE),
+    "GET /api/v1/projects/{project_id}/invoices": Row("get", "/api/v1/projects/{project}/invoices", "project",
+                                                      view="projects.subsidy.view"),
+    "POST /api/v1/projects/{project_id}/subsidy-claims": Row(
+        "post", "/api/v1/projects/{project}/subsidy-claims", "project", view="projects.subsidy.view",
+        act="projects.subsidy.claim", ok=201,
+        body=lambda side: {"kind": "robot", "program": "city", "year": 2024, "invoices": [side.invoice.pk]}),
+    "GET /api/v1/projects/{project_id}/subsidy-claims": Row("get", "/api/v1/projects/{project}/subsidy-claims",
+                                                            "project", view="projects.subsidy.view"),
+    "GET /api/v1/subsidy-claims/{claim_id}": Row("get", "/api/v1/subsidy-claims/{claim}", "claim",
+                                                 view="projects.subsidy_claim.view"),
+    "POST /api/v1/subsidy-claims/{claim_id}/transitions": Row(
+        "post", "/api/v1/subsidy-claims/{claim}/transitions", "claim", view="projects.subsidy_claim.view",
+        act="projects.subsidy_claim.approve", body={"transition": "approve"}),
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
@@ -399,7 +455,8 @@ def _fill(text: str, world: World, side: Side) -> str:
                        evidence=side.evidence.pk, job=side.job.pk, region=side.region.code,
                        provider=side.provider.pk, qualification=side.qualification.pk,
                        engagement=side.engagement.pk, document=side.document.pk, listed=side.listed.pk,
-                       spare_expert=world.users["spare"].pk,
+                       spare_expert=world.users["spare"].pk, project=side.project.pk, claim=side.claim.pk,
+                       invoice=side.invoice.pk,
                        assignment=Assignment.objects.filter(enterprise=side.enterprise).order_by("pk").values_list(
                            "pk", flat=True).first() or 0)
 
@@ -416,6 +473,7 @@ def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> An
         if row.method == "get":
             return client.get(path)
         body = {**row.body, "uscc": new_uscc("330102")} if row.body is NEW_ENTERPRISE else row.body
+        body = body(side) if callable(body) else body
         if isinstance(body, dict):  # placeholders filled; an id stays a number
             body = {k: (int(_fill(v, world, side)) if v == "{listed}" else _fill(v, world, side))
                     if isinstance(v, str) else v for k, v in body.items()}

@@ -118,6 +118,7 @@ def _register() -> None:
     from zhigai.market.api import router as market_router
     from zhigai.market.api_engagement import router as engagement_router
     from zhigai.market.api_matching import router as matching_router
+    from zhigai.projects.api_subsidy import router as subsidy_router
 
     api.add_router("", core_router)
     api.add_router("", base_router)
@@ -127,6 +128,7 @@ def _register() -> None:
     # /enterprises/{uscc}/matches: its own path below base's /enterprises/{uscc}, which has no catch-all.
     api.add_router("", matching_router)
     api.add_router("", engagement_router)
+    api.add_router("", subsidy_router)
 
 
 _register()

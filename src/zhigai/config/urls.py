@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("zhigai.diagnosis.urls")),
     path("", include("zhigai.analytics.urls")),
     path("", include("zhigai.market.urls")),
+    path("", include("zhigai.projects.urls_subsidy")),
     path("", include("zhigai.core.urls")),
 ]

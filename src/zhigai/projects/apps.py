@@ -14,3 +14,6 @@ class ProjectsConfig(AppConfig):
 
         for model in (Project, EquipmentLine, ProjectEvent):
             cache_areas_register(model)
+        from .apps_subsidy import subsidies_ready
+
+        subsidies_ready()

@@ -96,3 +96,6 @@ class ProjectEvent(WorkflowEvent):
 
     class Meta(WorkflowEvent.Meta):
         verbose_name = _("项目记录")
+
+
+from .models_subsidy import *  # noqa: E402, F403  (the subsidies' models: rules, invoices, claims)
