@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("zhigai.diagnosis.urls")),
     path("", include("zhigai.analytics.urls")),
     path("", include("zhigai.market.urls")),
+    path("", include("zhigai.projects.urls_fund")),
+    path("", include("zhigai.ledger.urls")),
     path("", include("zhigai.core.urls")),
 ]

@@ -96,3 +96,6 @@ class ProjectEvent(WorkflowEvent):
 
     class Meta(WorkflowEvent.Meta):
         verbose_name = _("项目记录")
+
+
+from .fund_models import AllocationRun, FundApplication, FundRound, Payment, PaymentEvent  # noqa: E402,F401
