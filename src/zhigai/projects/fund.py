@@ -57,13 +57,24 @@ def _bad(field: str, message: str, value: Any = "") -> InvalidInput:
     return InvalidInput(message, details=[{"field": field, "message": str(value)}])
 
 
+def decimal_in(value: Any, field: str, message: str) -> Decimal:
+    """A decimal written in ASCII (Python would read "１００" as 100); InvalidInput naming the field otherwise."""
+    text = str(value).strip()
+    try:
+        if not text.isascii() or isinstance(value, bool):
+            raise InvalidOperation
+        found = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise _bad(field, message, value) from None
+    if not found.is_finite():
+        raise _bad(field, message, value)
+    return found
+
+
 def money_in(value: Any, field: str, *, positive: bool = True) -> Decimal:
     """Yuan to the fen from a decimal string or number; InvalidInput naming the field otherwise."""
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise _bad(field, _("金额应为数字（元，精确到分）"), value) from None
-    if not amount.is_finite() or amount != amount.quantize(FEN) or amount.copy_abs() >= Decimal("1e15"):
+    amount = decimal_in(value, field, _("金额应为数字（元，精确到分）"))
+    if amount != amount.quantize(FEN) or amount.copy_abs() >= Decimal("1e15"):
         raise _bad(field, _("金额应为数字（元，精确到分）"), value)
     if amount < 0 or (positive and amount == 0):
         raise _bad(field, _("金额应大于零"), value)
@@ -99,11 +110,9 @@ def fund_round_create(*, by: User, year: int, budget: Any = None, enterprise_cap
         raise _bad("year", _("年份应在2000至2100之间"), year)
     amount = money_in(budget if budget not in (None, "") else "200000000.00", "budget")
     cap = None if enterprise_cap in (None, "") else money_in(enterprise_cap, "enterprise_cap")
-    try:
-        share = Decimal(str(city_min_share if city_min_share not in (None, "") else "0").strip())
-    except (InvalidOperation, ValueError):
-        raise _bad("city_min_share", _("各市最低份额应为0到1之间的小数"), city_min_share) from None
-    if not share.is_finite() or not 0 <= share <= 1 or share != share.quantize(Decimal("0.0001")):
+    share = decimal_in(city_min_share if city_min_share not in (None, "") else "0", "city_min_share",
+                       _("各市最低份额应为0到1之间的小数，至多四位小数"))
+    if not 0 <= share <= 1 or share != share.quantize(Decimal("0.0001")):
         raise _bad("city_min_share", _("各市最低份额应为0到1之间的小数，至多四位小数"), city_min_share)
     if FundRound.objects.filter(year=year).exists():
         raise Conflict(_("%(y)s年度的专项资金批次已经设立。") % {"y": year}, code=FundError.ROUND_EXISTS,
@@ -146,11 +155,8 @@ def fund_application_create(*, by: User, fund_round: FundRound, project: Project
     asked = money_in(amount, "amount")
     if benefit not in (None, ""):
         require(by, REVIEW, project, message=_("评审评分只能由项目所在地区的主管部门给出。"), code=FundError.FORBIDDEN)
-        try:
-            score = Decimal(str(benefit).strip())
-        except (InvalidOperation, ValueError):
-            raise _bad("benefit", _("评审评分应为不小于零的数字，至多两位小数"), benefit) from None
-        if not score.is_finite() or score < 0 or score != score.quantize(FEN) or score >= Decimal("1e12"):
+        score = decimal_in(benefit, "benefit", _("评审评分应为不小于零的数字，至多两位小数"))
+        if score < 0 or score != score.quantize(FEN) or score >= Decimal("1e12"):
             raise _bad("benefit", _("评审评分应为不小于零的数字，至多两位小数"), benefit)
         value, source = score.quantize(FEN), BenefitSource.REVIEW
         working: dict[str, Any] = {"reviewer": by.get_full_name() or by.username, "note": note[:500],
