@@ -50,3 +50,26 @@ def round_make(by: User, year: int = 2026, budget: str = "1000000.00", cap: str 
     from zhigai.projects.fund import fund_round_create
 
     return fund_round_create(by=by, year=year, budget=budget, enterprise_cap=cap, city_min_share=share)
+
+
+def fund_matrix_world(province: User, city: User, own: Enterprise, foreign: Enterprise) -> dict[str, dict[str, Any]]:
+    """For the access matrix: a round of 2026 allocated, with an application and a payment asked for on each
+    side (own: Hangzhou, foreign: Ningbo); a round of 2027 open and empty (to apply to, and to allocate); a
+    project on each side that has not applied yet."""
+    from zhigai.projects.fund import fund_allocate, fund_application_create
+    from zhigai.projects.payments import payment_request
+
+    allocated = round_make(province, year=2026, budget="1000.00")
+    opened = round_make(province, year=2027, budget="1000.00")
+    sides = {}
+    for name, enterprise in (("own", own), ("foreign", foreign)):
+        application = fund_application_create(by=province, fund_round=allocated, project=project_make(enterprise),
+                                              amount="100.00")
+        sides[name] = {"round": allocated, "round2": opened, "application": application,
+                       "project2": project_make(enterprise, title="待申请项目")}
+    fund_allocate(by=province, fund_round=allocated)
+    for side in sides.values():
+        side["application"].refresh_from_db()
+        side["payment"] = payment_request(by=province, application=side["application"], amount="10.00",
+                                          idempotency_key=f"matrix-{side['application'].pk}")[0]
+    return sides

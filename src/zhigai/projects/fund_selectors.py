@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Region, RegionLevel
-from zhigai.base.policy import ENTERPRISE_VIEW, enterprise_scope
+from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.models import REGION_ROLES, Role
 from zhigai.core.policy import permitted, require
@@ -18,7 +18,7 @@ from zhigai.core.types import Actor
 from .errors_fund import FundError
 from .fund_models import PENDING, AllocationRun, FundApplication, FundRound, Payment
 from .models import Project
-from .policy_fund import APPLICATION_VIEW, FUND_WIDE, PAYMENT_VIEW, ROUND_VIEW
+from .policy_fund import APPLICATION_VIEW, FUND_WIDE, PAYMENT_VIEW, PROJECT_VIEW, ROUND_VIEW
 
 _DB_INT = 2**31
 
@@ -28,12 +28,11 @@ def _id_ok(pk: int) -> bool:
 
 
 def project_for_fund(*, user: Actor, project_id: int) -> Project:
-    """A project the user may see, through its enterprise and base's enterprise scope; Http404 otherwise.
-    (The filing module's own getter takes its place when both are merged.)"""
+    """A project the user may see, through its enterprise and base's enterprise scope, as a user of the fund
+    (projects.fund_project.view); Http404 otherwise. (The filing module's own getter can take its place.)"""
     found = (Project.objects.select_related("enterprise__region__parent").filter(pk=project_id).first()
              if _id_ok(project_id) else None)
-    if found is None or not (user.is_authenticated and enterprise_scope(user, ENTERPRISE_VIEW).contains(
-            found.enterprise)):
+    if found is None or not permitted(user, PROJECT_VIEW, found):
         raise Http404
     return found
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhigai.base.policy import in_region, own_enterprise
+from zhigai.base.policy import ENTERPRISE_VIEW, in_region, own_enterprise, reaches
 from zhigai.core.models import Role
 from zhigai.core.policy import Predicate, has_role, is_superuser, predicate
 
 from .policy import policy
 
 ROUND_VIEW = "projects.fund_round.view"
+PROJECT_VIEW = "projects.fund_project.view"
 ROUND_CREATE = "projects.fund_round.create"
 ALLOCATE = "projects.fund_round.allocate"
 FUND_WIDE = "projects.fund_round.view_all"
@@ -65,9 +66,12 @@ def _through(rule: Predicate, name: str) -> Predicate:
 in_its_region = _through(in_region, "in_its_region")
 its_enterprise = _through(own_enterprise, "its_enterprise")
 fund_wide = is_superuser | is_province | is_finance  # everything of the fund, province-wide
+round_viewer = fund_wide | has_role(Role.CITY, Role.ENTERPRISE)
 
-policy.allow("fund_round", "view", fund_wide | has_role(Role.CITY, Role.ENTERPRISE),
+policy.allow("fund_round", "view", round_viewer,
              "the fund's rounds, their budget, rules and allocation: region officers, finance, enterprises")
+policy.allow("fund_project", "view", is_superuser | (round_viewer & _through(reaches(ENTERPRISE_VIEW), "sees_it")),
+             "a project as the fund reads it (object: the project): its enterprise in the scope of a fund user")
 policy.allow("fund_round", "view_all", fund_wide,
              "every application and payment of the fund, province-wide: provincial officers, finance")
 policy.allow("fund_round", "create", is_superuser | is_province, "open a year's round: provincial officers")
