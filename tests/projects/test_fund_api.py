@@ -83,7 +83,8 @@ def test_a_round_from_creation_to_payment(clients: dict[str, Any], make_project:
 
 def test_infeasible_rules_are_named_in_the_answer(clients: dict[str, Any], make_project: Callable[..., Any]) -> None:
     province = clients["province"]
-    rid = post(province, "/api/v1/fund/rounds", {"year": 2026, "budget": "100.00", "city_min_share": "0.6"}).json()["id"]
+    made = post(province, "/api/v1/fund/rounds", {"year": 2026, "budget": "100.00", "city_min_share": "0.6"})
+    rid = made.json()["id"]
     for county in ("330102", "330203"):
         post(province, f"/api/v1/fund/rounds/{rid}/applications",
              {"project": make_project(county).pk, "amount": "60.00"})

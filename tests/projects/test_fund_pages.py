@@ -25,7 +25,8 @@ def allocated(fund_users: dict[str, Any], make_project: Callable[..., Any]) -> A
     r = fund_fixtures.round_make(fund_users["province"], budget="100.00")
     apps = [fund_application_create(by=fund_users["province"], fund_round=r, project=make_project(county, title=t),
                                     amount=amount, benefit=benefit)
-            for county, t, amount, benefit in (("330102", "焊接机器人", "60.00", "66"), ("330102", "数字车间", "50.00", "50"),
+            for county, t, amount, benefit in (("330102", "焊接机器人", "60.00", "66"),
+                                               ("330102", "数字车间", "50.00", "50"),
                                                ("330203", "智能仓储", "50.00", None))]
     fund_allocate(by=fund_users["province"], fund_round=r)
     return r, apps
@@ -33,7 +34,7 @@ def allocated(fund_users: dict[str, Any], make_project: Callable[..., Any]) -> A
 
 def test_the_round_page_shows_the_proof_the_reasons_and_the_comparison(fund_users: dict[str, Any],
                                                                         allocated: Any) -> None:
-    r, apps = allocated
+    r, _apps = allocated
     page = signed_in(fund_users["province"]).get(f"/fund/{r.pk}/").content.decode()
     assert 'data-testid="proven"' in page and "已证明最优" in page
     assert "预算只剩" in page, "why the best per yuan was left out"
@@ -83,7 +84,7 @@ def test_the_queues_and_a_payments_moves(fund_users: dict[str, Any], allocated: 
 
 
 def test_a_payment_asked_for_on_the_round_page_once(fund_users: dict[str, Any], allocated: Any) -> None:
-    r, apps = allocated
+    _r, apps = allocated
     client = signed_in(fund_users["hangzhou"])
     body = {"amount": "10.00", "idempotency_key": "form-1"}
     first = client.post(f"/fund/applications/{apps[1].pk}/pay/", body)
