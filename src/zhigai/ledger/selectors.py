@@ -102,7 +102,7 @@ def _entries_balance() -> Check:
     thin = list(Journal.objects.annotate(n=Count("legs")).filter(n__lt=2).values_list("pk", flat=True)[:20])
     total = sum(sums.values(), Decimal(0))
     return Check(_("每笔分录借贷平衡"), not unbalanced and not thin,
-                 [(_("分录"), f"{entries:,}"), (_("分录行"), f"{legs:,}"), (_("全部分录行合计"), f"{total:.2f}")],
+                 [(_("分录"), f"{entries:,}"), (_("分录行"), f"{legs:,}"), (_("全部分录行合计"), f"{total:,.2f}")],
                  [_("分录 #%(id)s 不平衡：差额 %(d)s 元") % {"id": j, "d": sums[j]} for j in unbalanced[:20]]
                  + [_("分录 #%(id)s 少于两行") % {"id": j} for j in thin])
 
@@ -114,7 +114,7 @@ def _never_negative() -> Check:
     below = [(a, a.sign * (sums.get(a.pk) or ZERO)) for a in guarded if a.sign * (sums.get(a.pk) or ZERO) < 0]
     lowest = min((a.sign * (sums.get(a.pk) or ZERO) for a in guarded), default=ZERO)
     return Check(_("不得为负的账户（可分配资金、已分配待拨付、已拨付）均不低于零"), not below,
-                 [(_("受此约束的账户"), f"{len(guarded):,}"), (_("其中最低余额（元）"), f"{lowest:.2f}")],
+                 [(_("受此约束的账户"), f"{len(guarded):,}"), (_("其中最低余额（元）"), f"{lowest:,.2f}")],
                  [_("账户 %(code)s 余额 %(b)s 元") % {"code": a.code, "b": b} for a, b in below])
 
 
@@ -127,7 +127,7 @@ def _sums_match() -> Check:
     differ = [a for a in accounts if (by_db.get(a.pk) or ZERO) != by_leg.get(a.pk, ZERO)]
     debits = sum((v for v in by_leg.values() if v > 0), Decimal(0))
     return Check(_("账本逐行合计等于所示余额"), not differ,
-                 [(_("账户"), f"{len(accounts):,}"), (_("借方余额合计（元）"), f"{debits:.2f}")],
+                 [(_("账户"), f"{len(accounts):,}"), (_("借方余额合计（元）"), f"{debits:,.2f}")],
                  [_("账户 %(code)s：数据库合计 %(a)s 元，逐行合计 %(b)s 元")
                   % {"code": a.code, "a": by_db.get(a.pk) or ZERO, "b": by_leg.get(a.pk, ZERO)} for a in differ])
 

@@ -44,5 +44,5 @@ def never_paid_more_than_allocated() -> Check:
             breaches.append(_("申请 %(id)s：账本中待拨付 %(h)s 元，按分配与拨付记录应为 %(w)s 元")
                             % {"id": a.pk, "h": have, "w": want})
     return Check(_("专项资金拨付从不超过分配，账本与分配、拨付记录一致"), not breaches,
-                 [(_("获资助的申请"), f"{len(funded):,}"), (_("分配合计（元）"), f"{allocated_total:.2f}"),
-                  (_("已拨付合计（元）"), f"{paid_total:.2f}")], breaches[:50])
+                 [(_("获资助的申请"), f"{len(funded):,}"), (_("分配合计（元）"), f"{allocated_total:,.2f}"),
+                  (_("已拨付合计（元）"), f"{paid_total:,.2f}")], breaches[:50])
