@@ -93,3 +93,17 @@ def test_a_payment_asked_for_on_the_round_page_once(fund_users: dict[str, Any], 
     refused = client.post(f"/fund/applications/{apps[0].pk}/pay/", {**body, "idempotency_key": "form-2"}, follow=True)
     assert "未获分配" in refused.content.decode() and Payment.objects.count() == 1
     assert signed_in(fund_users["ningbo"]).post(f"/fund/applications/{apps[1].pk}/pay/", body).status_code == 404
+
+
+def test_the_reconciliation_turns_red_when_the_records_and_the_ledger_disagree(fund_users: dict[str, Any],
+                                                                              allocated: Any) -> None:
+    """A payment recorded as made that the ledger never booked (written past the services) is shown."""
+    _r, apps = allocated
+    finance = signed_in(fund_users["finance"])
+    assert finance.get("/ledger/reconciliation/").content.decode().count('data-holds="0"') == 0
+    Payment.objects.create(application=apps[1], amount=fund_fixtures.D("60.00"), idempotency_key="sneaked",
+                           state=PaymentState.PAID, requested_by=fund_users["province"])
+    page = finance.get("/ledger/reconciliation/").content.decode()
+    assert page.count('data-holds="0"') == 1 and 'data-check="broken"' in page
+    assert f"申请 {apps[1].pk}：已拨付 60.00 元，超过分配的 50.00 元" in page
+    assert f"申请 {apps[1].pk}：账本中待拨付 50.00 元，按分配与拨付记录应为 -10.00 元" in page

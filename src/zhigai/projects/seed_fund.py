@@ -27,9 +27,9 @@ BUDGET_SHARE = Decimal("0.6")
 def _asked(project: Project) -> Decimal:
     """What a project asks for: 30 % of its equipment and software investment, in whole 10,000 yuan, at
     least 100,000 yuan."""
-    base = (project.equipment_investment + project.software_investment) * Decimal("0.3")
-    return max((base / TEN_THOUSAND).to_integral_value(ROUND_DOWN) * TEN_THOUSAND, Decimal("100000")).quantize(
-        Decimal("0.01"))
+    base = (Decimal(project.equipment_investment) + Decimal(project.software_investment)) * Decimal("0.3")
+    whole = (base / TEN_THOUSAND).to_integral_value(ROUND_DOWN) * TEN_THOUSAND
+    return max(whole, Decimal("100000")).quantize(Decimal("0.01"))
 
 
 def _first(role: str, **filters: Any) -> User | None:
