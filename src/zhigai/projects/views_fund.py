@@ -145,7 +145,8 @@ def round_export(request: AuthenticatedRequest, round_id: int) -> FileResponse:
     found: FundRound = fund_selectors.access_round(user=request.user, round_id=round_id)
     apps = list(fund_selectors.application_list(user=request.user, fund_round=found))
     rows = fund_selectors.application_rows(apps)
-    columns = [Column(_("申请编号"), 10), Column(_("项目编号"), 10), Column(_("项目名称"), 30), Column(_("企业名称"), 30),
+    columns = [Column(_("申请编号"), 10), Column(_("项目编号"), 10), Column(_("项目名称"), 30),
+               Column(_("企业名称"), 30),
                Column(_("统一社会信用代码"), 22), Column(_("所在市"), 10), Column(_("申请金额"), 16, money=True),
                Column(_("预期效益"), 12), Column(_("效益来源"), 10), Column(_("是否资助"), 10),
                Column(_("理由"), 60)]
