@@ -33,7 +33,7 @@ pytestmark = [
 chromium_required()
 
 ROLES = {"province": "province", "city": "hangzhou", "enterprise": "enterprise", "expert": "expert",
-         "provider": "provider2", "visitor": ""}
+         "provider": "provider2", "finance": "finance", "visitor": ""}
 LANGUAGES = ("zh-hans", "en")
 WIDTHS = (1024, 1366, 1440)
 SKIP_NAMESPACES = ("admin",)  # Django's own pages
@@ -112,9 +112,39 @@ def demo(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Dem
         page.click("[data-testid=upload] button[type=submit]")
         page.wait_for_selector("[data-testid=files] a")
         page.close()
+        _fund_ensure(var)
         for role in ROLES:
             _classify(demo, browser, role)
         yield demo
+
+
+# The special fund's demo round is made from the demo's projects (projects.seed_fund, run by `zhigai demo`);
+# where the demo has no projects yet, a few are written here, one per city, and the same seed run on them.
+FUND_SEED = """
+import datetime
+from zhigai.base.models import Enterprise, Region
+from zhigai.projects.fund_models import FundRound
+from zhigai.projects.models import Project
+from zhigai.projects.seed_fund import fund_seed
+if not FundRound.objects.exists():
+    made = []
+    for n, city in enumerate(Region.objects.filter(level=2).order_by("code")):
+        for e in Enterprise.objects.filter(region__parent=city).order_by("uscc")[:2]:
+            made.append(Project.objects.create(
+                enterprise=e, title=f"智能化改造项目{len(made) + 1}", start=datetime.date(2020, 3, 1),
+                end=datetime.date(2021, 6, 30), equipment_investment=1000000 * (n + 2), state="filed",
+                expected={"positions_saved": 5 + n * 3, "productivity_gain": 10 + n, "defect_rate_change": -1}))
+    fund_seed(made)
+"""
+
+
+def _fund_ensure(var: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    subprocess.run([sys.executable, "-m", "zhigai.cli", "manage", "shell", "-c", FUND_SEED], check=True,
+                   env={**env, "ZHIGAI_VAR_DIR": str(var)}, capture_output=True, timeout=300)
 
 
 # --- the routes and their arguments ---------------------------------------------------------------------------
@@ -176,10 +206,24 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
                              " on c.project_id = p.id join core_user u on u.enterprise_id = p.enterprise_id"
                              " where u.username = 'enterprise'"),
     }
+    if param in ("round_id", "application_id", "payment_id"):
+        return _fund_values(demo, param)
     if param == "fmt":
         return ["pdf", "xlsx", "csv"]
     assert param in values, f"a route takes `{param}`: give it real objects of the demo in _values()"
     return [values[param]]
+
+
+def _fund_values(demo: Demo, param: str) -> list[Any]:
+    """The special fund's round; a funded application (with payments) and one not funded; a payment waiting
+    for the city, one waiting for finance, one paid."""
+    if param == "round_id":
+        return [demo.one("select min(id) from projects_fundround")]
+    if param == "application_id":
+        return [demo.one("select min(id) from projects_fundapplication where funded"),
+                demo.one("select min(id) from projects_fundapplication where not funded")]
+    return [demo.one("select min(id) from projects_payment where state = ?", state)
+            for state in ("requested", "region_approved", "paid")]
 
 
 def _routes(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, list[str]]]:

@@ -101,6 +101,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not SubsidyClaim.objects.exists():
         print("Generating demo subsidies…", flush=True)
         subsidies_demo()
+    from zhigai.projects.fund_models import FundRound
+    from zhigai.projects.models import Project
+    from zhigai.projects.seed_fund import fund_seed
+
+    if not FundRound.objects.exists() and Project.objects.exists():
+        print("Generating the special fund's demo round…", flush=True)
+        fund_seed(list(Project.objects.select_related("enterprise__region__parent")))
     worker = subprocess.Popen([sys.executable, "-m", "zhigai.cli", "worker"], env=os.environ.copy())
     print(f"Background worker started (process {worker.pid}).", flush=True)
     print(f"\nzhigai demo is running at http://127.0.0.1:{args.port}")

@@ -43,6 +43,8 @@ def demo_users_ensure() -> list[tuple[str, str]]:
         out.append(("enterprise", f"enterprise user of {enterprise.name} ({enterprise.uscc})"))
     _ensure("expert", role=Role.EXPERT, first_name="王工")
     out.append(("expert", "diagnosis expert assigned to Hangzhou enterprises"))
+    _ensure("finance", role=Role.FINANCE, first_name="赵处长")
+    out.append(("finance", "provincial finance office: approves the special fund's payments, reads the ledger"))
     out += _provider_logins(enterprise)
     return out
 

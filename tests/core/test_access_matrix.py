@@ -37,6 +37,7 @@ ROLES: dict[str, dict[str, Any]] = {
     "provider": {"role": Role.PROVIDER},
     "expert": {"role": Role.EXPERT},
     "bank": {"role": Role.BANK},
+    "finance": {"role": Role.FINANCE},  # the special fund's payments and the ledger: no enterprise's own data
 }
 
 # --- expected outcomes -------------------------------------------------------------------------------------
@@ -50,6 +51,7 @@ SEES: dict[str, set[str]] = {
     "provider": set(),
     "expert": set(),
     "bank": set(),
+    "finance": set(),
 }
 
 # Status of a request about one enterprise the role SEES; one it does not see is always 404.
@@ -86,6 +88,7 @@ REGION_PAGES: dict[str, dict[str, int]] = {
     "provider": {"330000": 404, "330100": 404, "330102": 404, "330200": 404},
     "expert": {"330000": 404, "330100": 404, "330102": 404, "330200": 404},
     "bank": {"330000": 404, "330100": 404, "330102": 404, "330200": 404},
+    "finance": {"330000": 404, "330100": 404, "330102": 404, "330200": 404},
 }
 
 # Creating an enterprise (API) or importing one (file) in a Hangzhou county ("own") and a Ningbo one
@@ -98,12 +101,13 @@ CREATE: dict[str, tuple[int, int]] = {
     "provider": (403, 403),
     "expert": (403, 403),
     "bank": (403, 403),
+    "finance": (403, 403),
 }
 # Importing: role -> (status of the upload, job outcome own, job outcome other); None = no job.
 IMPORT: dict[str, tuple[int, str | None, str | None]] = {
     "province": (201, ImportStatus.SUCCEEDED, ImportStatus.SUCCEEDED),
     "city": (201, ImportStatus.SUCCEEDED, ImportStatus.FAILED),
-    **{role: (403, None, None) for role in ("industry", "enterprise", "provider", "expert", "bank")},
+    **{role: (403, None, None) for role in ("industry", "enterprise", "provider", "expert", "bank", "finance")},
 }
 
 OWN_COUNTY, OTHER_COUNTY = "330102", "330203"

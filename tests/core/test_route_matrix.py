@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import new_uscc
+from tests.projects.fund_fixtures import fund_matrix_world
 from zhigai.base.models import Enterprise, ImportJob, ImportStatus, Indicator, Region
 from zhigai.config.api import api
 from zhigai.core import policy as core_policy
@@ -36,13 +37,14 @@ from zhigai.diagnosis import services as diagnosis
 from zhigai.diagnosis.evaluation import assessment_score
 from zhigai.diagnosis.models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
 from zhigai.market.models import Engagement, EngagementDocument, Membership, Provider, QualificationFile
+from zhigai.projects.fund_models import AllocationRun, FundApplication, FundRound, Payment
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 OK, REFUSED, HIDDEN = "ok", "refused", "hidden"
 ROLES = ["admin", "province", "city", "industry", "enterprise", "expert", "colleague", "provider", "bank",
-         "profile-bank"]
+         "profile-bank", "finance"]
 
 
 # --- the world: an own enterprise in Hangzhou, a foreign one in Ningbo ------------------------------------------
@@ -63,6 +65,7 @@ class Side:
     project: Any = None  # a project with a robot line, a submitted subsidy claim and a free invoice (subsidies)
     claim: Any = None
     invoice: Any = None
+    fund: dict[str, Any] = field(default_factory=dict)  # the special fund's objects (tests/projects/fund_fixtures)
 
 
 @dataclass
@@ -125,6 +128,7 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
         "bank": make_user(Role.BANK),
         "profile-bank": make_user(Role.BANK),  # a grant that opens the profile and not the indicators
         "spare": make_user(Role.EXPERT),  # assigned by the officers in the assignment row
+        "finance": make_user(Role.FINANCE),
     }
     for who in ("expert", "colleague", "provider"):
         Assignment.objects.create(user=users[who], enterprise=own)
@@ -144,6 +148,8 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
                   _side(foreign, "330200", users["province"], users["admin"], make_user(Role.PROVIDER)))
     for side in (world.own, world.foreign):
         _subsidy_side(side, users["admin"])
+    fund = fund_matrix_world(users["province"], users["city"], own, foreign)
+    world.own.fund, world.foreign.fund = fund["own"], fund["foreign"]
     return world
 
 
@@ -179,7 +185,7 @@ class Row:
 def _objects(side: Side, user: User) -> dict[str, Any]:
     return {"enterprise": side.enterprise, "region": side.region, "done": side.done, "draft": side.draft,
             "evidence": side.draft, "job": side.job, "provider": side.provider, "engagement": side.engagement,
-            "project": side.project, "claim": side.claim, None: None}
+            "project": side.project, "claim": side.claim, **side.fund, None: None}
 
 
 def _evidence_count(side: Side) -> int:
@@ -209,6 +215,68 @@ def _claim_state(side: Side) -> str:
 SUBSIDY_INVOICE = {"number": "M-1", "issuer_tax_id": "91330100MA2AAAAA0Y", "date": "2024-04-01",
                    "amount": "100.00"}
 ASSESS = ("diagnosis.assessment.self_assess", "diagnosis.assessment.diagnose")
+
+
+def _fund_rounds(side: Side) -> int:
+    return FundRound.objects.count()
+
+
+def _fund_applications(side: Side) -> int:
+    return FundApplication.objects.count()
+
+
+def _fund_runs(side: Side) -> int:
+    return AllocationRun.objects.count()
+
+
+def _fund_payments(side: Side) -> int:
+    return Payment.objects.count()
+
+
+def _fund_payment_state(side: Side) -> str:
+    return Payment.objects.get(pk=side.fund["payment"].pk).state
+
+
+F_ROUND, F_APP, F_PAY = "projects.fund_round.view", "projects.fund_application.view", "projects.fund_payment.view"
+FUND_PAGES: dict[str, Row] = {
+    "rounds": Row("get", "/fund/", act=F_ROUND),
+    "round_create": Row("post", "/fund/new/", act="projects.fund_round.create", ok=302, refused=302,
+                        body={"year": "2031"}, changes=_fund_rounds),
+    "round": Row("get", "/fund/{round}/", "round", view=F_ROUND),
+    "round_export": Row("get", "/fund/{round}/export.xlsx", "round", view=F_ROUND),
+    "apply": Row("post", "/fund/{round2}/applications/", "project2", view="projects.fund_project.view",
+                 act="projects.fund_application.create", ok=302, refused=302,
+                 body={"project": "{project2}", "amount": "10.00"}, changes=_fund_applications),
+    "allocate": Row("post", "/fund/{round2}/allocate/", "round", view=F_ROUND, act="projects.fund_round.allocate",
+                    ok=302, refused=302, changes=_fund_runs),
+    "pay_request": Row("post", "/fund/applications/{application}/pay/", "application", view=F_APP,
+                       act="projects.fund_payment.request", ok=302, refused=302,
+                       body={"amount": "5.00", "idempotency_key": "matrix-page"}, changes=_fund_payments),
+    "queue": Row("get", "/fund/payments/", act="projects.fund_payment.queue"),
+    "payment": Row("get", "/fund/payments/{payment}/", "payment", view=F_PAY),
+    "payment_move": Row("post", "/fund/payments/{payment}/move/", "payment", view=F_PAY,
+                        act="projects.fund_payment.region_approve", ok=302, refused=302,
+                        body={"move": "region_approve"}, changes=_fund_payment_state),
+}
+FUND_API: dict[str, Row] = {
+    "POST /api/v1/fund/rounds": Row("post", "/api/v1/fund/rounds", act="projects.fund_round.create", ok=201,
+                                    body={"year": 2031}),
+    "GET /api/v1/fund/rounds": Row("get", "/api/v1/fund/rounds"),
+    "GET /api/v1/fund/rounds/{round_id}": Row("get", "/api/v1/fund/rounds/{round}", "round", view=F_ROUND),
+    "POST /api/v1/fund/rounds/{round_id}/applications": Row(
+        "post", "/api/v1/fund/rounds/{round2}/applications", "project2", view="projects.fund_project.view",
+        act="projects.fund_application.create", ok=201, body={"project": "{project2}", "amount": "10.00"}),
+    "POST /api/v1/fund/rounds/{round_id}/allocate": Row("post", "/api/v1/fund/rounds/{round2}/allocate", "round",
+                                                        view=F_ROUND, act="projects.fund_round.allocate", body={}),
+    "POST /api/v1/payments": Row("post", "/api/v1/payments", "application", view=F_APP,
+                                 act="projects.fund_payment.request", ok=201,
+                                 body={"application": "{application}", "amount": "5.00", "idempotency_key": "m"}),
+    "GET /api/v1/payments/{payment_id}": Row("get", "/api/v1/payments/{payment}", "payment", view=F_PAY),
+    "POST /api/v1/payments/{payment_id}/transitions": Row(
+        "post", "/api/v1/payments/{payment}/transitions", "payment", view=F_PAY,
+        act="projects.fund_payment.region_approve", body={"move": "region_approve"}),
+    "GET /api/v1/ledger": Row("get", "/api/v1/ledger?round={round}", "round", view=F_ROUND, act="ledger.ledger.view"),
+}
 SUBMIT = ("diagnosis.assessment.submit", "diagnosis.assessment.verify")
 NEW_ENTERPRISE = {"name": "新登记企业", "region": "330102", "industry": "34"}
 
@@ -316,6 +384,10 @@ PAGES: dict[str, Row] = {
                                 refused=302, body={"move": "approve"}, changes=_claim_state),
     "subsidies:rules": Row("get", "/subsidies/rules/", act="projects.subsidy_rules.view"),
     "subsidies:figures": Row("get", "/subsidies/figures/", act="projects.subsidy_figures.view"),
+    **{f"fund:{name}": row for name, row in FUND_PAGES.items()},
+    "ledger:journal": Row("get", "/ledger/?account=fund:", act="ledger.ledger.view"),
+    "ledger:reconciliation": Row("get", "/ledger/reconciliation/", act="ledger.ledger.view"),
+    "ledger:export": Row("get", "/ledger/export.xlsx?account=fund:2026:", act="ledger.ledger.view"),
 }
 
 API: dict[str, Row] = {
@@ -389,6 +461,7 @@ API: dict[str, Row] = {
     "POST /api/v1/subsidy-claims/{claim_id}/transitions": Row(
         "post", "/api/v1/subsidy-claims/{claim}/transitions", "claim", view="projects.subsidy_claim.view",
         act="projects.subsidy_claim.approve", body={"transition": "approve"}),
+    **FUND_API,
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
@@ -458,7 +531,8 @@ def _fill(text: str, world: World, side: Side) -> str:
                        spare_expert=world.users["spare"].pk, project=side.project.pk, claim=side.claim.pk,
                        invoice=side.invoice.pk,
                        assignment=Assignment.objects.filter(enterprise=side.enterprise).order_by("pk").values_list(
-                           "pk", flat=True).first() or 0)
+                           "pk", flat=True).first() or 0,
+                       **{name: getattr(obj, "pk", obj) for name, obj in side.fund.items()})
 
 
 def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> Any:

@@ -118,6 +118,7 @@ def _register() -> None:
     from zhigai.market.api import router as market_router
     from zhigai.market.api_engagement import router as engagement_router
     from zhigai.market.api_matching import router as matching_router
+    from zhigai.projects.api_fund import router as fund_router
     from zhigai.projects.api_subsidy import router as subsidy_router
 
     api.add_router("", core_router)
@@ -129,6 +130,7 @@ def _register() -> None:
     api.add_router("", matching_router)
     api.add_router("", engagement_router)
     api.add_router("", subsidy_router)
+    api.add_router("", fund_router)
 
 
 _register()

@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("zhigai.analytics.urls")),
     path("", include("zhigai.market.urls")),
     path("", include("zhigai.projects.urls_subsidy")),
+    path("", include("zhigai.projects.urls_fund")),
+    path("", include("zhigai.ledger.urls")),
     path("", include("zhigai.core.urls")),
 ]

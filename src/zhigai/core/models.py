@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     PROVIDER = "provider", _("工程服务公司")
     EXPERT = "expert", _("专家")
     BANK = "bank", _("银行")
+    FINANCE = "finance", _("财政部门")
 
 
 # Roles whose scope is a region of the tree (the province officer's region is the province itself).

@@ -7,6 +7,6 @@ from zhigai.core.policy import Policy, has_role, is_superuser, policy_register
 VIEW = "ledger.ledger.view"
 
 policy = Policy("ledger")
-policy.allow("ledger", "view", is_superuser | has_role(Role.PROVINCE),
-             "the ledger, its balances and the reconciliation: the province's officers")
+policy.allow("ledger", "view", is_superuser | has_role(Role.PROVINCE, Role.FINANCE),
+             "the ledger, its balances and the reconciliation: the province's officers and the finance office")
 policy_register(policy)

@@ -32,7 +32,7 @@ def subsidies_ready() -> None:
     # A commitment breach claws back what was paid: registered with the projects' breach hook where the filing
     # (helper P's workflow) provides it; until then the lead wires it on merge.
     try:
-        from . import workflow as project_workflow  # type: ignore[attr-defined]
+        from . import workflow as project_workflow  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return
     register = getattr(project_workflow, "breach_handler_register", None)

@@ -98,4 +98,5 @@ class ProjectEvent(WorkflowEvent):
         verbose_name = _("项目记录")
 
 
+from .fund_models import AllocationRun, FundApplication, FundRound, Payment, PaymentEvent  # noqa: E402,F401
 from .models_subsidy import *  # noqa: E402, F403  (the subsidies' models: rules, invoices, claims)
