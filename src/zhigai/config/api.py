@@ -117,6 +117,7 @@ def _register() -> None:
     from zhigai.diagnosis.api import router as diagnosis_router
     from zhigai.market.api import router as market_router
     from zhigai.market.api_matching import router as matching_router
+    from zhigai.projects.api import router as projects_router
 
     api.add_router("", core_router)
     api.add_router("", base_router)
@@ -125,6 +126,7 @@ def _register() -> None:
     api.add_router("", market_router)
     # /enterprises/{uscc}/matches: its own path below base's /enterprises/{uscc}, which has no catch-all.
     api.add_router("", matching_router)
+    api.add_router("", projects_router)
 
 
 _register()

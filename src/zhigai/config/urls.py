@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("zhigai.diagnosis.urls")),
     path("", include("zhigai.analytics.urls")),
     path("", include("zhigai.market.urls")),
+    path("", include("zhigai.projects.urls")),
     path("", include("zhigai.core.urls")),
 ]
