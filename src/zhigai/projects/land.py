@@ -4,7 +4,7 @@ waiting for that city's land then move on in filing order while it has room (wor
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +20,7 @@ from zhigai.core.text import ascii_int, clean_text
 from .errors import ProjectError
 from .models import LandQuota, Project
 from .policy import QUOTA
-from .quota import land_used, quota_mu
+from .quota import land_used, mu_parse, quota_mu
 from .workflow import land_advance
 
 QUOTA_MAX = Decimal("1000000")
@@ -39,11 +39,8 @@ def land_quota_set(*, by: User, city: Any, year: Any, mu: Any, note: Any = "") -
     found_year = ascii_int(year, low=2000, high=latest)
     if found_year is None:
         problems.append({"field": "year", "message": _("年份应在 2000 到 %(y)d 之间") % {"y": latest}})
-    try:
-        amount = Decimal(str(mu if mu is not None else "").strip().replace(",", ""))
-        if not amount.is_finite() or amount < 0 or amount > QUOTA_MAX or amount != amount.quantize(Decimal("0.01")):
-            raise InvalidOperation
-    except InvalidOperation:
+    amount = mu_parse(mu, maximum=QUOTA_MAX)
+    if amount is None:
         problems.append({"field": "mu", "message": _("应为 0 到 %(n)s 亩、最多两位小数") % {"n": f"{QUOTA_MAX:,}"}})
         amount = Decimal(0)
     try:

@@ -7,6 +7,7 @@ it writes nothing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,15 @@ from .models import LandQuota, Project, ProjectState
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "projects" / "land_quota.yaml"
 MU = Decimal("0.01")
+_PLAIN_MU = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
+
+
+def mu_parse(value: Any, *, maximum: Decimal) -> Decimal | None:
+    """Land in mu written plainly (ASCII digits, at most two places) from 0 to maximum, else None."""
+    text = str(value if value is not None else "").strip().replace(",", "")
+    if not _PLAIN_MU.fullmatch(text) or Decimal(text) > maximum:
+        return None
+    return Decimal(text).quantize(MU)
 
 
 @cache

@@ -31,7 +31,7 @@ from .errors import ProjectError
 from .models import EquipmentKind, EquipmentLine, Origin, Project, ProjectEvent, ProjectState
 from .negative_list import Check, negative_list_check
 from .policy import FILE
-from .quota import city_of, land_fits
+from .quota import city_of, land_fits, mu_parse
 from .workflow import NOTE_REQUIRED, PROJECT_WORKFLOW, move_to
 
 FIELDS = ("enterprise", "title", "description", "start", "end", "investment", "equipment", "land_mu", "expected",
@@ -176,12 +176,9 @@ def filing_validate(*, by: User, data: Mapping[str, Any]) -> Filing:
     money = {k: _money(investment.get(k), f"investment.{k}", problems) for k in INVESTMENT_KINDS}
     if not problems and not any(money.values()):
         _add(problems, "investment", _("总投资不能为零"))
-    land = Decimal(0)
-    try:
-        land = Decimal(str(data.get("land_mu") if data.get("land_mu") not in (None, "") else 0).strip())
-        if not land.is_finite() or land < 0 or land > LAND_MAX or land != land.quantize(Decimal("0.01")):
-            raise InvalidOperation
-    except InvalidOperation:
+    raw_land = data.get("land_mu")
+    land = mu_parse(raw_land if raw_land not in (None, "") else "0", maximum=LAND_MAX)
+    if land is None:
         _add(problems, "land_mu", _("应为 0 到 %(n)s 亩、最多两位小数") % {"n": f"{LAND_MAX:,}"})
         land = Decimal(0)
     expected_raw = data.get("expected") or {}
