@@ -12,6 +12,7 @@ the enterprise; a bank's grant opens no diagnosis — are asserted outright at t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from zhigai.diagnosis import services as diagnosis
 from zhigai.diagnosis.evaluation import assessment_score
 from zhigai.diagnosis.models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
 from zhigai.market.models import Membership, Provider, QualificationFile
+from zhigai.projects.models import Project, ProjectState
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,7 @@ class Side:
     job: ImportJob
     provider: Provider  # a draft registration, by the "provider" login (own side) or another provider user
     qualification: QualificationFile
+    project: Any = None  # a filed technical-reform project of the enterprise
 
 
 @dataclass
@@ -128,8 +131,18 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(core_policy._GRANTS, "test.profile", Grant(
         name="test.profile", roles=frozenset({Role.BANK}), opens=frozenset({"base.enterprise.view"}),
         enterprise_ids=lambda user: [own.id] if user.pk == profile_bank.pk else []))
-    return World(users, _side(own, "330100", users["expert"], users["city"], users["provider"]),
-                 _side(foreign, "330200", users["province"], users["admin"], make_user(Role.PROVIDER)))
+    world = World(users, _side(own, "330100", users["expert"], users["city"], users["provider"]),
+                  _side(foreign, "330200", users["province"], users["admin"], make_user(Role.PROVIDER)))
+    for side in (world.own, world.foreign):
+        side.project = _project(side.enterprise)
+    return world
+
+
+def _project(enterprise: Enterprise) -> Project:
+    return Project.objects.create(enterprise=enterprise, title="机器人焊接改造", start=dt.date(2026, 1, 1),
+                                  end=dt.date(2026, 12, 31), state=ProjectState.FILED, equipment_investment=500000,
+                                  decision={"version": "2020-1", "category": None, "negative_list_entry": None,
+                                            "commitment_signed": True})
 
 
 # --- the rows ---------------------------------------------------------------------------------------------------
@@ -154,7 +167,7 @@ class Row:
 
 def _objects(side: Side, user: User) -> dict[str, Any]:
     return {"enterprise": side.enterprise, "region": side.region, "done": side.done, "draft": side.draft,
-            "evidence": side.draft, "job": side.job, "provider": side.provider, None: None}
+            "evidence": side.draft, "job": side.job, "provider": side.provider, "project": side.project, None: None}
 
 
 def _evidence_count(side: Side) -> int:
@@ -176,6 +189,15 @@ def _assignments(side: Side) -> int:
 ASSESS = ("diagnosis.assessment.self_assess", "diagnosis.assessment.diagnose")
 SUBMIT = ("diagnosis.assessment.submit", "diagnosis.assessment.verify")
 NEW_ENTERPRISE = {"name": "新登记企业", "region": "330102", "industry": "34"}
+NEW_PROJECT = {"title": "机器人换人", "start": "2026-01-01", "end": "2026-06-30",
+               "investment": {"equipment": "300000.00"}, "commitment": {"signed": True, "name": "张三"},
+               "equipment": [{"kind": "robot", "type": "六轴机器人", "origin": "domestic", "count": 1,
+                              "unit_price": "300000.00"}]}
+PROJECT_FILE = "projects.project.file"
+
+
+def _project_state(side: Side) -> str:
+    return Project.objects.get(pk=side.project.pk).state
 
 PAGES: dict[str, Row] = {
     "base:home": Row("get", "/"),
@@ -250,6 +272,19 @@ PAGES: dict[str, Row] = {
     "market:match": Row("get", "/market/match/{uscc}/?type=engineering", "enterprise",
                         view="market.enterprise.match"),
     "market:matching_policy": Row("get", "/market/matching/policy/", act="market.matching.change"),
+    "projects:list": Row("get", "/projects/?state=filed&land=independent", act="projects.project.list"),
+    "projects:new": Row("get", "/projects/new/?enterprise={uscc}", "enterprise", view="base.enterprise.view",
+                        act=PROJECT_FILE),
+    "projects:check": Row("get", "/projects/new/check/?enterprise={uscc}&title=新建高炉", "enterprise",
+                          view="base.enterprise.view", act=PROJECT_FILE),
+    "projects:queue": Row("get", "/projects/review/", act="projects.queue.view"),
+    "projects:figures": Row("get", "/projects/figures/", act="projects.figures.view"),
+    "projects:land": Row("get", "/projects/land/?year=2026", act="projects.land_quota.view"),
+    "projects:negative_list": Row("get", "/projects/negative-list/", act="projects.negative_list.view"),
+    "projects:detail": Row("get", "/projects/{project}/", "project", view="projects.project.view"),
+    "projects:move": Row("post", "/projects/{project}/move/", "project", view="projects.project.view",
+                         act="projects.project.act", ok=302, refused=302, body={"move": "start"},
+                         changes=_project_state),
 }
 
 API: dict[str, Row] = {
@@ -293,6 +328,14 @@ API: dict[str, Row] = {
                                                view="market.provider.view"),
     "GET /api/v1/enterprises/{uscc}/matches": Row("get", "/api/v1/enterprises/{uscc}/matches?technology=robot",
                                                   "enterprise", view="market.enterprise.match"),
+    "POST /api/v1/projects": Row("post", "/api/v1/projects", "enterprise", view="base.enterprise.view",
+                                 act=PROJECT_FILE, ok=201, body=NEW_PROJECT),
+    "GET /api/v1/projects": Row("get", "/api/v1/projects?state=filed&region=330100"),
+    "GET /api/v1/projects/{project_id}": Row("get", "/api/v1/projects/{project}", "project",
+                                             view="projects.project.view"),
+    "POST /api/v1/projects/{project_id}/transitions": Row(
+        "post", "/api/v1/projects/{project}/transitions", "project", view="projects.project.view",
+        act="projects.project.act", body={"to": "in_progress"}),
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
@@ -357,7 +400,7 @@ def expected(row: Row, user: User, side: Side) -> str:
 def _fill(text: str, world: World, side: Side) -> str:
     return text.format(uscc=side.enterprise.uscc, done=side.done.pk, draft=side.draft.pk,
                        evidence=side.evidence.pk, job=side.job.pk, region=side.region.code,
-                       provider=side.provider.pk, qualification=side.qualification.pk,
+                       provider=side.provider.pk, qualification=side.qualification.pk, project=side.project.pk,
                        spare_expert=world.users["spare"].pk,
                        assignment=Assignment.objects.filter(enterprise=side.enterprise).order_by("pk").values_list(
                            "pk", flat=True).first() or 0)
@@ -373,6 +416,8 @@ def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> An
         if row.method == "get":
             return client.get(path)
         body = {**row.body, "uscc": new_uscc("330102")} if row.body is NEW_ENTERPRISE else row.body
+        if row.body is NEW_PROJECT:
+            body = {**row.body, "enterprise": side.enterprise.uscc}
         return getattr(client, row.method)(path, data=json.dumps(body), content_type="application/json")
     client = Client()
     client.force_login(world.users[who])

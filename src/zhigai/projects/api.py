@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from zhigai.core.types import ApiRequest
 
@@ -68,10 +68,10 @@ def project_create(request: ApiRequest, payload: ProjectIn) -> Any:
     try:
         project = services.project_file(by=request.auth, data=payload.model_dump())
     except services.ProjectRefused as exc:
-        return 422, {"code": exc.code, "message": exc.message, "details": exc.details,
-                     "decision": decision_out(exc.decision)}
-    return 201, {"id": project.pk, "state": project.state, "decision": decision_out(project.decision,
-                                                                                   project.land_mu)}
+        return Status(422, {"code": exc.code, "message": exc.message, "details": exc.details,
+                            "decision": decision_out(exc.decision)})
+    return Status(201, {"id": project.pk, "state": project.state,
+                        "decision": decision_out(project.decision, project.land_mu)})
 
 
 @router.get("/projects", response=ProjectList,
