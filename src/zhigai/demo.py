@@ -44,7 +44,15 @@ def demo_users_ensure() -> list[tuple[str, str]]:
     _ensure("expert", role=Role.EXPERT, first_name="王工")
     out.append(("expert", "diagnosis expert assigned to Hangzhou enterprises"))
     out += _provider_logins()
+    _projects()
     return out
+
+
+def _projects() -> None:
+    """The demo's technical-reform projects (projects.seed), once its enterprise login exists."""
+    from zhigai.projects.seed import projects_demo_seed
+
+    projects_demo_seed()
 
 
 def _provider_logins() -> list[tuple[str, str]]:
