@@ -154,6 +154,12 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
                 demo.one("select min(id) from market_provider where type = 'steering'")]
     if param == "code":
         return [demo.one("select code from base_region where level = 1"), "330100"]
+    if param == "project_id":
+        # The role's enterprise's latest project (an enterprise user's own), one waiting for land, one in inspection.
+        own = demo.column("select max(p.id) from projects_project p join base_enterprise e on p.enterprise_id = e.id"
+                          " where e.uscc = ?", uscc)
+        return [*(x for x in own if x), demo.one("select min(id) from projects_project where state = 'waiting_land'"),
+                demo.one("select min(id) from projects_project where state = 'inspection'")]
     values = {
         "job_id": demo.job, "step": 1,
         "evidence_id": demo.one("select max(id) from diagnosis_evidence"),

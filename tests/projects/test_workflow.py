@@ -101,8 +101,9 @@ def test_every_move_from_every_other_state_is_409(name: str, users: dict, firm: 
 def test_the_full_journey_through_the_services(file_project: Any, firm_user: User, city_officer: User) -> None:
     p = file_project(commitment={"signed": False})
     for by, move, note in [(city_officer, "return", "请补充设备清单"), (firm_user, "resubmit", ""),
-                           (city_officer, "approve", ""), (firm_user, "start", ""), (firm_user, "report", "已到货 2 台"),
-                           (firm_user, "declare", ""), (city_officer, "inspect", ""),
+                           (city_officer, "approve", ""), (firm_user, "start", ""),
+                           (firm_user, "report", "已到货 2 台"), (firm_user, "declare", ""),
+                           (city_officer, "inspect", ""),
                            (city_officer, "rectify", "补齐发票"), (firm_user, "reinspect", ""),
                            (city_officer, "accept", "")]:
         p = services.project_move(by=by, project=p, move=move, note=note)

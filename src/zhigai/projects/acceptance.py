@@ -48,8 +48,10 @@ def _commitment(project: Project) -> Verdict:
         return Verdict("commitment", label, NONE, _("未签署标准承诺，按审核备案。"))
     text = commitment_of(project.commitment_version)
     if text is None:
-        return Verdict("commitment", label, SHORT, _("签署的承诺版本“%(v)s”不存在。") % {"v": project.commitment_version})
-    return Verdict("commitment", label, OK, _("%(name)s 于 %(at)s 签署承诺（文本版本 %(v)s）；核查项目是否按承诺建设。") % {
+        return Verdict("commitment", label, SHORT,
+                       _("签署的承诺版本“%(v)s”不存在。") % {"v": project.commitment_version})
+    return Verdict("commitment", label, OK,
+                   _("%(name)s 于 %(at)s 签署承诺（文本版本 %(v)s）；核查项目是否按承诺建设。") % {
         "name": project.commitment_name, "at": project.commitment_signed.strftime("%Y-%m-%d %H:%M"),
         "v": project.commitment_version})
 
@@ -78,7 +80,8 @@ def _invoices(project: Project) -> Verdict:
     values = {"n": count, "i": f"{invoiced:,}", "d": f"{declared:,}", "diff": f"{abs(declared - invoiced):,}"}
     if invoiced >= declared:
         return Verdict("invoices", label, OK, _("发票 %(n)d 张合计 %(i)s 元，不低于申报总投资 %(d)s 元。") % values)
-    return Verdict("invoices", label, SHORT, _("发票 %(n)d 张合计 %(i)s 元，低于申报总投资 %(d)s 元 %(diff)s 元。") % values)
+    return Verdict("invoices", label, SHORT,
+                   _("发票 %(n)d 张合计 %(i)s 元，低于申报总投资 %(d)s 元 %(diff)s 元。") % values)
 
 
 def _productivity(row: Indicator) -> float | None:
@@ -113,7 +116,8 @@ def _outcomes(project: Project, user: Actor) -> list[Verdict]:
     before = rows.get(project.start.year - 1)
     after = next((rows[y] for y in sorted(rows, reverse=True) if y >= project.end.year), None)
     if before is None or after is None:
-        return [Verdict("outcomes", _("成效"), NONE, _("缺少 %(a)d 年（开工前一年）或 %(b)d 年以后的年度指标，无法核对成效。") % {
+        return [Verdict("outcomes", _("成效"), NONE,
+                        _("缺少 %(a)d 年（开工前一年）或 %(b)d 年以后的年度指标，无法核对成效。") % {
             "a": project.start.year - 1, "b": project.end.year})]
     out = []
     for key, label, measure in _measures():

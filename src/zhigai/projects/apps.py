@@ -24,8 +24,8 @@ class ProjectsConfig(AppConfig):
 
         for model in (Project, EquipmentLine, ProjectEvent, LandQuota):
             cache_areas_register(model)
-        for model in (NegativeListVersion, NegativeListEntry):
-            cache_areas_register(model, "reference")
+        cache_areas_register(NegativeListVersion, "reference")
+        cache_areas_register(NegativeListEntry, "reference")
         error_codes_register("projects", ProjectError)
         reference_loader_register("projects", load=negative_list_ensure, ensure=negative_list_ensure, order=50)
         enterprise_section_register(enterprise_section)

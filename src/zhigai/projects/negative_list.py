@@ -110,6 +110,10 @@ def entry_name(entry: dict[str, Any] | None) -> str:
 
 # --- versions: the defaults, and publishing ----------------------------------------------------------------------
 
+def _joined(problems: list[dict[str, str]]) -> str:
+    return "；".join(f"{p['field']}: {p['message']}" for p in problems[:8])
+
+
 def _problem(problems: list[dict[str, str]], field: str, message: str) -> None:
     problems.append({"field": field, "message": message})
 
@@ -170,8 +174,8 @@ def entries_validate(raw: Any) -> list[dict[str, Any]]:
             _problem(problems, at, _("条目须列出行业代码或关键词，否则会匹配所有项目"))
         out.append(row)
     if problems:
-        raise InvalidInput(_("负面清单有误，未发布：") + "；".join(f"{p['field']}: {p['message']}" for p in problems[:8]),
-                           code=ProjectError.NEGATIVE_LIST_INVALID, details=problems)
+        raise InvalidInput(_("负面清单有误，未发布：") + _joined(problems), code=ProjectError.NEGATIVE_LIST_INVALID,
+                           details=problems)
     return out
 
 
@@ -223,8 +227,8 @@ def negative_list_publish(*, by: User, version: Any, entries: Any, note: Any = "
         except InvalidInput as exc:
             problems.extend(exc.details)
     if problems:
-        raise InvalidInput(_("负面清单有误，未发布：") + "；".join(f"{p['field']}: {p['message']}" for p in problems[:8]),
-                           code=ProjectError.NEGATIVE_LIST_INVALID, details=problems)
+        raise InvalidInput(_("负面清单有误，未发布：") + _joined(problems), code=ProjectError.NEGATIVE_LIST_INVALID,
+                           details=problems)
     before = version_current()
     row = _store(version=name, note=text, entries=cleaned, by=by)
     audit_record(actor=by, action="publish", entity="negative_list", entity_id=row.pk, subject="negative_list",

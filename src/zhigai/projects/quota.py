@@ -112,9 +112,9 @@ class LandPlace:
 
 
 def land_place(project: Project) -> LandPlace | None:
-    if not project.land_mu or project.land_city_id is None or project.land_year is None:
-        return None
     city, year = project.land_city, project.land_year
+    if not project.land_mu or city is None or year is None:
+        return None
     quota, used = quota_mu(city, year), land_used(city.pk, year)
     position, ahead_mu = 0, Decimal(0)
     if project.state == ProjectState.WAITING_LAND:

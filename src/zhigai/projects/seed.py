@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +56,7 @@ WORKS = [("焊接车间机器人换人改造", "六轴焊接机器人"), ("冲�
          ("喷涂车间机器人改造", "喷涂机器人"), ("数控机床联网与数字化车间", "五轴数控机床"),
          ("视觉检测与质量追溯系统", "机器视觉检测机器人"), ("码垛包装线改造", "码垛机器人")]
 ROBOT_BRANDS = {"domestic": ["埃斯顿", "新松", "埃夫特", "汇川"], "imported": ["发那科", "ABB", "库卡", "安川"]}
+OTHER_EQUIPMENT = ["自动化输送线", "MES 终端与工控机", "激光切割机", "立体货架"]
 SOFTWARE_SHARE = (Decimal("0.08"), Decimal("0.30"))
 
 
@@ -70,16 +72,16 @@ def _lines(rng: random.Random, robot_type: str) -> list[dict[str, Any]]:
         lines.append({"kind": "robot", "type": f"{brand} {robot_type}", "origin": origin, "count": rng.randint(1, 8),
                       "unit_price": _money(rng, 150_000, 600_000)})
     if rng.random() < 0.6:
-        lines.append({"kind": "other", "type": rng.choice(["自动化输送线", "MES 终端与工控机", "激光切割机", "立体货架"]),
+        lines.append({"kind": "other", "type": rng.choice(OTHER_EQUIPMENT),
                       "origin": "domestic", "count": rng.randint(1, 4), "unit_price": _money(rng, 50_000, 900_000)})
     return lines
 
 
-def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+def _pick(rng: random.Random, weighted: Sequence[tuple[str, int]]) -> str:
     return rng.choices([s for s, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _officers() -> dict[int, User]:
+def _officers() -> dict[int | None, User]:
     """The city login of each city (the province's login for the province's own moves)."""
     found = {u.region_id: u for u in User.objects.filter(role=Role.CITY, region__level=RegionLevel.CITY)}
     province = User.objects.filter(role=Role.PROVINCE).order_by("id").first()
@@ -105,7 +107,8 @@ def projects_demo_seed(*, seed: int = 2013) -> list[Project]:
     rows: list[tuple[Project, list[dict[str, Any]], list[str]]] = []
     for i, (year, state) in enumerate(plan):
         # The demo enterprise login's firm files one project in four of this year's, so its pages show them.
-        firm = own.enterprise if own and own.enterprise and year == this_year and i % 4 == 0 else rng.choice(enterprises)
+        mine = own is not None and own.enterprise is not None and year == this_year and i % 4 == 0
+        firm = own.enterprise if mine and own is not None and own.enterprise else rng.choice(enterprises)
         rows.append(_project(rng, firm, year, state, version, text.version, i))
     if zhoushan is not None:  # this year's land queue: Zhoushan's 90 mu, 75 held, two projects waiting
         counties = list(Region.objects.filter(parent=zhoushan))
@@ -172,8 +175,8 @@ def _signatory(rng: random.Random) -> str:
     return rng.choice("王李张刘陈杨黄赵吴周徐孙") + rng.choice(["建国", "海燕", "志强", "丽华", "国平", "晓东", "春梅"])
 
 
-def _events(rows: list[tuple[Project, list[dict[str, Any]], list[str]]], users: dict[int, User],
-            officers: dict[int, User]) -> None:
+def _events(rows: list[tuple[Project, list[dict[str, Any]], list[str]]], users: dict[int | None, User],
+            officers: dict[int | None, User]) -> None:
     events, dates = [], []
     for project, _lines, moves in rows:
         company = users.get(project.enterprise_id)
@@ -202,7 +205,7 @@ def _events(rows: list[tuple[Project, list[dict[str, Any]], list[str]]], users: 
     Project.objects.bulk_update([p for p, _l, _m in rows], ["state_since"], batch_size=500)
 
 
-def _prohibited_attempt(rng: random.Random, enterprises: list[Enterprise], users: dict[int, User]) -> None:
+def _prohibited_attempt(rng: random.Random, enterprises: list[Enterprise], users: dict[int | None, User]) -> None:
     """A filing the negative list refused: stored nowhere but in the audit trail, as a real one is."""
     firm = next((e for e in enterprises if e.industry.code == "31"), enterprises[0])
     title = "新建 120 吨转炉及配套连铸，新增炼钢产能"

@@ -200,8 +200,8 @@ def filing_validate(*, by: User, data: Mapping[str, Any]) -> Filing:
                     start or EARLIEST, end or EARLIEST, money, _lines(data.get("equipment"), problems),
                     land.quantize(Decimal("0.01")), expected, signed, name if signed else "")
     if problems:
-        raise InvalidInput(_("项目信息有误，未备案：") + "；".join(f"{p['field']}: {p['message']}" for p in problems[:6]),
-                           details=problems)
+        said = "；".join(f"{p['field']}: {p['message']}" for p in problems[:6])
+        raise InvalidInput(_("项目信息有误，未备案：") + said, details=problems)
     return filing
 
 

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from zhigai.base.models import Industry, MoneySum, Region, RegionLevel
 from zhigai.core.types import Actor
 
-from .models import Project, ProjectState
+from .models import ProjectState
 from .quota import land_used, quota_mu, waiting
 from .selectors import visible_projects
 

@@ -34,8 +34,8 @@ INVESTMENT_LABELS = {"equipment": gettext_lazy("设备"), "software": gettext_la
 def _enterprise(request: AuthenticatedRequest) -> Enterprise:
     """The enterprise filed for: the one named (?enterprise=), else the user's own; 404 when the user may not
     see it, 403 when it may not file for it."""
-    code = request.POST.get("enterprise") or request.GET.get("enterprise") or (
-        request.user.enterprise.uscc if request.user.enterprise_id else "")
+    own = request.user.enterprise
+    code = request.POST.get("enterprise") or request.GET.get("enterprise") or (own.uscc if own else "")
     return access_enterprise(user=request.user, uscc=code, action=FILE)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from zhigai.base.models import Region
 from zhigai.core.errors import Conflict, ErrorCode
@@ -60,12 +60,12 @@ def _land_release(project: Project, by: Any) -> None:
 
 def _land_room(project: Project) -> None:
     if project.land_mu and not land_fits(project):
-        raise Conflict(gettext_lazy("本市用地指标不足，项目转入等待用地指标。"), code=ProjectError.NO_LAND)
+        raise Conflict(gettext("本市用地指标不足，项目转入等待用地指标。"), code=ProjectError.NO_LAND)
 
 
 def _land_short(project: Project) -> None:
     if not project.land_mu or land_fits(project):
-        raise Conflict(gettext_lazy("用地指标尚有余量，可直接备案。"), code=ProjectError.NO_LAND)
+        raise Conflict(gettext("用地指标尚有余量，可直接备案。"), code=ProjectError.NO_LAND)
 
 
 def _inspected(project: Project, by: Any) -> None:
@@ -152,7 +152,7 @@ def move_to(project: Project, target: str) -> str:
     for t in PROJECT_WORKFLOW.transitions.values():
         if t.source == state and t.target == target and t.name != "approve_wait":
             return t.name
-    raise Conflict(gettext_lazy("当前状态不能转为该状态。"), code=ErrorCode.TRANSITION_NOT_ALLOWED,
+    raise Conflict(gettext("当前状态不能转为该状态。"), code=ErrorCode.TRANSITION_NOT_ALLOWED,
                    details=[{"field": "to", "message": target}])
 
 
