@@ -36,3 +36,16 @@ def test_the_demo_projects(make_enterprise: Any, province_user: Any) -> None:
     assert accepted is not None and list(ProjectEvent.objects.filter(subject=accepted).values_list(
         "target", flat=True))[-1] == "accepted"
     assert projects_demo_seed(seed=5) == []
+
+
+def test_no_city_holds_more_land_than_its_quota_and_the_queue_waits(make_enterprise: Any) -> None:
+    from zhigai.projects.quota import land_used, quota_mu
+
+    for i in range(20):
+        make_enterprise(county=["330902", "330102"][i % 2])
+    projects_demo_seed(seed=9)
+    for city_id, year in set(Project.objects.filter(land_held=True).values_list("land_city", "land_year")):
+        p = Project.objects.filter(land_city_id=city_id, land_year=year).select_related("land_city").first()
+        assert p is not None and land_used(city_id, year) <= quota_mu(p.land_city, year)  # type: ignore[arg-type]
+    waiting = Project.objects.filter(state="waiting_land")
+    assert waiting.count() == 2 and all(p.decision["outcome"] == "waiting_land" for p in waiting)

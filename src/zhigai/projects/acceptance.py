@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Indicator
@@ -52,7 +53,7 @@ def _commitment(project: Project) -> Verdict:
                        _("签署的承诺版本“%(v)s”不存在。") % {"v": project.commitment_version})
     return Verdict("commitment", label, OK,
                    _("%(name)s 于 %(at)s 签署承诺（文本版本 %(v)s）；核查项目是否按承诺建设。") % {
-        "name": project.commitment_name, "at": project.commitment_signed.strftime("%Y-%m-%d %H:%M"),
+        "name": project.commitment_name, "at": timezone.localtime(project.commitment_signed).strftime("%Y-%m-%d %H:%M"),
         "v": project.commitment_version})
 
 

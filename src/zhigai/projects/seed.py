@@ -27,7 +27,7 @@ from .commitment import commitment_current
 from .models import EquipmentLine, Project, ProjectEvent
 from .models import ProjectState as S
 from .negative_list import negative_list_check, version_current
-from .quota import city_of
+from .quota import city_of, quota_mu
 
 PAST_YEARS = list(range(2014, 2021))
 PER_PAST_YEAR = 30
@@ -110,16 +110,20 @@ def projects_demo_seed(*, seed: int = 2013) -> list[Project]:
         mine = own is not None and own.enterprise is not None and year == this_year and i % 4 == 0
         firm = own.enterprise if mine and own is not None and own.enterprise else rng.choice(enterprises)
         rows.append(_project(rng, firm, year, state, version, text.version, i))
+    crafted: list[tuple[Project, list[dict[str, Any]], list[str]]] = []
     if zhoushan is not None:  # this year's land queue: Zhoushan's 90 mu, 75 held, two projects waiting
         counties = list(Region.objects.filter(parent=zhoushan))
         firms = [e for e in enterprises if e.region_id in {c.pk for c in counties}] or enterprises[:3]
         for n, (mu, state) in enumerate([("45", S.IN_PROGRESS), ("30", S.FILED), ("25", S.WAITING_LAND),
                                          ("12.5", S.WAITING_LAND)]):
-            p, lines, moves = _project(rng, firms[n % len(firms)], this_year, state, version, text.version, 900 + n)
+            p, lines, moves = _project(rng, firms[n % len(firms)], this_year, state, version, text.version, 900 + n,
+                                       on=dt.date(this_year, 1, 10 + n * 5), signed=True)
             p.land_mu, p.land_city, p.land_year = Decimal(mu), zhoushan, this_year
             p.land_held = state != S.WAITING_LAND
-            p.created = timezone.make_aware(dt.datetime(this_year, 1, 10 + n * 5, 10))
-            rows.append((p, lines, moves))
+            p.decision["outcome"] = S.WAITING_LAND if state == S.WAITING_LAND else S.FILED
+            crafted.append((p, lines, moves))
+    _within_quota([p for p, _l, _m in rows], [p for p, _l, _m in crafted])
+    rows += crafted
     rows.sort(key=lambda r: r[0].created)
     Project.objects.bulk_create([p for p, _l, _m in rows])
     EquipmentLine.objects.bulk_create([EquipmentLine(project=p, **line) for p, lines, _m in rows for line in lines])
@@ -129,8 +133,26 @@ def projects_demo_seed(*, seed: int = 2013) -> list[Project]:
     return [p for p, _l, _m in rows]
 
 
+def _within_quota(projects: list[Project], crafted: list[Project]) -> None:
+    """No city holds more land in a year than its quota: the random land needs past it become
+    land-independent, and in the crafted queue's city and year only the crafted projects need land (none
+    filed later holds land a waiting one was refused)."""
+    held: dict[tuple[int, int], Decimal] = {}
+    queued = {(p.land_city.pk, p.land_year) for p in crafted if p.land_city is not None and p.land_year}
+    for p in [*crafted, *projects]:
+        if not p.land_held or p.land_city is None or p.land_year is None:
+            continue
+        key = (p.land_city.pk, p.land_year)
+        if p not in crafted and (key in queued or held.get(key, Decimal(0)) + p.land_mu > quota_mu(p.land_city,
+                                                                                                  p.land_year)):
+            p.land_mu, p.land_city, p.land_year, p.land_held = Decimal(0), None, None, False
+            continue
+        held[key] = held.get(key, Decimal(0)) + p.land_mu
+
+
 def _project(rng: random.Random, firm: Enterprise, year: int, state: str, version: Any, text_version: str,
-             i: int) -> tuple[Project, list[dict[str, Any]], list[str]]:
+             i: int, *, on: dt.date | None = None, signed: bool | None = None
+             ) -> tuple[Project, list[dict[str, Any]], list[str]]:
     title, robot = WORKS[i % len(WORKS)]
     restricted = firm.industry.code in ("31", "25") or i % 41 == 7
     description = f"在现有厂房内实施{title}，以机器人替代一线重复岗位。"
@@ -143,12 +165,13 @@ def _project(rng: random.Random, firm: Enterprise, year: int, state: str, versio
     land = Decimal(rng.choice([5, 8, 12, 20, 30, 45])) if rng.random() < 0.22 else Decimal(0)
     check = negative_list_check(industry_code=firm.industry.code, texts=[title, description,
                                                                          *(x["type"] for x in lines)])
-    signed = rng.random() < 0.88
+    signed = rng.random() < 0.88 if signed is None else signed
     reviewed = restricted or check.category is not None or not signed
     if state in (S.RETURNED, S.REFUSED, S.UNDER_REVIEW) and not reviewed:
         signed, reviewed = False, True  # only a reviewed filing is returned, refused or under review
-    filed_on = dt.date(year, rng.randint(1, 9 if year < timezone.localdate().year else
-                                            max(1, timezone.localdate().month)), rng.randint(1, 28))
+    today = timezone.localdate()
+    filed_on = on or (dt.date(year, rng.randint(1, 9), rng.randint(1, 28)) if year < today.year else
+                max(dt.date(year, 1, 2), today - dt.timedelta(days=rng.randint(3, 320))))
     start = filed_on + dt.timedelta(days=rng.randint(15, 60))
     created = timezone.make_aware(dt.datetime.combine(filed_on, dt.time(9 + i % 8, (i * 7) % 60)))
     held = bool(land) and state not in (S.UNDER_REVIEW, S.RETURNED, S.REFUSED, S.WAITING_LAND, S.WITHDRAWN)

@@ -40,7 +40,7 @@ INVESTMENT_KINDS = ("equipment", "software", "construction", "services")
 EXPECTED_KEYS = ("positions_saved", "productivity_gain", "defect_rate_change", "energy_change")
 EXPECTED_LABELS = {"positions_saved": gettext_lazy("减少一线岗位（个）"),
                    "productivity_gain": gettext_lazy("劳动生产率提高（比例）"),
-                   "defect_rate_change": gettext_lazy("不良率变化（百分点，负为下降）"),
+                   "defect_rate_change": gettext_lazy("不良率变化（比例，负为下降）"),
                    "energy_change": gettext_lazy("能耗变化（比例，负为下降）")}
 EXPECTED_LIMIT = 1_000_000
 LINES_MAX, COUNT_MAX = 200, 100_000
