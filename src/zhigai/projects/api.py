@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import JsonResponse
 from ninja import Query, Router, Status
 
 from zhigai.core.types import ApiRequest
@@ -13,7 +14,7 @@ from . import selectors, services
 from .decision import decision_reason
 from .models import Project
 from .quota import land_place
-from .schemas import ProjectCreated, ProjectIn, ProjectList, ProjectOut, ProjectQuery, RefusedOut, TransitionIn
+from .schemas import ProjectCreated, ProjectIn, ProjectList, ProjectOut, ProjectQuery, TransitionIn
 from .workflow import PROJECT_WORKFLOW
 
 router = Router(tags=["projects"])
@@ -57,9 +58,10 @@ def project_out(p: Project, user: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/projects", response={201: ProjectCreated, 422: RefusedOut},
+@router.post("/projects", response={201: ProjectCreated},
              description="File a project. The negative list decides first: a prohibited project is refused with "
-             "422 `project_prohibited` and its `decision` (nothing is stored; the attempt is audited). A restricted "
+             "422 `project_prohibited`: the error's shape with the same `decision` beside it (nothing is stored; the "
+             "attempt is audited). A restricted "
              "one, or one whose enterprise does not sign the commitment, is `under_review`; otherwise it is "
              "`filed` at once, or `waiting_land` when it needs more land than its city's quota has left. 422 "
              "`invalid` names each bad field; 404 for an enterprise the caller may not see; 403 for a caller "
@@ -68,8 +70,9 @@ def project_create(request: ApiRequest, payload: ProjectIn) -> Any:
     try:
         project = services.project_file(by=request.auth, data=payload.model_dump())
     except services.ProjectRefused as exc:
-        return Status(422, {"code": exc.code, "message": exc.message, "details": exc.details,
-                            "decision": decision_out(exc.decision)})
+        # The error's shape, and the decision beside it, as a filed project has it.
+        return JsonResponse({"code": exc.code, "message": exc.message, "details": exc.details,
+                             "decision": decision_out(exc.decision)}, status=422)
     return Status(201, {"id": project.pk, "state": project.state,
                         "decision": decision_out(project.decision, project.land_mu)})
 

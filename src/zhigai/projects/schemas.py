@@ -86,11 +86,6 @@ class ProjectCreated(Schema):
     decision: DecisionOut
 
 
-class RefusedOut(Schema):
-    code: str = Field(description="project_prohibited")
-    message: str
-    details: list[dict[str, Any]]
-    decision: DecisionOut
 
 
 class EquipmentOut(Schema):

@@ -191,7 +191,7 @@ def filing_validate(*, by: User, data: Mapping[str, Any]) -> Filing:
                 and (v := _number(expected_raw[k], f"expected.{k}", problems)) is not None}
     commitment = data.get("commitment") or {}
     if not isinstance(commitment, Mapping) or not isinstance(commitment.get("signed", False), bool):
-        _add(problems, "commitment", _("应为 {\"signed\": true 或 false, \"name\": 签署人}"))
+        _add(problems, "commitment", _("应为对象：signed（true 或 false）和 name（签署人）"))
         commitment = {}
     signed = bool(commitment.get("signed", False))
     name = _text(commitment.get("name"), "commitment.name", problems, max_length=100, required=signed)
