@@ -282,6 +282,8 @@ PAGES: dict[str, Row] = {
     "projects:land": Row("get", "/projects/land/?year=2026", act="projects.land_quota.view"),
     "projects:negative_list": Row("get", "/projects/negative-list/", act="projects.negative_list.view"),
     "projects:detail": Row("get", "/projects/{project}/", "project", view="projects.project.view"),
+    "projects:edit": Row("get", "/projects/{project}/edit/", "project", view="projects.project.view",
+                         act="projects.project.change"),
     "projects:move": Row("post", "/projects/{project}/move/", "project", view="projects.project.view",
                          act="projects.project.act", ok=302, refused=302, body={"move": "start"},
                          changes=_project_state),

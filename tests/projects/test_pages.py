@@ -76,7 +76,8 @@ def test_the_land_quota_page_sets_a_quota_and_moves_the_queue(file_project: Any,
     LandQuota.objects.create(city_id=city_officer.region_id, year=year, mu=10)
     waiting = file_project(land_mu="20")
     assert waiting.state == ProjectState.WAITING_LAND
-    assert _client(city_officer).post("/projects/land/", {"city": "330100", "year": year, "mu": "50"}).status_code == 403
+    refused = _client(city_officer).post("/projects/land/", {"city": "330100", "year": year, "mu": "50"})
+    assert refused.status_code == 403
     page = _client(province_user).get(f"/projects/land/?year={year}").content.decode()
     assert 'data-testid="land-table"' in page and 'data-testid="quota-form"' in page
     bad = _client(province_user).post("/projects/land/", {"city": "330100", "year": year, "mu": "x"})
@@ -108,3 +109,22 @@ def test_figures_and_sections(file_project: Any, province_user: Any, firm_user: 
     assert 'data-testid="home-projects"' in home and 'data-testid="section-file"' in home
     enterprise = _client(province_user).get(f"/enterprises/{firm.uscc}/").content.decode()
     assert 'data-testid="enterprise-projects"' in enterprise and 'data-testid="section-file"' not in enterprise
+
+
+def test_a_returned_project_is_changed_and_resubmitted(file_project: Any, firm_user: Any, city_officer: Any) -> None:
+    p = file_project(commitment={"signed": False})
+    client = _client(firm_user)
+    assert client.get(f"/projects/{p.pk}/edit/").status_code == 403, "under review: not the enterprise's to change"
+    _client(city_officer).post(f"/projects/{p.pk}/move/", {"move": "return", "note": "请补充设备品牌"})
+    page = client.get(f"/projects/{p.pk}/edit/")
+    assert page.status_code == 200 and p.title in page.content.decode()
+    refused = client.post(f"/projects/{p.pk}/edit/", {**FORM, "title": "新建焦炉"})
+    assert refused.status_code == 422
+    p.refresh_from_db()
+    assert p.title != "新建焦炉"
+    assert client.post(f"/projects/{p.pk}/edit/", FORM).status_code == 302
+    p.refresh_from_db()
+    assert p.title == FORM["title"] and p.commitment_name == "李四" and p.equipment.count() == 1
+    client.post(f"/projects/{p.pk}/move/", {"move": "resubmit"})
+    p.refresh_from_db()
+    assert p.state == ProjectState.UNDER_REVIEW

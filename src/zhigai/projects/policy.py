@@ -66,6 +66,11 @@ def land_room(user: Any, project: Any) -> bool:
     return project is not None and land_room_for(project)
 
 
+@predicate
+def returned(user: Any, project: Any) -> bool:
+    return project is not None and project.state == "returned"
+
+
 is_province = has_role(Role.PROVINCE)
 is_official = has_role(*REGION_ROLES, Role.INDUSTRY)
 
@@ -75,6 +80,8 @@ policy.allow("project", "list", is_superuser | has_role(*REGION_ROLES, Role.INDU
              "the projects list (no object): each sees the projects of the enterprises it reaches")
 policy.allow("project", "file", is_superuser | own,
              "file a project for an enterprise (object: the enterprise): its own users")
+policy.allow("project", "change", (is_superuser | own) & returned,
+             "change a project returned for changes, before resubmitting it: its enterprise's users")
 policy.allow("project", "act", is_superuser | own,
              "the enterprise's moves: resubmit, start, report progress, declare completion, re-inspection, withdraw")
 policy.allow("project", "review", is_superuser | region_officer,

@@ -258,6 +258,45 @@ def _create(*, by: User, filing: Filing, check: Check) -> Project:
     return project
 
 
+def project_update(*, by: User, project: Project, data: Mapping[str, Any]) -> Project:
+    """Change a project returned for changes (every field as at filing, under the negative list in force
+    now; the enterprise resubmits it after). A change the negative list prohibits is refused as a filing is."""
+    require(by, "projects.project.change", project, message=_("只有企业本方用户可以修改，且仅在退回修改时。"),
+            code=ProjectError.FORBIDDEN)
+    filing = filing_validate(by=by, data={**data, "enterprise": project.enterprise.uscc})
+    check = negative_list_check(industry_code=filing.enterprise.industry.code, texts=filing.texts())
+    if check.category == "prohibited":
+        project_file(by=by, data={**data, "enterprise": project.enterprise.uscc})  # refuses, audited, as filing
+    return _rewrite(by=by, project=project, filing=filing, check=check)
+
+
+@transaction.atomic
+def _rewrite(*, by: User, project: Project, filing: Filing, check: Check) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    require(by, "projects.project.change", project, message=_("只有企业本方用户可以修改，且仅在退回修改时。"),
+            code=ProjectError.FORBIDDEN)
+    before = {"title": project.title, "investment_total": str(project.investment_total),
+              "land_mu": str(project.land_mu), "decision": project.decision}
+    for name in ("title", "description", "start", "end", "land_mu", "expected"):
+        setattr(project, name, getattr(filing, name))
+    for kind, value in filing.investment.items():
+        setattr(project, f"{kind}_investment", value)
+    project.land_city = city_of(filing.enterprise.region) if filing.land_mu else None
+    project.land_year = timezone.now().year if filing.land_mu else None
+    project.negative_list = check.version
+    project.commitment_name, project.commitment_signed, project.commitment_version = (
+        (filing.name, timezone.now(), commitment_current().version) if filing.signed else ("", None, ""))
+    project.decision = decision_data(check, signed=filing.signed, state=ProjectState.UNDER_REVIEW)
+    project.save()
+    project.equipment.all().delete()
+    EquipmentLine.objects.bulk_create(EquipmentLine(project=project, **line) for line in filing.lines)
+    audit_record(actor=by, action="update", entity="project", entity_id=project.pk, subject=project.enterprise.uscc,
+                 summary=f"returned → changed: {project.title}"[:255], before=before,
+                 after={"title": project.title, "investment_total": str(project.investment_total),
+                        "land_mu": str(project.land_mu), "decision": project.decision})
+    return project
+
+
 @transaction.atomic
 def project_move(*, by: User, project: Project, move: str = "", to: str = "", note: Any = "") -> Project:
     """A move of the lifecycle (projects.workflow), named or by its target state (`to`, as the API has it):

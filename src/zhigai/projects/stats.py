@@ -34,18 +34,19 @@ class Row:
         return self.independent / self.projects if self.projects else 0.0
 
 
-def _rows(qs: Any, key: str | None, names: dict[Any, str]) -> list[Row]:
-    grouped = qs.values(key) if key else qs.values()
-    found = grouped.annotate(n=Count("id"), independent=Count("id", filter=Q(land_mu=0)),
-                             **{f: MoneySum(f) for f in INVESTMENT})
-    if key:
-        found = found.order_by(key)
-    else:
-        found = [qs.aggregate(n=Count("id"), independent=Count("id", filter=Q(land_mu=0)),
-                              **{f: MoneySum(f) for f in INVESTMENT})]
-    return [Row(str(r.get(key, "") if key else ""), names.get(r.get(key) if key else "", str(r.get(key, ""))),
-                r["n"], r["independent"], sum((Decimal(r[f] or 0) for f in INVESTMENT), Decimal(0)))
-            for r in found]
+def _sums() -> dict[str, Any]:
+    return {"n": Count("id"), "independent": Count("id", filter=Q(land_mu=0)),
+            **{f: MoneySum(f) for f in INVESTMENT}}
+
+
+def _row(r: dict[str, Any], key: str, label: str) -> Row:
+    return Row(key, label, r["n"], r["independent"], sum((Decimal(r[f] or 0) for f in INVESTMENT), Decimal(0)))
+
+
+def _rows(qs: Any, key: str, names: dict[Any, str]) -> list[Row]:
+    """The figures grouped by `key`, each labelled from `names` (else by the key itself)."""
+    return [_row(r, str(r[key]), names.get(r[key], str(r[key])))
+            for r in qs.values(key).annotate(**_sums()).order_by(key)]
 
 
 def figures(*, user: Actor) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def figures(*, user: Actor) -> dict[str, Any]:
     cities = {r.code: r.name for r in Region.objects.filter(level=RegionLevel.CITY)}
     industries = {i.code: f"{i.code} {i.name}" for i in Industry.objects.filter(parent__isnull=True)}
     return {
-        "total": _rows(qs, None, {})[0],
+        "total": _row(qs.aggregate(**_sums()), "", ""),
         "states": [(s, by_state.get(s.value, 0)) for s in ProjectState],
         "cities": _rows(qs, "enterprise__region__parent__code", cities),
         "industries": _rows(qs, "enterprise__industry__code", industries),

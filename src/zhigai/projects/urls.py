@@ -13,4 +13,5 @@ urlpatterns = [
     path("projects/negative-list/", views_policy.negative_list_page, name="negative_list"),
     path("projects/<int:project_id>/", views.project_page, name="detail"),
     path("projects/<int:project_id>/move/", views.project_move, name="move"),
+    path("projects/<int:project_id>/edit/", views_filing.project_edit, name="edit"),
 ]

@@ -107,6 +107,7 @@ def project_page(request: AuthenticatedRequest, project_id: int) -> HttpResponse
         "events": [(e, _move_label(e.transition), STATE_LABELS.get(e.target, e.target))
                    for e in project.events.select_related("by")],
         "moves": _moves(project, user),
+        "may_change": permitted(user, "projects.project.change", project),
         "expected": [(k, services.EXPECTED_LABELS.get(k, k), v) for k, v in (project.expected or {}).items()],
     })
 

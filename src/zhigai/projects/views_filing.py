@@ -9,21 +9,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhigai.base.models import Enterprise
 from zhigai.base.selectors import access_enterprise
-from zhigai.core.crumbs import crumbs
+from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.types import AuthenticatedRequest
 
 from . import services
 from .commitment import commitment_current
 from .decision import decision_data, decision_reason
-from .models import EquipmentKind, Origin
+from .models import EquipmentKind, Origin, Project
 from .negative_list import negative_list_check
 from .policy import FILE
+from .selectors import access_project
 from .views import list_trail
 
 LINES_SHOWN = 5
@@ -66,13 +68,43 @@ def _rows(post: Any) -> list[dict[str, Any]]:
             for i in range(LINES_SHOWN)]
 
 
+def _values(project: Project) -> dict[str, Any]:
+    """A project as the form's fields (the form's POST names)."""
+    values: dict[str, Any] = {
+        "title": project.title, "description": project.description, "start": project.start.isoformat(),
+        "end": project.end.isoformat(), "land": "new" if project.land_mu else "none",
+        "land_mu": str(project.land_mu) if project.land_mu else "",
+        "sign": "yes" if project.commitment_signed else "no", "sign_name": project.commitment_name,
+        **{f"inv_{k}": str(getattr(project, f"{k}_investment")) for k in services.INVESTMENT_KINDS},
+        **{f"exp_{k}": str(v) for k, v in (project.expected or {}).items()},
+    }
+    for i, line in enumerate(list(project.equipment.all())[:LINES_SHOWN]):
+        values.update({f"eq_kind_{i}": line.kind, f"eq_type_{i}": line.type, f"eq_origin_{i}": line.origin,
+                       f"eq_count_{i}": str(line.count), f"eq_unit_price_{i}": str(line.unit_price)})
+    return values
+
+
+@login_required
+def project_edit(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
+    project = access_project(user=request.user, project_id=project_id, action="change")
+    return _form(request, project.enterprise, project)
+
+
 @login_required
 def project_new(request: AuthenticatedRequest) -> HttpResponse:
-    enterprise = _enterprise(request)
+    return _form(request, _enterprise(request), None)
+
+
+def _form(request: AuthenticatedRequest, enterprise: Enterprise, project: Project | None) -> HttpResponse:
     errors: dict[str, str] = {}
     refused = None
     if request.method == "POST":
         try:
+            if project is not None:
+                project = services.project_update(by=request.user, project=project,
+                                                  data=_data(request, enterprise))
+                messages.success(request, _("项目已修改；确认无误后请“修改后重新提交”。"))
+                return redirect("projects:detail", project_id=project.pk)
             project = services.project_file(by=request.user, data=_data(request, enterprise))
         except services.ProjectRefused as exc:
             refused = {"reason": decision_reason(exc.decision), "entry": exc.decision.get("negative_list_entry")}
@@ -82,10 +114,12 @@ def project_new(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("项目已提交：%(state)s") % {"state": project.get_state_display()})
             return redirect("projects:detail", project_id=project.pk)
-    post = request.POST
-    title = _("备案技术改造项目")
+    post: Any = request.POST if request.method == "POST" or project is None else _values(project)
+    title = _("备案技术改造项目") if project is None else _("修改项目")
+    trail = list_trail() if project is None else [
+        *list_trail(), Crumb(project.title, reverse("projects:detail", args=[project.pk]))]
     return render(request, "projects/new.html", {
-        "e": enterprise, "title": title, "crumbs": crumbs(*list_trail(), current=title),
+        "e": enterprise, "title": title, "crumbs": crumbs(*trail, current=title), "p": project,
         "v": post, "errors": errors, "refused": refused, "rows": _rows(post),
         "line_errors": {k: v for k, v in errors.items() if k.startswith("equipment")},
         "investment": [(k, INVESTMENT_LABELS[k], post.get(f"inv_{k}", "")) for k in services.INVESTMENT_KINDS],
@@ -94,6 +128,7 @@ def project_new(request: AuthenticatedRequest) -> HttpResponse:
         "land": post.get("land", "none"),
         "commitment": commitment_current(),
         "answer": _answer(request, enterprise) if request.method == "POST" else None,
+        "submit": _("提交备案") if project is None else _("保存修改"),
     }, status=422 if errors or refused else 200)
 
 
