@@ -64,14 +64,18 @@ def _money(rng: random.Random, low: int, high: int, step: int = 1000) -> Decimal
     return Decimal(rng.randrange(low // step, high // step + 1) * step)
 
 
-def _lines(rng: random.Random, robot_type: str) -> list[dict[str, Any]]:
-    lines = []
-    for _ in range(rng.randint(1, 3)):
+# Robot lines and robots per line by the enterprise's size: a micro firm buys a robot or two, a large one lines.
+SCALE = {"micro": (1, 2), "small": (1, 3), "medium": (2, 5), "large": (3, 8)}
+
+
+def _lines(rng: random.Random, robot_type: str, size: str) -> list[dict[str, Any]]:
+    lines, most = [], SCALE.get(size, (1, 3))
+    for _ in range(rng.randint(1, max(1, most[0]))):
         origin = "domestic" if rng.random() < 0.55 else "imported"
         brand = rng.choice(ROBOT_BRANDS[origin])
-        lines.append({"kind": "robot", "type": f"{brand} {robot_type}", "origin": origin, "count": rng.randint(1, 8),
-                      "unit_price": _money(rng, 150_000, 600_000)})
-    if rng.random() < 0.6:
+        lines.append({"kind": "robot", "type": f"{brand} {robot_type}", "origin": origin,
+                      "count": rng.randint(1, most[1]), "unit_price": _money(rng, 150_000, 600_000)})
+    if rng.random() < (0.3 if size in ("micro", "small") else 0.7):
         lines.append({"kind": "other", "type": rng.choice(OTHER_EQUIPMENT),
                       "origin": "domestic", "count": rng.randint(1, 4), "unit_price": _money(rng, 50_000, 900_000)})
     return lines
@@ -158,7 +162,7 @@ def _project(rng: random.Random, firm: Enterprise, year: int, state: str, versio
     description = f"在现有厂房内实施{title}，以机器人替代一线重复岗位。"
     if i % 41 == 7:
         description += "含电镀工序的自动上下料。"
-    lines = _lines(rng, robot)
+    lines = _lines(rng, robot, firm.size_class)
     equipment = sum((line["unit_price"] * line["count"] for line in lines), Decimal(0))
     # One in ten declares more equipment than its lines itemise: the acceptance says so.
     declared = equipment + (_money(rng, 20_000, 200_000) if i % 10 == 3 else 0)
