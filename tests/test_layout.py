@@ -155,9 +155,10 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
     if param == "code":
         return [demo.one("select code from base_region where level = 1"), "330100"]
     if param == "project_id":
-        # The role's enterprise's latest project (an enterprise user's own), one waiting for land, one in inspection.
+        # The role's enterprise's latest project and one returned for changes (an enterprise user's own), one
+        # waiting for land, one in inspection.
         own = demo.column("select max(p.id) from projects_project p join base_enterprise e on p.enterprise_id = e.id"
-                          " where e.uscc = ?", uscc)
+                          " where e.uscc = ? group by p.state = 'returned'", uscc)
         return [*(x for x in own if x), demo.one("select min(id) from projects_project where state = 'waiting_land'"),
                 demo.one("select min(id) from projects_project where state = 'inspection'")]
     values = {

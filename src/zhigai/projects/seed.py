@@ -110,8 +110,10 @@ def projects_demo_seed(*, seed: int = 2013) -> list[Project]:
     zhoushan = Region.objects.filter(code="330900").first()
     rows: list[tuple[Project, list[dict[str, Any]], list[str]]] = []
     for i, (year, state) in enumerate(plan):
-        # The demo enterprise login's firm files one project in four of this year's, so its pages show them.
-        mine = own is not None and own.enterprise is not None and year == this_year and i % 4 == 0
+        # The demo enterprise login's firm files one project in four of this year's, and those returned for
+        # changes, so its pages show them (the change page among them).
+        mine = own is not None and own.enterprise is not None and year == this_year and (
+            i % 4 == 0 or state == S.RETURNED)
         firm = own.enterprise if mine and own is not None and own.enterprise else rng.choice(enterprises)
         rows.append(_project(rng, firm, year, state, version, text.version, i))
     crafted: list[tuple[Project, list[dict[str, Any]], list[str]]] = []
