@@ -245,3 +245,38 @@ def test_an_enterprise_user_sees_its_projects_subsidy_quote_with_the_working(pag
     page.locator("[data-testid=lang-switch][value=en]").click()
     expect(page.locator("[data-testid=robot-subsidy]")).to_contain_text("Total")
     expect(page.locator("[data-testid=quote-lines] tbody tr").first).to_contain_text("rounded once to the fen")
+
+
+def test_an_enterprise_files_a_project_seeing_the_negative_list_as_it_types(page, demo_server):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(demo_server + "/login/")
+    page.fill("input[name=username]", "enterprise")
+    page.fill("input[name=password]", "zhigai-demo")
+    page.click("button[type=submit]")
+    page.click("header nav >> text=改造项目")
+    page.click("[data-testid=file-project]")
+    answer = page.locator("[data-testid=nl-result]")
+    # The negative list answers as the title is typed, through the same decision the filing makes.
+    page.fill("input[name=title]", "新建高炉，新增炼钢产能")
+    expect(answer).to_have_attribute("data-category", "prohibited")
+    expect(answer).to_contain_text("P-01")
+    page.fill("input[name=title]", "焊接车间机器人换人改造")
+    expect(answer).to_have_attribute("data-category", "none")
+    page.fill("textarea[name=description]", "在现有厂房内新增焊接机器人。")
+    page.fill("input[name=start]", "2026-03-01")
+    page.fill("input[name=end]", "2026-12-31")
+    page.fill("input[name=inv_equipment]", "900000")
+    page.fill("input[name=eq_type_0]", "六轴焊接机器人")
+    page.select_option("select[name=eq_origin_0]", "domestic")
+    page.fill("input[name=eq_count_0]", "3")
+    page.fill("input[name=eq_unit_price_0]", "300000")
+    page.check("input[name=land][value=none]")
+    page.check("input[name=sign][value=yes]")
+    page.fill("input[name=sign_name]", "张建国")
+    expect(answer).to_contain_text("承诺制")
+    page.click("[data-testid=submit]")
+    expect(page.locator("[data-testid=state]")).to_have_text("已备案")
+    expect(page.locator("[data-testid=land-independent]")).to_be_visible()
+    expect(page.locator("[data-testid=commitment]")).to_contain_text("张建国")
+    expect(page.locator("[data-testid=equipment]")).to_contain_text("90 万元")

@@ -112,39 +112,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Dem
         page.click("[data-testid=upload] button[type=submit]")
         page.wait_for_selector("[data-testid=files] a")
         page.close()
-        _fund_ensure(var)
         for role in ROLES:
             _classify(demo, browser, role)
         yield demo
-
-
-# The special fund's demo round is made from the demo's projects (projects.seed_fund, run by `zhigai demo`);
-# where the demo has no projects yet, a few are written here, one per city, and the same seed run on them.
-FUND_SEED = """
-import datetime
-from zhigai.base.models import Enterprise, Region
-from zhigai.projects.fund_models import FundRound
-from zhigai.projects.models import Project
-from zhigai.projects.seed_fund import fund_seed
-if not FundRound.objects.exists():
-    made = []
-    for n, city in enumerate(Region.objects.filter(level=2).order_by("code")):
-        for e in Enterprise.objects.filter(region__parent=city).order_by("uscc")[:2]:
-            made.append(Project.objects.create(
-                enterprise=e, title=f"智能化改造项目{len(made) + 1}", start=datetime.date(2020, 3, 1),
-                end=datetime.date(2021, 6, 30), equipment_investment=1000000 * (n + 2), state="filed",
-                expected={"positions_saved": 5 + n * 3, "productivity_gain": 10 + n, "defect_rate_change": -1}))
-    fund_seed(made)
-"""
-
-
-def _fund_ensure(var: Path) -> None:
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    subprocess.run([sys.executable, "-m", "zhigai.cli", "manage", "shell", "-c", FUND_SEED], check=True,
-                   env={**env, "ZHIGAI_VAR_DIR": str(var)}, capture_output=True, timeout=300)
 
 
 # --- the routes and their arguments ---------------------------------------------------------------------------
@@ -193,6 +163,13 @@ def _values(demo: Demo, role: str, param: str) -> list[Any]:
                           " join base_region r on e.region_id = r.id join base_region c on r.parent_id = c.id"
                           " where c.code = '330100' and g.state = 'closed'")
         return [v for v in (own, closed) if v]
+    if param == "project_id":
+        # The role's enterprise's latest project and one returned for changes (an enterprise user's own), one
+        # waiting for land, one in inspection.
+        own = demo.column("select max(p.id) from projects_project p join base_enterprise e on p.enterprise_id = e.id"
+                          " where e.uscc = ? group by p.state = 'returned'", uscc)
+        return [*(x for x in own if x), demo.one("select min(id) from projects_project where state = 'waiting_land'"),
+                demo.one("select min(id) from projects_project where state = 'inspection'")]
     values = {
         "job_id": demo.job, "step": 1,
         "evidence_id": demo.one("select max(id) from diagnosis_evidence"),

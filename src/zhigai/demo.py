@@ -46,7 +46,15 @@ def demo_users_ensure() -> list[tuple[str, str]]:
     _ensure("finance", role=Role.FINANCE, first_name="赵处长")
     out.append(("finance", "provincial finance office: approves the special fund's payments, reads the ledger"))
     out += _provider_logins(enterprise)
+    _projects()
     return out
+
+
+def _projects() -> None:
+    """The demo's technical-reform projects (projects.seed), once its enterprise login exists."""
+    from zhigai.projects.seed import projects_demo_seed
+
+    projects_demo_seed()
 
 
 def _provider_logins(client: Enterprise | None) -> list[tuple[str, str]]:

@@ -38,6 +38,7 @@ from zhigai.diagnosis.evaluation import assessment_score
 from zhigai.diagnosis.models import Assessment, Assignment, Evidence, Kind, MaturityModel, Status
 from zhigai.market.models import Engagement, EngagementDocument, Membership, Provider, QualificationFile
 from zhigai.projects.fund_models import AllocationRun, FundApplication, FundRound, Payment
+from zhigai.projects.models import Project, ProjectState
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,9 @@ class Side:
     engagement: Engagement  # requested of the side's provider by the side's enterprise, with a document
     document: EngagementDocument
     listed: Provider  # a listed provider no login acts for, to request an engagement of
-    project: Any = None  # a project with a robot line, a submitted subsidy claim and a free invoice (subsidies)
+    # A filed technical-reform project of the enterprise, with a robot line, a submitted subsidy claim and a
+    # free invoice (subsidies).
+    project: Any = None
     claim: Any = None
     invoice: Any = None
     fund: dict[str, Any] = field(default_factory=dict)  # the special fund's objects (tests/projects/fund_fixtures)
@@ -157,6 +160,10 @@ def _subsidy_side(side: Side, admin: User) -> None:
     from tests.projects.subsidy_world import invoice_for, project_make, robot_claim
 
     side.project = project_make(side.enterprise, [("domestic", 1, "100000.00"), ("imported", 1, "100000.00")])
+    Project.objects.filter(pk=side.project.pk).update(decision={  # as a filing under the commitment leaves it
+        "version": "2020-1", "category": None, "negative_list_entry": None, "commitment_signed": True})
+    side.project.refresh_from_db()
+    assert side.project.state == ProjectState.FILED
     first, second = side.project.equipment.order_by("id")
     side.claim = robot_claim(side.project, admin, invoices=[invoice_for(side.project, admin, first)])
     side.invoice = invoice_for(side.project, admin, second)
@@ -279,6 +286,15 @@ FUND_API: dict[str, Row] = {
 }
 SUBMIT = ("diagnosis.assessment.submit", "diagnosis.assessment.verify")
 NEW_ENTERPRISE = {"name": "新登记企业", "region": "330102", "industry": "34"}
+NEW_PROJECT = {"title": "机器人换人", "start": "2026-01-01", "end": "2026-06-30",
+               "investment": {"equipment": "300000.00"}, "commitment": {"signed": True, "name": "张三"},
+               "equipment": [{"kind": "robot", "type": "六轴机器人", "origin": "domestic", "count": 1,
+                              "unit_price": "300000.00"}]}
+PROJECT_FILE = "projects.project.file"
+
+
+def _project_state(side: Side) -> str:
+    return Project.objects.get(pk=side.project.pk).state
 
 PAGES: dict[str, Row] = {
     "base:home": Row("get", "/"),
@@ -388,6 +404,21 @@ PAGES: dict[str, Row] = {
     "ledger:journal": Row("get", "/ledger/?account=fund:", act="ledger.ledger.view"),
     "ledger:reconciliation": Row("get", "/ledger/reconciliation/", act="ledger.ledger.view"),
     "ledger:export": Row("get", "/ledger/export.xlsx?account=fund:2026:", act="ledger.ledger.view"),
+    "projects:list": Row("get", "/projects/?state=filed&land=independent", act="projects.project.list"),
+    "projects:new": Row("get", "/projects/new/?enterprise={uscc}", "enterprise", view="base.enterprise.view",
+                        act=PROJECT_FILE),
+    "projects:check": Row("get", "/projects/new/check/?enterprise={uscc}&title=新建高炉", "enterprise",
+                          view="base.enterprise.view", act=PROJECT_FILE),
+    "projects:queue": Row("get", "/projects/review/", act="projects.queue.view"),
+    "projects:figures": Row("get", "/projects/figures/", act="projects.figures.view"),
+    "projects:land": Row("get", "/projects/land/?year=2026", act="projects.land_quota.view"),
+    "projects:negative_list": Row("get", "/projects/negative-list/", act="projects.negative_list.view"),
+    "projects:detail": Row("get", "/projects/{project}/", "project", view="projects.project.view"),
+    "projects:edit": Row("get", "/projects/{project}/edit/", "project", view="projects.project.view",
+                         act="projects.project.change"),
+    "projects:move": Row("post", "/projects/{project}/move/", "project", view="projects.project.view",
+                         act="projects.project.act", ok=302, refused=302, body={"move": "start"},
+                         changes=_project_state),
 }
 
 API: dict[str, Row] = {
@@ -462,6 +493,14 @@ API: dict[str, Row] = {
         "post", "/api/v1/subsidy-claims/{claim}/transitions", "claim", view="projects.subsidy_claim.view",
         act="projects.subsidy_claim.approve", body={"transition": "approve"}),
     **FUND_API,
+    "POST /api/v1/projects": Row("post", "/api/v1/projects", "enterprise", view="base.enterprise.view",
+                                 act=PROJECT_FILE, ok=201, body=NEW_PROJECT),
+    "GET /api/v1/projects": Row("get", "/api/v1/projects?state=filed&region=330100"),
+    "GET /api/v1/projects/{project_id}": Row("get", "/api/v1/projects/{project}", "project",
+                                             view="projects.project.view"),
+    "POST /api/v1/projects/{project_id}/transitions": Row(
+        "post", "/api/v1/projects/{project}/transitions", "project", view="projects.project.view",
+        act="projects.project.act", body={"to": "in_progress"}),
 }
 
 # Routes every visitor may use, signed in or not, or that Django's own apps guard (the admin: staff only).
@@ -547,6 +586,8 @@ def _request(row: Row, world: World, who: str, side: Side, api_call: bool) -> An
         if row.method == "get":
             return client.get(path)
         body = {**row.body, "uscc": new_uscc("330102")} if row.body is NEW_ENTERPRISE else row.body
+        if row.body is NEW_PROJECT:
+            body = {**row.body, "enterprise": side.enterprise.uscc}
         body = body(side) if callable(body) else body
         if isinstance(body, dict):  # placeholders filled; an id stays a number
             body = {k: (int(_fill(v, world, side)) if v == "{listed}" else _fill(v, world, side))

@@ -118,6 +118,7 @@ def _register() -> None:
     from zhigai.market.api import router as market_router
     from zhigai.market.api_engagement import router as engagement_router
     from zhigai.market.api_matching import router as matching_router
+    from zhigai.projects.api import router as projects_router
     from zhigai.projects.api_fund import router as fund_router
     from zhigai.projects.api_subsidy import router as subsidy_router
 
@@ -131,6 +132,7 @@ def _register() -> None:
     api.add_router("", engagement_router)
     api.add_router("", subsidy_router)
     api.add_router("", fund_router)
+    api.add_router("", projects_router)
 
 
 _register()

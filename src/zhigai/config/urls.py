@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("zhigai.projects.urls_subsidy")),
     path("", include("zhigai.projects.urls_fund")),
     path("", include("zhigai.ledger.urls")),
+    path("", include("zhigai.projects.urls")),
     path("", include("zhigai.core.urls")),
 ]

@@ -15,8 +15,10 @@ def subsidies_ready() -> None:
 
     from . import policy_subsidy  # noqa: F401  (adds the subsidies' rules to the projects policy)
     from .errors_subsidy import SubsidyError
+    from .hooks import breach_handler_register, invoice_reconciler_register
     from .models_subsidy import Invoice, SubsidyClaim, SubsidyClaimEvent, SubsidyClaimInvoice, SubsidyRule
     from .policy_subsidy import QUEUE
+    from .selectors_subsidy import project_invoices
     from .services_subsidy import subsidies_claw_back
     from .subsidy_rules import subsidy_rules_ensure, subsidy_rules_load
     from .views_subsidy import enterprise_section
@@ -29,12 +31,6 @@ def subsidies_ready() -> None:
     enterprise_section_register(enterprise_section)
     enterprise_section_register(enterprise_section, place="home")
     nav_item_register(_("补贴申领审核"), "subsidies:queue", order=33, visible=lambda user: permitted(user, QUEUE))
-    # A commitment breach claws back what was paid: registered with the projects' breach hook where the filing
-    # (helper P's workflow) provides it; until then the lead wires it on merge.
-    try:
-        from . import workflow as project_workflow  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    register = getattr(project_workflow, "breach_handler_register", None)
-    if register is not None:
-        register(subsidies_claw_back)
+    # A commitment breach claws back what was paid; the acceptance reconciles the project's invoices.
+    breach_handler_register(subsidies_claw_back)
+    invoice_reconciler_register(project_invoices)

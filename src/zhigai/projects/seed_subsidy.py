@@ -7,16 +7,14 @@ filing's seed is merged, and what this module's tests and pages run on."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
 
-from zhigai.base.models import Enterprise, Region, RegionLevel
 from zhigai.core.models import Role, User
 
-from .models import EquipmentKind, EquipmentLine, Origin, Project, ProjectState
+from .models import EquipmentKind, Project, ProjectState
 from .models_subsidy import ClaimKind, Invoice, ProgramLevel, SubsidyClaim
 from .services_subsidy import _claim_create, claim_move, subsidy_budget_post
 from .subsidy_rules import rule_in_force
@@ -67,42 +65,6 @@ def subsidies_seed(projects: Sequence[Project], *, officer: User | None = None) 
     return {"subsidy claims": made}
 
 
-def _project(enterprise: Enterprise, title: str, state: str, year: int, lines: list[tuple[str, str, int, str]],
-             software: str) -> Project:
-    equipment = sum((Decimal(price) * count for _t, _o, count, price in lines), Decimal(0))
-    project = Project.objects.create(
-        enterprise=enterprise, title=title, start=dt.date(year, 3, 1), end=dt.date(year, 11, 30), state=state,
-        equipment_investment=equipment, software_investment=Decimal(software), land_mu=0,
-        decision={"reason": "commitment", "negative_list_entry": None})
-    EquipmentLine.objects.bulk_create([
-        EquipmentLine(project=project, kind=EquipmentKind.ROBOT, type=t, origin=o, count=c, unit_price=Decimal(p))
-        for t, o, c, p in lines])
-    EquipmentLine.objects.create(project=project, kind=EquipmentKind.OTHER, type="数控机床", origin=Origin.DOMESTIC,
-                                 count=2, unit_price=Decimal("380000.00"))
-    return project
-
-
-@transaction.atomic
-def subsidy_demo_projects() -> list[Project]:
-    """Three projects of Hangzhou enterprises (the `enterprise` login's first), for a demo with none."""
-    hangzhou = Region.objects.filter(level=RegionLevel.CITY, pinyin="hangzhou").first()
-    own = User.objects.filter(username="enterprise").values_list("enterprise_id", flat=True).first()
-    mine = [own] if own else []
-    others = Enterprise.objects.filter(region__parent=hangzhou).exclude(pk__in=mine).order_by("uscc")[:2]
-    enterprises = [*Enterprise.objects.filter(pk__in=mine), *others]
-    Spec = tuple[str, str, int, list[tuple[str, str, int, str]], str]
-    specs: list[Spec] = [("焊接机器人产线改造", ProjectState.ACCEPTED, 2019,
-              [("六轴焊接机器人", Origin.DOMESTIC, 4, "260000.00"), ("码垛机器人", Origin.IMPORTED, 2, "720000.00")],
-              "850000.00"),
-             ("智能仓储与搬运机器人", ProjectState.IN_PROGRESS, 2020,
-              [("AGV搬运机器人", Origin.DOMESTIC, 6, "150000.00")], "400000.00"),
-             ("喷涂机器人工作站", ProjectState.FILED, 2020,
-              [("喷涂机器人", Origin.IMPORTED, 3, "560000.00")], "0")]
-    return [_project(e, title, state, year, lines, software)
-            for e, (title, state, year, lines, software) in zip(enterprises, specs, strict=False)]
-
-
 def subsidies_demo() -> dict[str, int]:
-    """The demo's subsidies on its projects (the stand-in projects while there are none)."""
-    projects = list(Project.objects.order_by("id")) or subsidy_demo_projects()
-    return subsidies_seed(projects)
+    """The demo's subsidies on its projects (projects.seed)."""
+    return subsidies_seed(list(Project.objects.order_by("id")))

@@ -246,3 +246,11 @@ def subsidy_figures(*, user: Actor, year: int | None = None) -> dict[str, Any]:
     return {"year": year, "by_city": grouped(f"{city}code", f"{city}name_zh", f"{city}name_en"),
             "by_industry": grouped(f"{industry}code", f"{industry}name_zh", f"{industry}name_en"),
             "years": sorted(set(seen.values_list("year", flat=True)))}
+
+
+def project_invoices(project: Project) -> dict[str, Any] | None:
+    """The invoices' side of a project's acceptance (projects.hooks): their total and count; None for none."""
+    found = Invoice.objects.filter(project=project).aggregate(total=MoneySum("amount"), n=Count("id"))
+    if not found["n"]:
+        return None
+    return {"invoiced": found["total"], "count": found["n"], "label": _("补贴申领所附发票")}
