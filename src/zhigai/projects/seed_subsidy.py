@@ -23,6 +23,12 @@ BUDGETS = {ProgramLevel.PROVINCE: Decimal("50000000.00"), ProgramLevel.CITY: Dec
 ISSUER = "91330100MA2XXXXX0Y"  # a robot supplier's taxpayer id (the demo's invoices)
 
 
+# The projects that claim: filed and on (not refused, withdrawn, still in review or waiting for land, nor
+# found in breach of their commitment, which may claim nothing more).
+CLAIMING = frozenset({ProjectState.FILED, ProjectState.IN_PROGRESS, ProjectState.COMPLETION_DECLARED,
+                      ProjectState.INSPECTION, ProjectState.RECTIFICATION, ProjectState.ACCEPTED})
+
+
 @transaction.atomic
 def subsidies_seed(projects: Sequence[Project], *, officer: User | None = None) -> dict[str, int]:
     """For each project with robot lines (in order): invoices for its robots and a provincial robot claim;
@@ -31,7 +37,7 @@ def subsidies_seed(projects: Sequence[Project], *, officer: User | None = None) 
     officer = officer or User.objects.filter(role=Role.PROVINCE, is_active=True).order_by("id").first()
     if officer is None:
         return {"subsidy claims": 0}
-    chosen = [p for p in projects if p.equipment.filter(kind=EquipmentKind.ROBOT).exists()
+    chosen = [p for p in projects if p.state in CLAIMING and p.equipment.filter(kind=EquipmentKind.ROBOT).exists()
               and not SubsidyClaim.objects.filter(project=p).exists()]
     years = sorted({p.start.year for p in chosen})
     for program, amount in BUDGETS.items():
