@@ -236,7 +236,8 @@ def test_an_enterprise_user_sees_its_projects_subsidy_quote_with_the_working(pag
     from playwright.sync_api import expect
 
     _sign_in(page, demo_server, "enterprise")
-    page.locator("[data-testid=subsidy-section] [data-testid=subsidy-project]").first.click()
+    # A project of the enterprise's that has claimed (the demo claims on projects filed and on).
+    page.locator("[data-testid=subsidy-section] tr[data-claimed=yes] [data-testid=subsidy-project]").first.click()
     quote = page.locator("[data-testid=subsidy-quote]")
     expect(quote).to_be_visible()
     expect(page.locator("[data-testid=robot-subsidy]")).to_contain_text("元")

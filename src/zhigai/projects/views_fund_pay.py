@@ -35,7 +35,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, QUEUE, message=_("您不能查看拨付审核。"), code=FundError.FORBIDDEN)
     waiting = fund_selectors.payment_queue(user=request.user)
     return render(request, "projects/fund_queue.html", {
-        "waiting": waiting,
+        "payments_waiting": waiting,  # not "waiting": the header's count has that name
         "recent": fund_selectors.payment_list(user=request.user).order_by("-state_since", "-id")[:50],
         "crumbs": crumbs(*rounds_trail(), current=_("拨付审核")),
     })
