@@ -158,6 +158,11 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
 
 def _subsidy_side(side: Side, admin: User) -> None:
     from tests.projects.subsidy_world import invoice_for, project_make, robot_claim
+    from zhigai.projects.negative_list import negative_list_ensure
+    from zhigai.projects.subsidy_rules import subsidy_rules_ensure
+
+    negative_list_ensure()  # the projects' reference data, which a transactional payments test flushes
+    subsidy_rules_ensure()
 
     side.project = project_make(side.enterprise, [("domestic", 1, "100000.00"), ("imported", 1, "100000.00")])
     Project.objects.filter(pk=side.project.pk).update(decision={  # as a filing under the commitment leaves it

@@ -54,3 +54,18 @@ def file_project(firm_user: User, firm: Enterprise) -> Callable[..., Project]:
         return services.project_file(by=firm_user, data=filing(firm, **changes))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _projects_reference(request: pytest.FixtureRequest) -> None:
+    """The projects' reference data (negative list, subsidy rules), as the session loaded it: a transactional
+    test of the payments (PostgreSQL) flushes the projects' tables, these included, for the tests after it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("db")
+    from zhigai.projects.negative_list import negative_list_ensure
+    from zhigai.projects.subsidy_rules import subsidy_rules_ensure
+
+    negative_list_ensure()
+    subsidy_rules_ensure()
