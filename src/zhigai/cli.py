@@ -81,33 +81,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _prepare()
     _manage("collectstatic", "--noinput", "--verbosity", "0")
     from zhigai.base.models import Enterprise
-    from zhigai.demo import DEMO_PASSWORD, demo_users_ensure
+    from zhigai.demo import DEMO_PASSWORD, demo_modules_seed, demo_users_ensure
 
     if not Enterprise.objects.exists():
         print("Generating the demo province (2012–2020)…", flush=True)
         _seed(args, progress=lambda m: print("  " + m, flush=True))
     logins = demo_users_ensure()
-    from zhigai.core.models import User
-    from zhigai.diagnosis.models import Assessment
-    from zhigai.diagnosis.seed import diagnosis_demo_seed
-
-    if not Assessment.objects.exists():
-        print("Generating demo diagnoses…", flush=True)
-        diagnosis_demo_seed(seed=args.seed, expert=User.objects.get(username="expert"),
-                            progress=lambda m: print("  " + m, flush=True))
-    from zhigai.projects.models_subsidy import SubsidyClaim
-    from zhigai.projects.seed_subsidy import subsidies_demo
-
-    if not SubsidyClaim.objects.exists():
-        print("Generating demo subsidies…", flush=True)
-        subsidies_demo()
-    from zhigai.projects.fund_models import FundRound
-    from zhigai.projects.models import Project
-    from zhigai.projects.seed_fund import fund_seed
-
-    if not FundRound.objects.exists() and Project.objects.exists():
-        print("Generating the special fund's demo round…", flush=True)
-        fund_seed(list(Project.objects.select_related("enterprise__region__parent")))
+    demo_modules_seed(seed=args.seed, progress=lambda m: print(m, flush=True))
     worker = subprocess.Popen([sys.executable, "-m", "zhigai.cli", "worker"], env=os.environ.copy())
     print(f"Background worker started (process {worker.pid}).", flush=True)
     print(f"\nzhigai demo is running at http://127.0.0.1:{args.port}")

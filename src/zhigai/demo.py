@@ -57,6 +57,30 @@ def _projects() -> None:
     projects_demo_seed()
 
 
+def demo_modules_seed(*, seed: int = 2013, progress: Callable[[str], None] = lambda _m: None) -> None:
+    """The modules' demo records that come after the logins, each once: the diagnoses (by the `expert`
+    login), the subsidy claims on the demo's projects, and the special fund's round allocated and partly
+    paid."""
+    from zhigai.diagnosis.models import Assessment
+    from zhigai.diagnosis.seed import diagnosis_demo_seed
+    from zhigai.projects.fund_models import FundRound
+    from zhigai.projects.models import Project
+    from zhigai.projects.models_subsidy import SubsidyClaim
+    from zhigai.projects.seed_fund import fund_seed
+    from zhigai.projects.seed_subsidy import subsidies_demo
+
+    if not Assessment.objects.exists():
+        progress("Generating demo diagnoses…")
+        diagnosis_demo_seed(seed=seed, expert=User.objects.get(username="expert"),
+                            progress=lambda m: progress("  " + m))
+    if not SubsidyClaim.objects.exists():
+        progress("Generating demo subsidies…")
+        subsidies_demo()
+    if not FundRound.objects.exists() and Project.objects.exists():
+        progress("Generating the special fund's demo round…")
+        fund_seed(list(Project.objects.select_related("enterprise__region__parent")))
+
+
 def _provider_logins(client: Enterprise | None) -> list[tuple[str, str]]:
     """`provider` and `provider2` act for two of the demo's service companies (market.seed), made with them;
     `provider`'s also works in the industry of the `enterprise` login's company, which finds it among its

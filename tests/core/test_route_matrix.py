@@ -157,7 +157,8 @@ def world(make_enterprise: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch)
 
 
 def _subsidy_side(side: Side, admin: User) -> None:
-    from tests.projects.subsidy_world import invoice_for, project_make, robot_claim
+    from tests.projects.factories import project_make
+    from tests.projects.subsidy_world import invoice_for, robot_claim
     from zhigai.projects.negative_list import negative_list_ensure
     from zhigai.projects.subsidy_rules import subsidy_rules_ensure
 

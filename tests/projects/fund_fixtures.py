@@ -3,13 +3,13 @@ filing module makes real projects; here they are written directly, in a state th
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from tests.projects.factories import project_make as factory_make
 from zhigai.base.models import Enterprise
 from zhigai.core.models import Role, User
 from zhigai.projects.fund_models import FundRound
@@ -18,12 +18,11 @@ from zhigai.projects.models import Project, ProjectState
 D = Decimal
 
 
-def project_make(enterprise: Enterprise, title: str = "机器人换人改造", state: str = ProjectState.FILED,
+def project_make(enterprise: Enterprise, title: str | None = None, state: str = ProjectState.FILED,
                  **expected: Any) -> Project:
-    return Project.objects.create(
-        enterprise=enterprise, title=title, start=datetime.date(2025, 3, 1), end=datetime.date(2026, 6, 30),
-        equipment_investment=D("5000000.00"), state=state,
-        expected=expected or {"positions_saved": 20, "productivity_gain": 15, "defect_rate_change": -1.5})
+    """A project of 5,000,000.00 of equipment that may apply (projects' one factory)."""
+    return factory_make(enterprise, title=title, state=state, year=2025, equipment="5000000.00",
+                        expected=expected or None)
 
 
 @pytest.fixture

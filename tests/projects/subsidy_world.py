@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Any
 
-from zhigai.base.models import Enterprise
 from zhigai.core.models import User
-from zhigai.projects.models import EquipmentKind, EquipmentLine, Project, ProjectState
+from zhigai.projects.models import EquipmentLine, Project
 from zhigai.projects.models_subsidy import Invoice, SubsidyClaim
 from zhigai.projects.services_subsidy import claim_submit, invoice_add, subsidy_budget_post
 
 _numbers = itertools.count(1000)
 ISSUER = "91330100MA2AAAAA0Y"
-
-
-def project_make(enterprise: Enterprise, lines: list[tuple[str, int, str]], *, state: str = ProjectState.FILED,
-                 year: int = 2024, equipment: str | None = None, software: str = "0") -> Project:
-    """lines: (origin, count, unit price) of robots."""
-    total = sum((Decimal(p) * c for _o, c, p in lines), Decimal(0))
-    project = Project.objects.create(enterprise=enterprise, title=f"机器人项目{next(_numbers)}", state=state,
-                                     start=dt.date(year, 2, 1), end=dt.date(year, 12, 1),
-                                     equipment_investment=Decimal(equipment) if equipment else total,
-                                     software_investment=Decimal(software))
-    for origin, count, price in lines:
-        EquipmentLine.objects.create(project=project, kind=EquipmentKind.ROBOT, type="焊接机器人", origin=origin,
-                                     count=count, unit_price=Decimal(price))
-    return project
 
 
 def invoice_for(project: Project, by: User, line: EquipmentLine | None = None, amount: str | None = None,

@@ -10,7 +10,8 @@ import pytest
 from zhigai.core.models import Role
 from zhigai.projects.models import ProjectState
 
-from .subsidy_world import fund, project_make
+from .factories import project_make
+from .subsidy_world import fund
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ from zhigai.projects.services_subsidy import claim_move, claim_submit, rules_pub
 from zhigai.projects.subsidy_rules import rule_in_force
 from zhigai.projects.workflow_subsidy import _pay
 
-from .subsidy_world import fund, invoice_for, project_make, robot_claim
+from .factories import project_make
+from .subsidy_world import fund, invoice_for, robot_claim
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -14,7 +14,8 @@ from zhigai.projects.models import ProjectState
 from zhigai.projects.models_subsidy import ClaimState, SubsidyClaim, SubsidyRule
 from zhigai.projects.seed_subsidy import subsidies_seed
 
-from .subsidy_world import fund, project_make, robot_claim
+from .factories import project_make
+from .subsidy_world import fund, robot_claim
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.projects.factories import project_make
 from zhigai.base.models import Enterprise, Indicator, Region
 from zhigai.core.errors import Conflict, InvalidInput, PermissionDenied
 from zhigai.core.models import AuditLog, Role, User
@@ -44,14 +45,7 @@ def users(make_user: Callable[..., User], firm: Enterprise, make_enterprise: Cal
 
 
 def _project(firm: Enterprise, state: str, land_mu: str = "0") -> Project:
-    now = dt.datetime.now(dt.UTC)
-    land = Decimal(land_mu)
-    return Project.objects.create(
-        enterprise=firm, title="改造", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31), state=state,
-        equipment_investment=Decimal(500000), land_mu=land, created=now,
-        land_city=Region.objects.get(code="330100") if land else None, land_year=now.year if land else None,
-        commitment_signed=now, commitment_name="张三", commitment_version="2020-1",
-        decision={"version": "2020-1", "category": None, "negative_list_entry": None, "commitment_signed": True})
+    return project_make(firm, state=state, title="改造", land_mu=land_mu)
 
 
 def _source(firm: Enterprise, name: str) -> Project:

@@ -36,38 +36,8 @@ class ProjectsConfig(AppConfig):
                           visible=lambda user: permitted(user, "projects.project.list"))
         nav_item_register(_("项目审核"), "projects:queue", order=31,
                           visible=lambda user: permitted(user, "projects.queue.view"))
+        from .apps_fund import fund_ready
         from .apps_subsidy import subsidies_ready
 
         subsidies_ready()
-        self._fund_ready()
-
-    def _fund_ready(self) -> None:
-        """The special fund's part: its rules, error codes, models, navigation and breach handler."""
-        from django.utils.translation import gettext_lazy as _
-
-        from zhigai.core.cache import cache_areas_register
-        from zhigai.core.errors import error_codes_register
-        from zhigai.core.nav import nav_item_register, platform_part_register
-        from zhigai.core.policy import permitted
-
-        from . import policy_fund
-        from .errors_fund import FundError
-        from .fund_models import AllocationRun, FundApplication, FundRound, Payment, PaymentEvent
-
-        error_codes_register("fund", FundError)
-        for model in (FundRound, FundApplication, AllocationRun, Payment, PaymentEvent):
-            cache_areas_register(model)  # read afresh on every page: nothing derived from them is cached
-        platform_part_register("fund", _("专项资金：年度批次、经证明最优的分配、两级审核拨付与一本账"), order=35)
-        nav_item_register(_("专项资金"), "fund:rounds", order=40,
-                          visible=lambda user: permitted(user, policy_fund.ROUND_VIEW))
-        nav_item_register(_("拨付审核"), "fund:queue", order=41,
-                          visible=lambda user: permitted(user, policy_fund.QUEUE))
-        from zhigai.ledger.selectors import reconciliation_check_register
-
-        from .fund_reconcile import never_paid_more_than_allocated
-
-        reconciliation_check_register("fund", never_paid_more_than_allocated, order=10)
-        from .fund import fund_claw_back
-        from .hooks import breach_handler_register
-
-        breach_handler_register(fund_claw_back)  # a commitment breach claws the fund's payments back
+        fund_ready()

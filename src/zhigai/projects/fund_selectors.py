@@ -19,6 +19,7 @@ from .errors_fund import FundError
 from .fund_models import PENDING, AllocationRun, FundApplication, FundRound, Payment
 from .models import Project
 from .policy_fund import APPLICATION_VIEW, FUND_WIDE, PAYMENT_VIEW, PROJECT_VIEW, ROUND_VIEW
+from .selectors import project_seen
 
 _DB_INT = 2**31
 
@@ -28,13 +29,9 @@ def _id_ok(pk: int) -> bool:
 
 
 def project_for_fund(*, user: Actor, project_id: int) -> Project:
-    """A project the user may see, through its enterprise and base's enterprise scope, as a user of the fund
-    (projects.fund_project.view); Http404 otherwise. (The filing module's own getter can take its place.)"""
-    found = (Project.objects.select_related("enterprise__region__parent").filter(pk=project_id).first()
-             if _id_ok(project_id) else None)
-    if found is None or not permitted(user, PROJECT_VIEW, found):
-        raise Http404
-    return found
+    """A project the user may see as a user of the fund (projects.fund_project.view: its enterprise in the
+    scope of a fund user, finance included); Http404 otherwise."""
+    return project_seen(user=user, project_id=project_id, permission=PROJECT_VIEW)
 
 
 def city_of(region: Region | None) -> Region | None:

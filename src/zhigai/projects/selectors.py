@@ -36,14 +36,22 @@ def visible_projects(user: Actor) -> QuerySet[Project]:
     return Project.objects.filter(enterprise__in=scoped_enterprises(enterprise_scope(user)))
 
 
-def access_project(*, user: Actor, project_id: int, action: str = "view") -> Project:
-    """The project if the user may view it and do `action` ("act", "review", "inspect"); Http404 when it
-    may not view it (another enterprise's, another region's), 403 when it may not act."""
+def project_seen(*, user: Actor, project_id: int, permission: str = VIEW) -> Project:
+    """The project if `user` has `permission` on it (projects.project.view, or a subsidy's or the fund's
+    view of it); Http404 otherwise, as for a missing project, so that another enterprise's or another
+    region's projects cannot be told from ids that do not exist. The one lookup of a project by id."""
     found = (Project.objects.select_related("enterprise", "enterprise__region", "enterprise__region__parent",
                                             "enterprise__industry", "negative_list", "land_city", "created_by")
              .filter(pk=project_id).first() if 0 < project_id < 2**31 else None)
-    if found is None or not permitted(user, VIEW, found):
+    if found is None or not permitted(user, permission, found):
         raise Http404
+    return found
+
+
+def access_project(*, user: Actor, project_id: int, action: str = "view") -> Project:
+    """The project if the user may view it and do `action` ("act", "review", "inspect"); Http404 when it
+    may not view it (another enterprise's, another region's), 403 when it may not act."""
+    found = project_seen(user=user, project_id=project_id)
     if action != "view":
         require(user, f"projects.project.{action}", found, message=_("您不能对这个项目进行此操作。"),
                 code=ProjectError.FORBIDDEN)

@@ -33,6 +33,7 @@ from .models_subsidy import (
     SubsidyClaimInvoice,
 )
 from .policy_subsidy import CLAIM_VIEW, FIGURES, QUEUE, QUOTE
+from .selectors import project_seen
 from .subsidies import (
     ZERO,
     Purchase,
@@ -45,13 +46,9 @@ from .subsidy_rules import YEAR_MAX, YEAR_MIN, rule_in_force, rules_of
 
 
 def access_subsidy_project(*, user: Actor, project_id: int, action: str = "view") -> Project:
-    """The project if the user may see its subsidies (through its enterprise: base's relations), and do
-    `action` ("claim"); Http404 when not (as for a missing project), 403 when it sees it but may not act.
-    The lead points this at projects' own `access_project` once the filing is merged."""
-    found = (Project.objects.select_related("enterprise", "enterprise__region", "enterprise__region__parent")
-             .filter(pk=project_id).first() if 0 < project_id < 2**31 else None)
-    if found is None or not permitted(user, QUOTE, found):
-        raise Http404
+    """The project if the user may see its subsidies (projects.subsidy.view), and do `action` ("claim");
+    Http404 when not (as for a missing project), 403 when it sees it but may not act."""
+    found = project_seen(user=user, project_id=project_id, permission=QUOTE)
     if action != "view":
         require(user, f"projects.subsidy.{action}", found, message=_("只有项目所属企业的用户可以申领补贴。"),
                 code=SubsidyError.FORBIDDEN)
