@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from zhigai.core.models import AuditLog
+from tests.xlsx import sheet_rows
+from zhigai.core.models import AuditLog, Role
 from zhigai.projects.models import LandQuota, NegativeListVersion, Project, ProjectState
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,18 @@ def test_a_returned_project_is_changed_and_resubmitted(file_project: Any, firm_u
     client.post(f"/projects/{p.pk}/move/", {"move": "resubmit"})
     p.refresh_from_db()
     assert p.state == ProjectState.UNDER_REVIEW
+
+
+def test_the_list_exports_its_projects_with_its_filters(file_project: Any, province_user: Any, firm_user: Any,
+                                                        make_enterprise: Any, make_user: Any) -> None:
+    independent, needing = file_project(), file_project(land_mu="12")
+    rows = sheet_rows(_client(province_user).get("/projects/export.xlsx?land=independent"))
+    assert rows[0][:3] == ("编号", "项目名称", "企业名称") and rows[0][11] == "总投资（元）"
+    assert [r[0] for r in rows[1:]] == [independent.pk]
+    assert rows[1][7:12] == (1200000, 300000, 0, 100000.5, 1600000.5) and rows[1][13] == "是"
+    both = sheet_rows(_client(firm_user).get("/projects/export.xlsx"))
+    assert [r[0] for r in both[1:]] == [needing.pk, independent.pk], "newest filed first, as the list"
+    stranger = make_user(Role.ENTERPRISE, enterprise=make_enterprise(county="330203"))
+    assert sheet_rows(_client(stranger).get("/projects/export.xlsx"))[1:] == []
+    assert _client(province_user).get("/projects/export.xlsx?state=nonsense").status_code == 422
+    assert _client(make_user(Role.EXPERT)).get("/projects/export.xlsx").status_code == 403

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.xlsx import sheet_rows
 from zhigai.core.models import Role
 from zhigai.ledger.models import Journal
 from zhigai.projects.models import ProjectState
@@ -119,3 +120,22 @@ def test_the_seed_approves_and_pays_claims_on_the_projects_given(world: dict[str
     assert states == ["approved", "paid", "submitted", "submitted"]
     assert Journal.objects.filter(kind="payment").count() == 1
     assert subsidies_seed(projects, officer=world["province"]) == {"subsidy claims": 0}, "idempotent"
+
+
+def test_the_queue_exports_its_claims_and_only_the_region_s(world: dict[str, Any], make_enterprise: Any,
+                                                           make_user: Any) -> None:
+    fund(world["province"])
+    claim = robot_claim(world["project"], world["owner"])
+    other = make_enterprise(county="330203", name='=HYPERLINK("http://x")')
+    ningbo_owner = make_user(Role.ENTERPRISE, enterprise=other)
+    ningbo_claim = robot_claim(project_make(other, [("imported", 1, "100000.01")]), ningbo_owner)
+    rows = sheet_rows(_as(world["hangzhou"]).get("/subsidies/claims/export.xlsx?state=submitted"))
+    assert rows[0][:3] == ("申领编号", "企业名称", "统一社会信用代码") and rows[0][8] == "金额（元）"
+    assert [r[0] for r in rows[1:]] == [claim.pk]
+    assert rows[1][8] == 120000 and rows[1][9] == "已提交"
+    ningbo = sheet_rows(_as(world["ningbo"]).get("/subsidies/claims/export.xlsx"))
+    assert [r[0] for r in ningbo[1:]] == [ningbo_claim.pk]
+    assert ningbo[1][1] == other.name, "a name a spreadsheet would evaluate is kept as text"
+    assert _as(world["hangzhou"]).get("/subsidies/claims/export.xlsx?state=paid").status_code == 200
+    assert _as(world["hangzhou"]).get("/subsidies/claims/export.xlsx?state=nonsense").status_code == 422
+    assert _as(world["owner"]).get("/subsidies/claims/export.xlsx").status_code == 403

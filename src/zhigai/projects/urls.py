@@ -5,6 +5,7 @@ from . import views, views_filing, views_policy
 app_name = "projects"
 urlpatterns = [
     path("projects/", views.project_list, name="list"),
+    path("projects/export.xlsx", views.project_export, name="export"),
     path("projects/new/", views_filing.project_new, name="new"),
     path("projects/new/check/", views_filing.project_check, name="check"),
     path("projects/review/", views.review_queue, name="queue"),

@@ -8,21 +8,23 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from zhigai.base.selectors import industry_list, region_options_html
 from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput
+from zhigai.core.exports import xlsx_response
 from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import AuthenticatedRequest
 
-from . import selectors, services, stats
+from . import exports, selectors, services, stats
 from .acceptance import acceptance_checks, equipment_total, investment_total
 from .commitment import commitment_of
 from .decision import decision_reason
@@ -72,6 +74,15 @@ def project_list(request: AuthenticatedRequest) -> HttpResponse:
         "may_land": permitted(user, "projects.land_quota.view"),
         "may_list": permitted(user, "projects.negative_list.view"),
     })
+
+
+@login_required
+@require_GET
+def project_export(request: AuthenticatedRequest) -> FileResponse:
+    """The list's projects, every page of them, with its filters; a filter the selector refuses is a 422."""
+    require(request.user, "projects.project.list", message=_("您的角色没有改造项目。"), code=ProjectError.FORBIDDEN)
+    content = exports.projects_xlsx(user=request.user, filters=_filters(request))
+    return xlsx_response(content, f"projects-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _move_label(name: str) -> Any:

@@ -8,23 +8,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from zhigai.base.selectors import access_enterprise
 from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput, ZhigaiError
-from zhigai.core.pages import errors_as_messages
+from zhigai.core.exports import xlsx_response
+from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted, require
 from zhigai.core.text import ascii_int
 from zhigai.core.types import AuthenticatedRequest
 
+from . import exports
 from . import selectors_subsidy as selectors
 from . import services_subsidy as services
 from .errors_subsidy import SubsidyError
@@ -172,6 +176,7 @@ def claim_move(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def queue(request: AuthenticatedRequest) -> HttpResponse:
     state = request.GET.get("state", ClaimState.SUBMITTED)
     try:
@@ -181,7 +186,17 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         state = ClaimState.SUBMITTED
         claims = selectors.claim_queue(user=request.user, state=state)
     return render(request, "projects/subsidy_queue.html", {
-        "claims": claims[:200], "state": state, "states": ClaimState.choices})
+        "page": Paginator(claims, 50).get_page(page_number(request)), "query": f"state={state}",
+        "state": state, "states": ClaimState.choices})
+
+
+@login_required
+@require_GET
+def queue_export(request: AuthenticatedRequest) -> FileResponse:
+    """The claims of the queue's state, every page of them; an unknown state is a 422."""
+    state = request.GET.get("state", ClaimState.SUBMITTED)
+    return xlsx_response(exports.claims_xlsx(user=request.user, state=state),
+                         f"subsidy-claims-{state[:12]}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _rule_rows(rules: Any) -> list[dict[str, Any]]:
