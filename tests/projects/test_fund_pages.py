@@ -107,3 +107,21 @@ def test_the_reconciliation_turns_red_when_the_records_and_the_ledger_disagree(f
     assert page.count('data-holds="0"') == 1 and 'data-check="broken"' in page
     assert f"申请 {apps[1].pk}：已拨付 60.00 元，超过分配的 50.00 元" in page
     assert f"申请 {apps[1].pk}：账本中待拨付 50.00 元，按分配与拨付记录应为 -10.00 元" in page
+
+
+def test_the_ledger_names_its_accounts_in_the_reader_s_language(fund_users: dict[str, Any], allocated: Any) -> None:
+    r, apps = allocated
+    with translation.override("en"):  # the act of an English-speaking officer: the books stay in Chinese
+        fund_allocate(by=fund_users["province"], fund_round=r)
+    from zhigai.ledger.models import Account
+
+    assert Account.objects.get(code=f"fund:{r.year}:available").name == f"{r.year}年专项资金可分配"
+    finance = signed_in(fund_users["finance"])
+    chinese = finance.get("/ledger/").content.decode()
+    assert f"{r.year}年专项资金可分配" in chinese and f"（申请 {apps[1].pk}）" in chinese
+    finance.cookies["django_language"] = "en"
+    english = finance.get("/ledger/").content.decode()
+    balances = english.split('data-testid="balances"')[1].split("</table>")[0]
+    assert f"Special fund {r.year}: available" in balances and "专项资金" not in balances
+    rows = sheet_rows(finance.get(f"/ledger/export.xlsx?account=fund:{r.year}:available"))
+    assert {row[7] for row in rows[1:]} >= {f"Special fund {r.year}: available"}

@@ -17,6 +17,7 @@ from zhigai.core.policy import require
 from zhigai.core.types import Actor
 
 from .models import Account, Journal, Leg
+from .names import account_name
 from .policy import VIEW
 
 ZERO = Decimal("0.00")
@@ -45,6 +46,10 @@ class Balance:
     balance: Decimal
     debits: Decimal
     credits: Decimal
+
+    @property
+    def name(self) -> str:
+        return account_name(self.account)
 
 
 def balance_list(*, user: Actor, prefix: str = "") -> list[Balance]:
@@ -136,7 +141,7 @@ def entry_rows(entries: Any) -> list[dict[str, Any]]:
     """An entry as the API and the export give it."""
     return [{"id": j.pk, "kind": j.kind, "kind_name": j.get_kind_display(), "at": j.at.isoformat(), "when": j.at,
              "memo": j.memo, "source": j.source, "reverses": j.reverses_id, "by": j.by.username if j.by else "",
-             "legs": [{"account": leg.account.code, "name": leg.account.name, "amount": leg.amount,
+             "legs": [{"account": leg.account.code, "name": account_name(leg.account), "amount": leg.amount,
                        "debit": leg.amount if leg.amount > 0 else None,
                        "credit": -leg.amount if leg.amount < 0 else None} for leg in j.legs.all()]}
             for j in entries]

@@ -23,6 +23,7 @@ from zhigai.core.models import User
 
 from .errors import LedgerError
 from .models import Account, Journal, JournalKind, Leg
+from .names import account_name
 
 LegSpec = tuple[Account, Decimal]  # (account, amount): positive debits it, negative credits it
 
@@ -124,8 +125,9 @@ def _post(by: User | None, kind: str, legs: list[LegSpec], memo: str, source: st
         for account in guarded:
             after = now[account.pk] + account.sign * change[account.pk]
             if after < 0:
+                needed = -account.sign * change[account.pk]
                 raise Conflict(_("账户“%(a)s”余额不足：现有 %(b)s 元，本笔需要 %(n)s 元。")
-                               % {"a": account.name, "b": now[account.pk], "n": -account.sign * change[account.pk]},
+                               % {"a": account_name(account), "b": now[account.pk], "n": needed},
                                code=LedgerError.OVERDRAWN, details=[{"field": "amount", "message": account.code}])
     journal = Journal.objects.create(kind=kind, memo=memo[:255], source=source[:64], by=by,
                                      idempotency_key=key, reverses=reverses)

@@ -125,6 +125,6 @@ def ledger(request: ApiRequest, round: int | None = None) -> dict[str, Any]:
     entries = [{**e, "legs": [{"account": leg["account"], "amount": str(leg["amount"])} for leg in e["legs"]]}
                for e in entry_rows(journal_list(user=request.auth, prefix=prefix))]
     return {"entries": entries,
-            "balances": [{"account": b.account.code, "name": b.account.name, "kind": b.account.kind,
+            "balances": [{"account": b.account.code, "name": b.name, "kind": b.account.kind,
                           "never_negative": b.account.never_negative, "balance": str(b.balance)}
                          for b in balance_list(user=request.auth, prefix=prefix)]}

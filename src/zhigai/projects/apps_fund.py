@@ -12,6 +12,7 @@ def fund_ready() -> None:
     from zhigai.core.errors import error_codes_register
     from zhigai.core.nav import nav_item_register, platform_part_register
     from zhigai.core.policy import permitted
+    from zhigai.ledger.names import account_namer_register
     from zhigai.ledger.selectors import reconciliation_check_register
 
     from . import policy_fund
@@ -20,6 +21,7 @@ def fund_ready() -> None:
     from .fund_models import AllocationRun, FundApplication, FundRound, Payment, PaymentEvent
     from .fund_reconcile import never_paid_more_than_allocated
     from .hooks import breach_handler_register
+    from .ledger_names import fund_account_name
 
     error_codes_register("fund", FundError)
     for model in (FundRound, FundApplication, AllocationRun, Payment, PaymentEvent):
@@ -30,4 +32,5 @@ def fund_ready() -> None:
     nav_item_register(_("拨付审核"), "fund:queue", order=41,
                       visible=lambda user: permitted(user, policy_fund.QUEUE))
     reconciliation_check_register("fund", never_paid_more_than_allocated, order=10)
+    account_namer_register("fund:", fund_account_name)
     breach_handler_register(fund_claw_back)  # a commitment breach claws the fund's payments back

@@ -12,10 +12,12 @@ def subsidies_ready() -> None:
     from zhigai.core.nav import nav_item_register
     from zhigai.core.policy import permitted
     from zhigai.core.reference import reference_loader_register
+    from zhigai.ledger.names import account_namer_register
 
     from . import policy_subsidy  # noqa: F401  (adds the subsidies' rules to the projects policy)
     from .errors_subsidy import SubsidyError
     from .hooks import breach_handler_register, invoice_reconciler_register
+    from .ledger_names import subsidy_account_name
     from .models_subsidy import Invoice, SubsidyClaim, SubsidyClaimEvent, SubsidyClaimInvoice, SubsidyRule
     from .policy_subsidy import QUEUE
     from .selectors_subsidy import project_invoices
@@ -34,3 +36,4 @@ def subsidies_ready() -> None:
     # A commitment breach claws back what was paid; the acceptance reconciles the project's invoices.
     breach_handler_register(subsidies_claw_back)
     invoice_reconciler_register(project_invoices)
+    account_namer_register("subsidy:", subsidy_account_name)

@@ -28,6 +28,7 @@ from zhigai.core.errors import Conflict, InvalidInput
 from zhigai.core.models import User
 from zhigai.core.policy import require
 from zhigai.ledger.models import Account, AccountKind, Journal, JournalKind
+from zhigai.ledger.names import account_stored_name
 from zhigai.ledger.services import account_ensure, balances, journal_post, journal_reverse
 
 from . import allocation
@@ -44,6 +45,7 @@ from .fund_models import (
     RoundState,
 )
 from .fund_selectors import city_of
+from .ledger_names import fund_account_name
 from .models import Project, ProjectState
 from .policy_fund import ALLOCATE, APPLY, CLAWBACK, REVIEW, ROUND_CREATE
 
@@ -83,20 +85,20 @@ def money_in(value: Any, field: str, *, positive: bool = True) -> Decimal:
 
 def fund_accounts(year: int) -> dict[str, Account]:
     return {
-        "appropriation": account_ensure(code=f"fund:{year}:appropriation", name=_("%(y)s年专项资金预算") % {"y": year},
-                                        kind=AccountKind.EQUITY),
-        "available": account_ensure(code=f"fund:{year}:available", name=_("%(y)s年专项资金可分配") % {"y": year},
-                                    kind=AccountKind.ASSET, never_negative=True),
-        "paid": account_ensure(code=f"fund:{year}:paid", name=_("%(y)s年专项资金已拨付") % {"y": year},
-                               kind=AccountKind.EXPENSE, never_negative=True),
+        "appropriation": _account(f"fund:{year}:appropriation", AccountKind.EQUITY),
+        "available": _account(f"fund:{year}:available", AccountKind.ASSET, never_negative=True),
+        "paid": _account(f"fund:{year}:paid", AccountKind.EXPENSE, never_negative=True),
     }
+
+
+def _account(code: str, kind: str, *, never_negative: bool = False) -> Account:
+    return account_ensure(code=code, name=account_stored_name(code, fund_account_name), kind=kind,
+                          never_negative=never_negative)
 
 
 def allocated_account(application: FundApplication) -> Account:
     year = application.round.year
-    return account_ensure(code=f"fund:{year}:allocated:{application.pk}",
-                          name=_("%(y)s年专项资金已分配待拨付（申请 %(id)s）") % {"y": year, "id": application.pk},
-                          kind=AccountKind.ASSET, never_negative=True)
+    return _account(f"fund:{year}:allocated:{application.pk}", AccountKind.ASSET, never_negative=True)
 
 
 # --- rounds -----------------------------------------------------------------------------------------------------

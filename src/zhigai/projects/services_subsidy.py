@@ -22,9 +22,11 @@ from zhigai.core.policy import require
 from zhigai.core.text import ascii_int, clean_text
 from zhigai.core.workflow import transition_apply
 from zhigai.ledger.models import AccountKind, Journal, JournalKind
+from zhigai.ledger.names import account_stored_name
 from zhigai.ledger.services import account_ensure, journal_post
 
 from .errors_subsidy import SubsidyError
+from .ledger_names import subsidy_account_name
 from .models import Project
 from .models_subsidy import (
     LIVE_STATES,
@@ -254,8 +256,8 @@ def subsidy_budget_post(*, by: User, program: str, year: int, amount: Decimal, i
     require(by, RULES_PUBLISH, message=_("只有省级主管部门可以拨入补贴资金。"), code=SubsidyError.FORBIDDEN)
     if program not in ProgramLevel.values:
         raise InvalidInput(_("应为 province、city 或 county"), details=[{"field": "program", "message": program}])
-    budget = account_ensure(code=f"subsidy:{program}:{year}:budget", kind=AccountKind.EQUITY,
-                            name=f"补贴预算 {program} {year}")
+    code = f"subsidy:{program}:{year}:budget"
+    budget = account_ensure(code=code, kind=AccountKind.EQUITY, name=account_stored_name(code, subsidy_account_name))
     return journal_post(by=by, kind=JournalKind.BUDGET, legs=[(available_account(program, year), amount),
                                                              (budget, -amount)],
                         memo=f"补贴预算 {program} {year}", source=f"projects.subsidy_budget:{program}:{year}",

@@ -17,9 +17,11 @@ from zhigai.core.errors import Conflict
 from zhigai.core.models import Role, User
 from zhigai.core.workflow import Transition, Workflow
 from zhigai.ledger.models import AccountKind, JournalKind
+from zhigai.ledger.names import account_stored_name
 from zhigai.ledger.services import account_ensure, journal_post
 
 from .errors_subsidy import SubsidyError
+from .ledger_names import subsidy_account_name
 from .models import ProjectState
 from .models_subsidy import ClaimState as S
 from .models_subsidy import Invoice, SubsidyClaim, SubsidyClaimEvent, SubsidyClaimInvoice
@@ -34,12 +36,14 @@ def available_account_code(program: str, year: int) -> str:
 
 
 def available_account(program: str, year: int) -> Any:
-    return account_ensure(code=available_account_code(program, year), kind=AccountKind.ASSET, never_negative=True,
-                          name=f"补贴资金 {program} {year} 可用")
+    code = available_account_code(program, year)
+    return account_ensure(code=code, kind=AccountKind.ASSET, never_negative=True,
+                          name=account_stored_name(code, subsidy_account_name))
 
 
 def paid_account() -> Any:
-    return account_ensure(code=PAID_ACCOUNT, kind=AccountKind.EXPENSE, name="补贴支出")
+    return account_ensure(code=PAID_ACCOUNT, kind=AccountKind.EXPENSE,
+                          name=account_stored_name(PAID_ACCOUNT, subsidy_account_name))
 
 
 def _not_breached(claim: SubsidyClaim) -> None:
