@@ -37,7 +37,6 @@ from zhigai.core.models import User
 from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
 
-from .import_pipe import WritePipe, pipe_possible
 from .import_report import stored_error
 from .import_stages import FileStages, default_stage_year, enterprise_row
 from .import_write import ImportWrite
@@ -85,12 +84,6 @@ class Plan:
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
     stages: FileStages = field(default_factory=FileStages)  # the stage by enterprise and year, both tables
     rows: int = 0
-    # Pass 2 beside pass 1 (import_pipe): each clean chunk is sent as it is kept, until the first error.
-    sink: Callable[[tuple[Any, ...]], None] | None = None
-
-    def send(self, *item: Any) -> None:
-        if self.sink is not None and not self.errors:
-            self.sink(item)
 
     def close(self) -> None:
         self.enterprises.close()
@@ -126,10 +119,9 @@ class _Validator:
         self._shown = 0.0
         self._existing_others: set[str] | None = None  # enterprises out of the user's reach, read if needed
 
-    def run(self, tables: list[Table], sink: Callable[[tuple[Any, ...]], None] | None = None) -> Plan:
-        """Validate the tables' rows as they stream, sending the clean ones to `sink` as they are kept; a
-        FileProblem (a cap, damage) stops it and propagates."""
-        plan = Plan(sink=sink)
+    def run(self, tables: list[Table]) -> Plan:
+        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates."""
+        plan = Plan()
         self._read = getattr(tables, "fraction", self._read)  # tabular.Tables: how much has been read
         tables = sorted(tables, key=lambda t: t.kind != "enterprises")  # enterprises first
         file_usccs: set[str] = set()
@@ -192,8 +184,6 @@ class _Validator:
             for number, cells in chunk:
                 self._enterprise(columns, number, cells, table, plan, file_usccs, first_row, clean_rows)
             plan.enterprises.add(clean_rows)
-            if clean_rows:
-                plan.send("enterprises", columns, clean_rows)
 
     def _enterprise(
         self,
@@ -252,7 +242,6 @@ class _Validator:
             if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen, plan):
                 self._indicator_rows(clean, chunk, uscc_at, table.sheet, plan, out, file_usccs, seen)
             plan.stages.flush()
-        plan.send("table_done")
 
     def _indicator_rows(
         self,
@@ -301,8 +290,6 @@ class _Validator:
                 rows.append((uscc, year, month, clean.stored[k]))
                 out.usccs.add(uscc)
         out.rows.add(rows)
-        if rows:
-            plan.send("indicators", out.columns, rows)
 
     def _all_clean(
         self,
@@ -345,9 +332,7 @@ class _Validator:
                 if stage is not None:
                     stages.add(key & ~15, uscc, year, stage, number)
         out.usccs.update(codes.values())
-        rows = list(zip(usccs, years, clean.months, clean.stored, strict=True))
-        out.rows.add(rows)
-        plan.send("indicators", out.columns, rows)
+        out.rows.add(list(zip(usccs, years, clean.months, clean.stored, strict=True)))
         return True
 
 
@@ -409,31 +394,23 @@ def _import_file(
     *, user: User, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     validator = _Validator(user, progress)
-    piped = pipe_possible(dry_run=dry_run, size=path.stat().st_size)
-    pipe = WritePipe(user=user, filename=filename) if piped else None
     try:
-        try:
-            with open_tables(path, filename) as tables:
-                plan = validator.run(tables, sink=pipe.send if pipe else None)
-        except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
-            return exc.problems, {}
-        try:
-            if not plan.rows and not plan.errors:
-                return [{"row": 2, "column": "", "message": Phrase(gettext_noop("文件只有表头，没有数据行"))}], {}
-            summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
-            if len(plan.stages):
-                summary["stages"] = len(plan.stages)
-            if plan.errors or dry_run:
-                return plan.errors, summary
-            progress(0.9)
-            written = pipe.finish(lambda write: _write_end(plan, write)) if pipe else \
-                _write(plan, user=user, filename=filename)
-            summary = {"rows": plan.rows, **written}
-        finally:
-            plan.close()
+        with open_tables(path, filename) as tables:
+            plan = validator.run(tables)
+    except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
+        return exc.problems, {}
+    try:
+        if not plan.rows and not plan.errors:
+            return [{"row": 2, "column": "", "message": Phrase(gettext_noop("文件只有表头，没有数据行"))}], {}
+        summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
+        if len(plan.stages):
+            summary["stages"] = len(plan.stages)
+        if plan.errors or dry_run:
+            return plan.errors, summary
+        progress(0.9)
+        summary = {"rows": plan.rows, **_write(plan, user=user, filename=filename)}
     finally:
-        if pipe is not None:
-            pipe.stop()  # rolled back unless finished
+        plan.close()
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     audit_record(actor=user, action="import", entity="file", entity_id=digest, summary=filename, after=summary)
