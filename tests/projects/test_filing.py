@@ -85,6 +85,18 @@ def test_prohibited_entries_come_before_restricted_ones() -> None:
     assert negative_list_check(industry_code="34", texts=["机器人焊接"]).entry is None
 
 
+@pytest.mark.parametrize(("text", "code"), [("电解铝扩建项目", "P-04"), ("扩建电解铝 10 万吨", "P-04"),
+                                            ("焦炉新建工程", "P-05"), ("高炉扩建", "P-01"), ("浮法玻璃扩建", "P-03")])
+def test_a_prohibited_phrase_is_found_in_either_order(text: str, code: str) -> None:
+    check = negative_list_check(industry_code="34", texts=[text])
+    assert check.entry is not None and check.entry.code == code
+
+
+def test_reform_inside_a_listed_trade_is_not_prohibited() -> None:
+    check = negative_list_check(industry_code="34", texts=["电解铝车间机器人换人改造", "焦炉烟气在线监测改造"])
+    assert check.entry is None or check.entry.category != "prohibited"
+
+
 def test_a_new_version_decides_new_filings_and_old_ones_keep_theirs(file_project: Any, province_user: Any) -> None:
     before = file_project(title="注塑车间自动化")
     negative_list_publish(by=province_user, version="2026-1", note="新增注塑限制", entries=[

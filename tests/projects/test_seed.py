@@ -7,10 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from zhigai.core.models import AuditLog
 from zhigai.projects.models import EquipmentLine, Project, ProjectEvent, ProjectState
+from zhigai.projects.models_subsidy import Invoice, SubsidyClaim, SubsidyClaimEvent
 from zhigai.projects.seed import projects_demo_seed
+from zhigai.projects.seed_subsidy import subsidies_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,26 @@ def test_the_demo_projects(make_enterprise: Any, province_user: Any) -> None:
     assert accepted is not None and list(ProjectEvent.objects.filter(subject=accepted).values_list(
         "target", flat=True))[-1] == "accepted"
     assert projects_demo_seed(seed=5) == []
+
+
+def test_nothing_in_the_demo_happens_after_today(make_enterprise: Any, province_user: Any) -> None:
+    for i in range(30):
+        make_enterprise(county=["330102", "330203"][i % 2], industry="34")
+    projects_demo_seed(seed=7)
+    subsidies_seed(list(Project.objects.order_by("id")), officer=province_user)
+    now, today = timezone.now(), timezone.localdate()
+    assert ProjectEvent.objects.count() > Project.objects.count()
+    assert not ProjectEvent.objects.filter(at__gt=now).exists()
+    assert not Project.objects.filter(state_since__gt=now).exists()
+    assert SubsidyClaim.objects.count() > 10 and not SubsidyClaim.objects.filter(created__gt=now).exists()
+    assert not SubsidyClaimEvent.objects.filter(at__gt=now).exists()
+    assert not Invoice.objects.filter(date__gt=today).exists()
+    for claim in SubsidyClaim.objects.prefetch_related("invoice_links__invoice", "events"):
+        submitted = timezone.localtime(claim.created).date()
+        assert all(link.invoice.date <= submitted for link in claim.invoice_links.all()), claim.pk
+        assert [e.at for e in claim.events.order_by("id")] == sorted(e.at for e in claim.events.all())
+    # a claim of an earlier year was decided then, not today
+    assert SubsidyClaim.objects.filter(year__lt=today.year, state_since__year__lt=today.year).exists()
 
 
 def test_no_city_holds_more_land_than_its_quota_and_the_queue_waits(make_enterprise: Any) -> None:

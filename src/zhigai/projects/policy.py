@@ -21,7 +21,7 @@ from typing import Any
 
 from zhigai.base.policy import enterprise_scope, own_enterprise
 from zhigai.core.models import REGION_ROLES, Role
-from zhigai.core.policy import Policy, has_role, is_superuser, policy_register, predicate
+from zhigai.core.policy import Policy, has_role, is_superuser, policy_register, predicate, signed_in
 
 from .quota import land_room_for
 
@@ -92,8 +92,8 @@ policy.allow("project", "land", land_room,
              "move a project waiting for land on: whenever its city's quota has room for it")
 policy.allow("queue", "view", is_superuser | has_role(*REGION_ROLES),
              "the review and inspection queue: officers of a region")
-policy.allow("negative_list", "view", is_superuser | is_official,
-             "the negative list's versions: officials")
+policy.allow("negative_list", "view", signed_in,
+             "the negative list and its versions: public policy, read by those who file as by officials")
 policy.allow("negative_list", "publish", is_superuser | is_province,
              "publish a new version of the negative list: provincial officers")
 policy.allow("land_quota", "view", is_superuser | has_role(*REGION_ROLES),

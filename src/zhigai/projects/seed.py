@@ -207,6 +207,7 @@ def _signatory(rng: random.Random) -> str:
 def _events(rows: list[tuple[Project, list[dict[str, Any]], list[str]]], users: dict[int | None, User],
             officers: dict[int | None, User]) -> None:
     events, dates = [], []
+    now = timezone.now()
     for project, _lines, moves in rows:
         company = users.get(project.enterprise_id)
         city = city_of(project.enterprise.region)
@@ -217,9 +218,13 @@ def _events(rows: list[tuple[Project, list[dict[str, Any]], list[str]]], users: 
         events.append(ProjectEvent(subject=project, transition="file", source="", target=first, by=company))
         dates.append(at)
         state = first
-        span = max((project.end - project.start).days, 30)
+        # The moves spread over the project's planned duration, from its filing to today at the latest: a
+        # project of this year is earlier in its lifecycle, and nothing is dated after today.
+        room = now - project.created - dt.timedelta(hours=1)
+        whole = min(dt.timedelta(days=max((project.end - project.start).days, 30)) * len(moves) / (len(moves) + 1),
+                    max(room, dt.timedelta(minutes=len(moves))))
         for n, move in enumerate(moves, start=1):
-            at = at + dt.timedelta(days=max(7, span * n // (len(moves) + 1)))
+            at = project.created + whole * n / len(moves)
             target = TARGET[move]
             by = officer if move in OFFICER_MOVES else company
             events.append(ProjectEvent(subject=project, transition=move, source=state, target=target, by=by,

@@ -3,6 +3,7 @@ same decision function the filing does)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -110,7 +111,8 @@ def _form(request: AuthenticatedRequest, enterprise: Enterprise, project: Projec
             refused = {"reason": decision_reason(exc.decision), "entry": exc.decision.get("negative_list_entry")}
         except InvalidInput as exc:
             errors = {d.get("field", ""): d.get("message", "") for d in exc.details}
-            messages.error(request, exc.message)
+            said = _("项目信息有误，未备案：请按各栏下的提示修改（共 %(n)d 处）。") % {"n": len(errors)}
+            messages.error(request, said)
         else:
             messages.success(request, _("项目已提交：%(state)s") % {"state": project.get_state_display()})
             return redirect("projects:detail", project_id=project.pk)
@@ -121,7 +123,7 @@ def _form(request: AuthenticatedRequest, enterprise: Enterprise, project: Projec
     return render(request, "projects/new.html", {
         "e": enterprise, "title": title, "crumbs": crumbs(*trail, current=title), "p": project,
         "v": post, "errors": errors, "refused": refused, "rows": _rows(post),
-        "line_errors": {k: v for k, v in errors.items() if k.startswith("equipment")},
+        "line_errors": {_line_label(k): v for k, v in errors.items() if k.startswith("equipment")},
         "investment": [(k, INVESTMENT_LABELS[k], post.get(f"inv_{k}", "")) for k in services.INVESTMENT_KINDS],
         "expected": [(k, services.EXPECTED_LABELS[k], post.get(f"exp_{k}", "")) for k in services.EXPECTED_KEYS],
         "kinds": EquipmentKind.choices, "origins": Origin.choices,
@@ -130,6 +132,19 @@ def _form(request: AuthenticatedRequest, enterprise: Enterprise, project: Projec
         "answer": _answer(request, enterprise) if request.method == "POST" else None,
         "submit": _("提交备案") if project is None else _("保存修改"),
     }, status=422 if errors or refused else 200)
+
+
+LINE_FIELDS = {"kind": gettext_lazy("类别"), "type": gettext_lazy("型号或类型"), "origin": gettext_lazy("品牌来源"),
+               "count": gettext_lazy("数量"), "unit_price": gettext_lazy("单价")}
+
+
+def _line_label(field: str) -> str:
+    """`equipment[2].count` as the form's reader knows it: 设备第 3 行·数量."""
+    found = re.fullmatch(r"equipment\[(\d+)\](?:\.(\w+))?", field)
+    if found is None:
+        return str(_("设备清单"))
+    row = _("设备第 %(n)d 行") % {"n": int(found.group(1)) + 1}
+    return f"{row}·{LINE_FIELDS.get(found.group(2) or '', '')}".rstrip("·")
 
 
 def _answer(request: HttpRequest, enterprise: Enterprise) -> dict[str, Any]:
