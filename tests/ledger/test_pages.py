@@ -71,3 +71,12 @@ def test_only_the_province_and_finance_read_the_ledger(make_user: Callable[..., 
     for path in ("/ledger/", "/ledger/reconciliation/", "/ledger/export.xlsx"):
         assert client.get(path).status_code == 403, path
     assert signed_in(make_user(Role.PROVINCE, region="330000")).get("/ledger/").status_code == 200
+
+
+def test_the_balances_are_in_the_order_a_reader_counts_codes(finance: Any) -> None:
+    for n in (10, 9, 100, 2):
+        account_ensure(code=f"fund:2030:allocated:{n}", name=f"申请 {n}", kind=AccountKind.ASSET)
+    account_ensure(code="fund:2030:available", name="可分配", kind=AccountKind.ASSET)
+    codes = [b.account.code for b in finance.get("/ledger/?account=fund:2030:").context["balances"]]
+    assert codes == ["fund:2030:allocated:2", "fund:2030:allocated:9", "fund:2030:allocated:10",
+                     "fund:2030:allocated:100", "fund:2030:available"]

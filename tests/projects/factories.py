@@ -13,7 +13,7 @@ from zhigai.base.models import Enterprise, Region
 from zhigai.projects.models import EquipmentKind, EquipmentLine, Project, ProjectState
 
 _numbers = itertools.count(1000)
-EXPECTED = {"positions_saved": 20, "productivity_gain": 15, "defect_rate_change": -1.5}
+EXPECTED = {"positions_saved": 20, "productivity_gain": 0.15, "defect_rate_change": -0.015}  # ratios, as filed
 
 
 def project_make(enterprise: Enterprise, robots: Sequence[tuple[str, int, str]] = (), *,

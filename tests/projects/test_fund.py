@@ -66,10 +66,10 @@ def test_the_benefit_is_the_formulas_unless_an_officer_scores_it(fund_users: dic
                                                                  make_project: Callable[..., Any],
                                                                  make_user: Callable[..., Any]) -> None:
     r = round_make(fund_users["province"])
-    project = make_project(positions_saved=10, productivity_gain=5, defect_rate_change=-2, energy_change=-4)
+    project = make_project(positions_saved=10, productivity_gain=0.05, defect_rate_change=-0.02, energy_change=-0.04)
     owner = make_user(Role.ENTERPRISE, enterprise=project.enterprise)
     a = fund_application_create(by=owner, fund_round=r, project=project, amount="300000.00")
-    # 10 × 1 + 5 × 2 + (−2) × (−3) + (−4) × (−1.5) = 32
+    # 10 × 1 + 0.05 × 200 + (−0.02) × (−300) + (−0.04) × (−150) = 32 (ratios, as the filing stores them)
     assert a.benefit == D("32.00") and a.benefit_source == "formula"
     assert a.benefit_working["version"] and len(a.benefit_working["terms"]) == 4
     other = make_project()

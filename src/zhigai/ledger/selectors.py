@@ -40,6 +40,12 @@ def journal_list(*, user: Actor, prefix: str = "") -> QuerySet[Journal]:
     return qs
 
 
+def code_order(account: Account) -> tuple[tuple[int, int | str], ...]:
+    """Codes in the order a reader counts them: fund:2026:allocated:9 before fund:2026:allocated:10."""
+    return tuple((0, int(part)) if part.isascii() and part.isdigit() else (1, part)
+                 for part in account.code.split(":"))
+
+
 @dataclass(frozen=True)
 class Balance:
     account: Account
@@ -55,7 +61,7 @@ class Balance:
 def balance_list(*, user: Actor, prefix: str = "") -> list[Balance]:
     """Each account's balance on its normal side, with its debits and credits, summed by the database."""
     ledger_require(user)
-    accounts = list(Account.objects.filter(_prefix_q(prefix)).order_by("code"))
+    accounts = sorted(Account.objects.filter(_prefix_q(prefix)), key=code_order)
     debit = dict(Leg.objects.filter(account__in=accounts, amount__gt=0).values("account_id")
                  .annotate(s=MoneySum("amount")).values_list("account_id", "s"))
     credit = dict(Leg.objects.filter(account__in=accounts, amount__lt=0).values("account_id")

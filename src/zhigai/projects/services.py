@@ -39,9 +39,12 @@ FIELDS = ("enterprise", "title", "description", "start", "end", "investment", "e
 INVESTMENT_KINDS = ("equipment", "software", "construction", "services")
 EXPECTED_KEYS = ("positions_saved", "productivity_gain", "defect_rate_change", "energy_change")
 EXPECTED_LABELS = {"positions_saved": gettext_lazy("减少一线岗位（个）"),
-                   "productivity_gain": gettext_lazy("劳动生产率提高（比例）"),
-                   "defect_rate_change": gettext_lazy("不良率变化（比例，负为下降）"),
-                   "energy_change": gettext_lazy("能耗变化（比例，负为下降）")}
+                   "productivity_gain": gettext_lazy("劳动生产率提高（比例，如 0.2 即 20%）"),
+                   "defect_rate_change": gettext_lazy("不良率变化（比例，负为下降，如 -0.01 即下降 1 个百分点）"),
+                   "energy_change": gettext_lazy("能耗变化（比例，负为下降，如 -0.05 即下降 5%）")}
+EXPECTED_NAMES = {"positions_saved": gettext_lazy("减少一线岗位（个）"),  # as a project's page shows them
+                  "productivity_gain": gettext_lazy("劳动生产率提高"), "defect_rate_change": gettext_lazy("不良率变化"),
+                  "energy_change": gettext_lazy("能耗变化")}
 EXPECTED_LIMIT = 1_000_000
 LINES_MAX, COUNT_MAX = 200, 100_000
 LAND_MAX = Decimal("100000")

@@ -20,6 +20,7 @@ from zhigai.base.selectors import industry_list, region_options_html
 from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.exports import xlsx_response
+from zhigai.core.numbers import number_text, percent_text
 from zhigai.core.pages import errors_as_messages, page_number
 from zhigai.core.policy import permitted, require
 from zhigai.core.types import AuthenticatedRequest
@@ -36,6 +37,7 @@ from .workflow import NOTE_REQUIRED, PROJECT_WORKFLOW
 
 FILTERS = ("state", "region", "industry", "year", "land", "q")
 STATE_LABELS = dict(ProjectState.choices)
+RATIOS = frozenset({"productivity_gain", "defect_rate_change", "energy_change"})  # filed as ratios: shown in %
 CHECKED_STATES = (ProjectState.COMPLETION_DECLARED, ProjectState.INSPECTION, ProjectState.RECTIFICATION)
 
 
@@ -119,7 +121,8 @@ def project_page(request: AuthenticatedRequest, project_id: int) -> HttpResponse
                    for e in project.events.select_related("by")],
         "moves": _moves(project, user),
         "may_change": permitted(user, "projects.project.change", project),
-        "expected": [(k, services.EXPECTED_LABELS.get(k, k), v) for k, v in (project.expected or {}).items()],
+        "expected": [(k, services.EXPECTED_NAMES.get(k, k), percent_text(v) if k in RATIOS else number_text(v))
+                     for k, v in (project.expected or {}).items()],
     })
 
 
