@@ -29,9 +29,10 @@ def demo_users_ensure() -> list[tuple[str, str]]:
     """Create the demo logins that are missing; return (username, description) for each."""
     province = Region.objects.get(level=RegionLevel.PROVINCE)
     out = [("province", f"provincial officer, {province.name_en}")]
-    _ensure("province", role=Role.PROVINCE, region=province)
+    # Named as their offices, which is how the pages' histories show who acted.
+    _ensure("province", role=Role.PROVINCE, region=province, first_name="省经信厅技改处")
     for city in Region.objects.filter(level=RegionLevel.CITY).order_by("code"):
-        _ensure(city.pinyin, role=Role.CITY, region=city)
+        _ensure(city.pinyin, role=Role.CITY, region=city, first_name=f"{city.name_zh}经信局")
         out.append((city.pinyin, f"city officer, {city.name_en}"))
     hangzhou = Region.objects.get(level=RegionLevel.CITY, pinyin="hangzhou")
     # One still reporting in the last year (the demo's firms enter and exit), so its home shows today.
@@ -39,7 +40,7 @@ def demo_users_ensure() -> list[tuple[str, str]]:
     enterprise = Enterprise.objects.filter(region__parent=hangzhou, indicators__year=latest,
                                            indicators__month=0).order_by("uscc").first()
     if enterprise is not None:
-        _ensure("enterprise", role=Role.ENTERPRISE, enterprise=enterprise)
+        _ensure("enterprise", role=Role.ENTERPRISE, enterprise=enterprise, first_name="企业填报员")
         out.append(("enterprise", f"enterprise user of {enterprise.name} ({enterprise.uscc})"))
     _ensure("expert", role=Role.EXPERT, first_name="王工")
     out.append(("expert", "diagnosis expert assigned to Hangzhou enterprises"))

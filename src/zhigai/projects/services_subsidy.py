@@ -257,8 +257,9 @@ def subsidy_budget_post(*, by: User, program: str, year: int, amount: Decimal, i
     if program not in ProgramLevel.values:
         raise InvalidInput(_("应为 province、city 或 county"), details=[{"field": "program", "message": program}])
     code = f"subsidy:{program}:{year}:budget"
-    budget = account_ensure(code=code, kind=AccountKind.EQUITY, name=account_stored_name(code, subsidy_account_name))
+    name = account_stored_name(code, subsidy_account_name)
+    budget = account_ensure(code=code, kind=AccountKind.EQUITY, name=name)
     return journal_post(by=by, kind=JournalKind.BUDGET, legs=[(available_account(program, year), amount),
                                                              (budget, -amount)],
-                        memo=f"补贴预算 {program} {year}", source=f"projects.subsidy_budget:{program}:{year}",
+                        memo=name, source=f"projects.subsidy_budget:{program}:{year}",
                         idempotency_key=idempotency_key)

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from zhigai.core.audit import ACTION_LABELS, ENTITY_LABELS
-from zhigai.core.numbers import count_text, money_range_text, money_text, percent_text, yuan_exact_text
+from zhigai.core.numbers import count_text, money_range_text, money_text, number_text, percent_text, yuan_exact_text
 
 register = template.Library()
 
@@ -66,6 +66,13 @@ def percent(value: Any) -> str:
 def num(value: Any) -> str:
     """A count, whole, with thousands separators."""
     return count_text(value)
+
+
+@register.filter
+def decimal(value: Any) -> str:
+    """A figure that is neither money nor a count (points of benefit), to two places at most, grouped as the
+    platform groups numbers in both languages ("14,063.23")."""
+    return number_text(value)
 
 
 @register.filter
