@@ -62,14 +62,17 @@ def test_the_project_page_shows_the_quote_and_claims_with_invoices(world: dict[s
 
 def test_the_preview_quotes_lines_being_typed_before_the_project_is_saved(world: dict[str, Any]) -> None:
     client = _as(world["owner"])
+    # The filing form's own fields, as its htmx request sends them (projects/new.html)
     got = client.get("/subsidies/quote-preview/", {
-        "uscc": world["own"].uscc, "year": "2024", "kind-0": "robot", "type-0": "焊接", "origin-0": "domestic",
-        "count-0": "1", "unit_price-0": "600000.00", "kind-1": "robot", "origin-1": "imported", "count-1": "2",
-        "unit_price-1": "abc"})
+        "enterprise": world["own"].uscc, "start": "2024-03-01", "eq_kind_0": "robot", "eq_type_0": "焊接",
+        "eq_origin_0": "domestic", "eq_count_0": "1", "eq_unit_price_0": "600000.00", "eq_kind_1": "robot",
+        "eq_origin_1": "imported", "eq_count_1": "2", "eq_unit_price_1": "abc", "eq_count_2": ""})
     assert got.status_code == 200
     html = got.content.decode()
     assert "100,000 元" in html and 'data-testid="robot-subsidy"' in html  # capped per robot; the bad line waits
+    assert "2024 年" in html, "the year of the start typed"
     assert "<html" not in html, "a partial"
+    assert client.get("/subsidies/quote-preview/", {"start": "2024-03-01", "year": "1800"}).status_code == 422
     assert _as(world["ningbo"]).get("/subsidies/quote-preview/", {"uscc": world["own"].uscc}).status_code == 404
 
 

@@ -121,6 +121,7 @@ def project_page(request: AuthenticatedRequest, project_id: int) -> HttpResponse
                    for e in project.events.select_related("by")],
         "moves": _moves(project, user),
         "may_change": permitted(user, "projects.project.change", project),
+        "may_subsidy": permitted(user, "projects.subsidy.view", project),
         "expected": [(k, services.EXPECTED_NAMES.get(k, k), percent_text(v) if k in RATIOS else number_text(v))
                      for k, v in (project.expected or {}).items()],
     })

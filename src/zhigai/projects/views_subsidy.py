@@ -76,37 +76,46 @@ def project_page(request: AuthenticatedRequest, project_id: int) -> HttpResponse
 
 
 def _preview_lines(data: Any) -> list[EquipmentLine]:
-    """Equipment lines from the filing form as typed: kind-N, type-N, origin-N, count-N, unit_price-N."""
+    """Equipment lines from the filing form as typed: eq_kind_N, eq_type_N, eq_origin_N, eq_count_N,
+    eq_unit_price_N (projects/new.html)."""
     lines = []
     for n in range(MAX_PREVIEW_LINES):
-        if f"count-{n}" not in data:
+        if not data.get(f"eq_count_{n}"):
             continue
-        count = ascii_int(data.get(f"count-{n}", ""), low=1, high=100000)
+        count = ascii_int(data.get(f"eq_count_{n}", ""), low=1, high=100000)
         problems: list[dict[str, str]] = []
-        price = money_parse(data.get(f"unit_price-{n}"), f"unit_price-{n}", problems)
+        price = money_parse(data.get(f"eq_unit_price_{n}"), f"eq_unit_price_{n}", problems)
         if count is None or problems:
             continue  # a line still being typed is left out until it reads as a number
-        kind = data.get(f"kind-{n}", EquipmentKind.ROBOT)
-        origin = data.get(f"origin-{n}", Origin.DOMESTIC)
+        kind = data.get(f"eq_kind_{n}", EquipmentKind.ROBOT)
+        origin = data.get(f"eq_origin_{n}", Origin.DOMESTIC)
         lines.append(EquipmentLine(kind=kind if kind in EquipmentKind.values else EquipmentKind.OTHER,
-                                   type=str(data.get(f"type-{n}", ""))[:100],
+                                   type=str(data.get(f"eq_type_{n}", ""))[:100],
                                    origin=origin if origin in Origin.values else Origin.IMPORTED,
                                    count=count, unit_price=price))
     return lines
 
 
+def _preview_year(data: Any) -> int:
+    """The year the quote is for: `year`, else the start date's year as typed, else this year."""
+    if data.get("year"):
+        return selectors.year_parse(data.get("year"), _this_year())
+    start = str(data.get("start") or "")
+    return selectors.year_parse(start[:4], _this_year()) if len(start) == 10 and start[4] == "-" else _this_year()
+
+
 @login_required
 def quote_preview(request: AuthenticatedRequest) -> HttpResponse:
-    """The quote of the lines being typed, for the enterprise `uscc` (an htmx partial for the filing form);
-    `year` defaults to this year."""
+    """The quote of the lines being typed, for the enterprise `uscc` or `enterprise` (an htmx partial for the
+    filing form); for `year`, else the year of the start typed, else this year."""
     data = request.POST if request.method == "POST" else request.GET
     # An enterprise's user quotes for its own enterprise unless it names one (which it must see anyway).
     own = request.user.enterprise.uscc if request.user.enterprise is not None else ""
-    enterprise = access_enterprise(user=request.user, uscc=str(data.get("uscc") or own))
+    enterprise = access_enterprise(user=request.user, uscc=str(data.get("uscc") or data.get("enterprise") or own))
     if not permitted(request.user, QUOTE, Project(enterprise=enterprise)):
         raise Http404
     quote, error = _quote_or_error(lambda: selectors.quote_lines(
-        enterprise=enterprise, year=selectors.year_parse(data.get("year", ""), _this_year()),
+        enterprise=enterprise, year=_preview_year(data),
         lines=_preview_lines(data)))
     return render(request, "projects/subsidy_quote_partial.html", {"quote": quote, "quote_error": error},
                   status=422 if error else 200)
