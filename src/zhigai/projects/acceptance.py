@@ -82,7 +82,7 @@ def _invoices(project: Project) -> Verdict:
     if invoiced >= declared:
         return Verdict("invoices", label, OK, _("发票 %(n)d 张合计 %(i)s 元，不低于申报总投资 %(d)s 元。") % values)
     return Verdict("invoices", label, SHORT,
-                   _("发票 %(n)d 张合计 %(i)s 元，低于申报总投资 %(d)s 元 %(diff)s 元。") % values)
+                   _("发票 %(n)d 张合计 %(i)s 元，比申报总投资 %(d)s 元少 %(diff)s 元。") % values)
 
 
 def _productivity(row: Indicator) -> float | None:
