@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from rules.predicates import Predicate as Predicate  # re-exported: the type of every rule
 from rules.predicates import predicate as _predicate
 from rules.rulesets import RuleSet
@@ -74,6 +76,19 @@ def permitted(user: Actor | None, permission: str, obj: Any = None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return bool(policy.rules.test_rule(name, user, obj))  # type: ignore[no-untyped-call]
+
+
+DB_ID_MAX = 2**31 - 1  # the largest id a table holds (and a larger number in a URL a database refuses)
+M = TypeVar("M", bound=Model)
+
+
+def seen_or_404(queryset: QuerySet[M], pk: int, user: Actor | None, permission: str) -> M:
+    """The row `pk` of `queryset` if `user` has `permission` on it; Http404 otherwise, alike for a row that
+    does not exist and one the user may not see, so that ids cannot be probed. The getters' one lookup."""
+    found = queryset.filter(pk=pk).first() if 0 < pk <= DB_ID_MAX else None
+    if found is None or not permitted(user, permission, found):
+        raise Http404
+    return found
 
 
 def require(user: Actor | None, permission: str, obj: Any = None, *, message: str, code: str = "forbidden") -> None:

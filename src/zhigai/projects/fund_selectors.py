@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Region, RegionLevel
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.models import REGION_ROLES, Role
-from zhigai.core.policy import permitted, require
+from zhigai.core.policy import permitted, require, seen_or_404
 from zhigai.core.types import Actor
 
 from .errors_fund import FundError
@@ -20,12 +19,6 @@ from .fund_models import PENDING, AllocationRun, FundApplication, FundRound, Pay
 from .models import Project
 from .policy_fund import APPLICATION_VIEW, FUND_WIDE, PAYMENT_VIEW, PROJECT_VIEW, ROUND_VIEW
 from .selectors import project_seen
-
-_DB_INT = 2**31
-
-
-def _id_ok(pk: int) -> bool:
-    return 0 < pk < _DB_INT
 
 
 def project_for_fund(*, user: Actor, project_id: int) -> Project:
@@ -47,9 +40,7 @@ def round_list(*, user: Actor) -> QuerySet[FundRound]:
 
 def access_round(*, user: Actor, round_id: int, action: str = "view") -> FundRound:
     """The round if the user may see rounds; 404 otherwise, 403 for an action it may not do."""
-    found = FundRound.objects.filter(pk=round_id).first() if _id_ok(round_id) else None
-    if found is None or not permitted(user, ROUND_VIEW, found):
-        raise Http404
+    found = seen_or_404(FundRound.objects.all(), round_id, user, ROUND_VIEW)
     if action != "view":
         require(user, f"projects.fund_round.{action}", found, message=_("您不能对这一轮专项资金进行此操作。"),
                 code=FundError.FORBIDDEN)
@@ -72,10 +63,8 @@ def application_list(*, user: Actor, fund_round: FundRound) -> QuerySet[FundAppl
 
 
 def access_application(*, user: Actor, application_id: int, action: str = "view") -> FundApplication:
-    found = (FundApplication.objects.select_related("round", "project__enterprise__region__parent")
-             .filter(pk=application_id).first() if _id_ok(application_id) else None)
-    if found is None or not permitted(user, APPLICATION_VIEW, found):
-        raise Http404
+    found = seen_or_404(FundApplication.objects.select_related(
+        "round", "project__enterprise__region__parent"), application_id, user, APPLICATION_VIEW)
     if action != "view":
         require(user, f"projects.fund_{action}", found, message=_("您不能对这项申请进行此操作。"),
                 code=FundError.FORBIDDEN)
@@ -83,11 +72,8 @@ def access_application(*, user: Actor, application_id: int, action: str = "view"
 
 
 def access_payment(*, user: Actor, payment_id: int) -> Payment:
-    found = (Payment.objects.select_related("application__round", "application__project__enterprise__region__parent")
-             .filter(pk=payment_id).first() if _id_ok(payment_id) else None)
-    if found is None or not permitted(user, PAYMENT_VIEW, found):
-        raise Http404
-    return found
+    return seen_or_404(Payment.objects.select_related(
+        "application__round", "application__project__enterprise__region__parent"), payment_id, user, PAYMENT_VIEW)
 
 
 def payment_list(*, user: Actor, fund_round: FundRound | None = None) -> QuerySet[Payment]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Industry
@@ -13,7 +12,7 @@ from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import region_codes_below, scoped_enterprises
 from zhigai.core.errors import InvalidInput
 from zhigai.core.models import REGION_ROLES, Role
-from zhigai.core.policy import permitted, require
+from zhigai.core.policy import require, seen_or_404
 from zhigai.core.text import ascii_int, clean_text
 from zhigai.core.types import Actor
 
@@ -40,12 +39,9 @@ def project_seen(*, user: Actor, project_id: int, permission: str = VIEW) -> Pro
     """The project if `user` has `permission` on it (projects.project.view, or a subsidy's or the fund's
     view of it); Http404 otherwise, as for a missing project, so that another enterprise's or another
     region's projects cannot be told from ids that do not exist. The one lookup of a project by id."""
-    found = (Project.objects.select_related("enterprise", "enterprise__region", "enterprise__region__parent",
-                                            "enterprise__industry", "negative_list", "land_city", "created_by")
-             .filter(pk=project_id).first() if 0 < project_id < 2**31 else None)
-    if found is None or not permitted(user, permission, found):
-        raise Http404
-    return found
+    related = Project.objects.select_related("enterprise", "enterprise__region", "enterprise__region__parent",
+                                             "enterprise__industry", "negative_list", "land_city", "created_by")
+    return seen_or_404(related, project_id, user, permission)
 
 
 def access_project(*, user: Actor, project_id: int, action: str = "view") -> Project:

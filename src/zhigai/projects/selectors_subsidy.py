@@ -17,7 +17,7 @@ from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.errors import InvalidInput
 from zhigai.core.numbers import number_text, yuan_exact_text
-from zhigai.core.policy import permitted, require
+from zhigai.core.policy import permitted, require, seen_or_404
 from zhigai.core.text import ascii_int
 from zhigai.core.types import Actor
 
@@ -56,12 +56,9 @@ def access_subsidy_project(*, user: Actor, project_id: int, action: str = "view"
 
 
 def access_claim(*, user: Actor, claim_id: int) -> SubsidyClaim:
-    found = (SubsidyClaim.objects.select_related("project", "project__enterprise", "project__enterprise__region",
-                                                 "rule", "rule__region").filter(pk=claim_id).first()
-             if 0 < claim_id < 2**31 else None)
-    if found is None or not permitted(user, CLAIM_VIEW, found):
-        raise Http404
-    return found
+    related = SubsidyClaim.objects.select_related("project", "project__enterprise", "project__enterprise__region",
+                                                  "rule", "rule__region")
+    return seen_or_404(related, claim_id, user, CLAIM_VIEW)
 
 
 def year_parse(raw: Any, default: int) -> int:
