@@ -116,14 +116,14 @@ class FileStages:
         self.rows.close()
 
 
-def stages_write(stages: FileStages, enterprises: Iterable[dict[str, Any]], *, user: User, filename: str,
-                 created: Collection[str]) -> int:
+def stages_write(indicator_stages: Iterable[tuple[str, int, str]], enterprises: Iterable[dict[str, Any]], *,
+                 user: User, filename: str, created: Collection[str]) -> int:
     """The file's stages as stage records (source import, the file's name as reference): one bulk write
-    (services.stage_records_bulk). `enterprises` are the enterprise table's clean rows, `created` the codes
-    the write created. A year both tables give (with the same stage, or pass 1 refused the file) is
-    recorded once."""
+    (services.stage_records_bulk). `indicator_stages` are FileStages.indicator_stages(), `enterprises` the
+    enterprise table's clean rows, `created` the codes the write created. A year both tables give (with the
+    same stage, or pass 1 refused the file) is recorded once."""
     given = {(e["uscc"], e["stage_year"]): e["stage_given"] for e in enterprises if "stage_given" in e}
-    given.update({(uscc, year): stage for uscc, year, stage in stages.indicator_stages()})
+    given.update({(uscc, year): stage for uscc, year, stage in indicator_stages})
     found = Enterprise.objects.filter(uscc__in=in_values({uscc for uscc, _year in given})).order_by()
     ids = dict(found.values_list("uscc", "id"))
     rows = ((ids[uscc], uscc, year, stage, filename) for (uscc, year), stage in given.items())

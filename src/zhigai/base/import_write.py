@@ -11,7 +11,7 @@ fields come last.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from zhigai.core.bulk import bulk_upsert, in_values
@@ -19,7 +19,7 @@ from zhigai.core.cache import areas_changed
 from zhigai.core.models import User
 
 from .import_audit import Gains, enterprise_changes, enterprise_gains, indicator_diffs
-from .import_stages import FileStages, stages_write
+from .import_stages import stages_write
 from .models import Enterprise, Indicator
 from .services import enterprise_refresh_derived
 
@@ -128,14 +128,20 @@ class ImportWrite:
 
     # --- the end --------------------------------------------------------------------------------------
 
-    def finish(self, stages: FileStages, enterprises: Iterable[dict[str, Any]]) -> int:
-        """The file's stages as stage records, and the size fields of the enterprises given records (size is
+    def finish(self, *, stages: bool, indicator_stages: Iterator[tuple[str, int, str]],
+               enterprises: Iterable[dict[str, Any]]) -> int:
+        """The file's stages as stage records (`stages`: whether the file gives any; those of its indicator
+        tables and of its clean enterprise rows), and the size fields of the enterprises given records (size is
         derived from indicators alone: an import of enterprises only leaves it as it was, and a new
         enterprise with no records is rightly at the default). Returns the stages recorded."""
-        recorded = stages_write(stages, enterprises, user=self.user, filename=self.filename, created=self.created) \
-            if len(stages) else 0
+        recorded = stages_write(indicator_stages, enterprises, user=self.user, filename=self.filename,
+                                created=self.created) if stages else 0
         if len(self.ids) > REFRESH_ALL:
             enterprise_refresh_derived(ids=None)
         elif self.ids:
             enterprise_refresh_derived(ids=self.ids.values())
         return recorded
+
+    def results(self, recorded: int) -> dict[str, Any]:
+        """What the write counted (a plain dict: it crosses from import_pipe's writer to the importer)."""
+        return {"counts": self.counts, "indicator_counts": self.indicator_counts, "recorded": recorded}

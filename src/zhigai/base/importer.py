@@ -37,6 +37,7 @@ from zhigai.core.models import User
 from zhigai.core.phrases import Phrase, reason
 from zhigai.core.policy import require
 
+from .import_pipe import WritePipe, pipe_possible
 from .import_report import stored_error
 from .import_stages import FileStages, default_stage_year, enterprise_row
 from .import_write import ImportWrite
@@ -44,6 +45,7 @@ from .models import Enterprise, ImportJob, ImportStatus, Stage
 from .policy import enterprise_scope
 from .selectors import scoped_enterprises
 from .spool import Spool as _Spool
+from .spool import Tally
 from .tabular import BeyondCap, FileProblem, Table, open_tables, xlsx_unpacked_bytes
 from .uscc import USCCError, normalize_uscc
 from .validation import INDICATOR_NAMES, IndicatorTable, Lookups, clean_enterprise_values
@@ -79,11 +81,24 @@ class Plan:
     """What pass 1 found: clean rows ready to write, or the errors that stop the import."""
 
     errors: list[dict[str, Any]] = field(default_factory=list)
-    enterprises: _Spool = field(default_factory=_Spool)
+    enterprises: _Spool = field(init=False)
     enterprise_columns: list[str] = field(default_factory=list)
     indicator_tables: list[IndicatorRows] = field(default_factory=list)
     stages: FileStages = field(default_factory=FileStages)  # the stage by enterprise and year, both tables
     rows: int = 0
+    # Pass 2 beside pass 1 (import_pipe): each clean chunk is sent as it is kept, until the first error, and
+    # only counted here.
+    sink: Callable[[tuple[Any, ...]], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.enterprises = self.spool()
+
+    def spool(self) -> _Spool:
+        return _Spool() if self.sink is None else Tally()
+
+    def send(self, *item: Any) -> None:
+        if self.sink is not None and not self.errors:
+            self.sink(item)
 
     def close(self) -> None:
         self.enterprises.close()
@@ -119,9 +134,10 @@ class _Validator:
         self._shown = 0.0
         self._existing_others: set[str] | None = None  # enterprises out of the user's reach, read if needed
 
-    def run(self, tables: list[Table]) -> Plan:
-        """Validate the tables' rows as they stream; a FileProblem (a cap, damage) stops it and propagates."""
-        plan = Plan()
+    def run(self, tables: list[Table], sink: Callable[[tuple[Any, ...]], None] | None = None) -> Plan:
+        """Validate the tables' rows as they stream, sending the clean ones to `sink` as they are kept; a
+        FileProblem (a cap, damage) stops it and propagates."""
+        plan = Plan(sink=sink)
         self._read = getattr(tables, "fraction", self._read)  # tabular.Tables: how much has been read
         tables = sorted(tables, key=lambda t: t.kind != "enterprises")  # enterprises first
         file_usccs: set[str] = set()
@@ -184,6 +200,8 @@ class _Validator:
             for number, cells in chunk:
                 self._enterprise(columns, number, cells, table, plan, file_usccs, first_row, clean_rows)
             plan.enterprises.add(clean_rows)
+            if clean_rows:
+                plan.send("enterprises", columns, clean_rows)
 
     def _enterprise(
         self,
@@ -233,7 +251,7 @@ class _Validator:
         out.append(clean)
 
     def _indicators(self, table: Table, plan: Plan, file_usccs: set[str]) -> None:
-        out = IndicatorRows(columns=[c for c in table.columns if c in INDICATOR_NAMES])
+        out = IndicatorRows(columns=[c for c in table.columns if c in INDICATOR_NAMES], rows=plan.spool())
         plan.indicator_tables.append(out)
         uscc_at = table.columns.index("uscc")
         seen: dict[int, int] = {}  # _period -> its row number
@@ -242,6 +260,7 @@ class _Validator:
             if not self._all_clean(clean, chunk, uscc_at, out, file_usccs, seen, plan):
                 self._indicator_rows(clean, chunk, uscc_at, table.sheet, plan, out, file_usccs, seen)
             plan.stages.flush()
+        plan.send("table_done")
 
     def _indicator_rows(
         self,
@@ -290,6 +309,8 @@ class _Validator:
                 rows.append((uscc, year, month, clean.stored[k]))
                 out.usccs.add(uscc)
         out.rows.add(rows)
+        if rows:
+            plan.send("indicators", out.columns, rows)
 
     def _all_clean(
         self,
@@ -332,7 +353,9 @@ class _Validator:
                 if stage is not None:
                     stages.add(key & ~15, uscc, year, stage, number)
         out.usccs.update(codes.values())
-        out.rows.add(list(zip(usccs, years, clean.months, clean.stored, strict=True)))
+        rows = list(zip(usccs, years, clean.months, clean.stored, strict=True))
+        out.rows.add(rows)
+        plan.send("indicators", out.columns, rows)
         return True
 
 
@@ -346,20 +369,22 @@ def _write(plan: Plan, *, user: User, filename: str) -> dict[str, int]:
             for rows in table.rows.chunks():
                 write.indicators(table.columns, rows)
             write.table_done()
-        return _write_end(plan, write)
+        recorded = write.finish(stages=len(plan.stages) > 0, indicator_stages=plan.stages.indicator_stages(),
+                                enterprises=plan.enterprises)
+        return _written(plan, write.results(recorded))
 
 
-def _write_end(plan: Plan, write: ImportWrite) -> dict[str, int]:
+def _written(plan: Plan, results: dict[str, Any]) -> dict[str, int]:
+    """The summary of a written file: its counts and what the write counted (ImportWrite.results)."""
     summary = {"enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
     if len(plan.stages):
         summary["stages"] = len(plan.stages)
     if plan.enterprises:
-        summary.update(write.counts)
+        summary.update(results["counts"])
     if plan.indicator_count:
-        summary.update(write.indicator_counts)
-    recorded = write.finish(plan.stages, plan.enterprises)
+        summary.update(results["indicator_counts"])
     if len(plan.stages):
-        summary["stages_recorded"] = recorded
+        summary["stages_recorded"] = results["recorded"]
     return summary
 
 
@@ -394,23 +419,32 @@ def _import_file(
     *, user: User, path: Path, filename: str, dry_run: bool, progress: Callable[[float], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     validator = _Validator(user, progress)
+    pipe = WritePipe(user=user, filename=filename) if pipe_possible(dry_run=dry_run, path=path) else None
     try:
-        with open_tables(path, filename) as tables:
-            plan = validator.run(tables)
-    except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
-        return exc.problems, {}
-    try:
-        if not plan.rows and not plan.errors:
-            return [{"row": 2, "column": "", "message": Phrase(gettext_noop("文件只有表头，没有数据行"))}], {}
-        summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
-        if len(plan.stages):
-            summary["stages"] = len(plan.stages)
-        if plan.errors or dry_run:
-            return plan.errors, summary
-        progress(0.9)
-        summary = {"rows": plan.rows, **_write(plan, user=user, filename=filename)}
+        try:
+            with open_tables(path, filename) as tables:
+                plan = validator.run(tables, sink=pipe.send if pipe else None)
+        except FileProblem as exc:  # unreadable, or beyond a cap: nothing else is reported
+            return exc.problems, {}
+        try:
+            if not plan.rows and not plan.errors:
+                return [{"row": 2, "column": "", "message": Phrase(gettext_noop("文件只有表头，没有数据行"))}], {}
+            summary = {"rows": plan.rows, "enterprises": len(plan.enterprises), "indicators": plan.indicator_count}
+            if len(plan.stages):
+                summary["stages"] = len(plan.stages)
+            if plan.errors or dry_run:
+                return plan.errors, summary
+            progress(0.9)
+            if pipe is None:
+                summary = {"rows": plan.rows, **_write(plan, user=user, filename=filename)}
+            else:
+                results = pipe.finish(stages=len(plan.stages) > 0, indicator_stages=plan.stages.indicator_stages())
+                summary = {"rows": plan.rows, **_written(plan, results)}
+        finally:
+            plan.close()
     finally:
-        plan.close()
+        if pipe is not None:
+            pipe.stop()  # the writer's transaction rolled back unless finish() had it committed
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()[:16]
     audit_record(actor=user, action="import", entity="file", entity_id=digest, summary=filename, after=summary)

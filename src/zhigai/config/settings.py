@@ -223,6 +223,10 @@ TASKS = {
 # file only if it also unpacks to at most IMPORT_BACKGROUND_UNPACKED_BYTES: the web request parses no file
 # of unbounded cost).
 IMPORT_BACKGROUND_BYTES = _env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
+# On PostgreSQL, such a file imported outside any transaction (the worker, `zhigai import`) is written by a
+# child process while it is validated, each clean chunk as it is kept (base/import_pipe.py); 0 writes after
+# the whole file is validated, as on SQLite.
+IMPORT_PIPELINE = _env_int("IMPORT_PIPELINE", 1) == 1
 IMPORT_BACKGROUND_UNPACKED_BYTES = _env_int("IMPORT_BACKGROUND_UNPACKED_BYTES", 4 * 1024 * 1024)
 # Caps of an import file: the upload's size (page and API), the rows and columns read, and what an Excel
 # file (a zip archive) may unpack to — its parts' sizes are read from the archive's directory before
