@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
+import signal
 import traceback
 from collections.abc import Iterator
 from itertools import islice
@@ -91,7 +92,7 @@ class WritePipe:
         self._feed.close()
         self._process.join(STOP_WAIT)
         if self._process.is_alive():
-            self._process.terminate()  # its connection ends with it, and the server rolls back
+            self._process.kill()  # its connection ends with it, and the server rolls back
             self._process.join()
         self._results.close()
 
@@ -115,6 +116,10 @@ class WritePipe:
     def _child(self, user: User, filename: str) -> None:
         self._feed.close()  # the parent's ends: the child reads the feed's end of file when the parent is gone
         self._results.close()
+        # The signals' own meaning, not what the importing process made of them (the worker's graceful stop):
+        # ended by SIGTERM, interrupted by SIGINT, and either way rolled back.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         outcome: tuple[Any, ...]
         try:
             with transaction.atomic():
