@@ -60,9 +60,10 @@ def delay_seconds(failures: int, limit: int) -> int:
 
 
 def _wait(row: SignInThrottle, limit: int, now: datetime) -> float:
-    if row.last_failure is None:
+    delay = delay_seconds(row.failures, limit)
+    if row.last_failure is None or not delay:  # below the limit: no wait, whenever the last failure was
         return 0.0
-    until = row.last_failure + timedelta(seconds=delay_seconds(row.failures, limit))
+    until = row.last_failure + timedelta(seconds=delay)
     return max(0.0, (until - now).total_seconds())
 
 
@@ -79,10 +80,12 @@ def attempt_begin(*, username: str, address: str | None) -> Attempt | int:
     limits = _limits(username, address or "-")
     keys = sorted(limits)  # one order for every writer: no deadlock between two attempts
     pair = next(k for k in keys if k.startswith("pair:"))
-    now = timezone.now()
     with transaction.atomic():
         SignInThrottle.objects.bulk_create([SignInThrottle(key=k) for k in keys], ignore_conflicts=True)
         rows = {r.key: r for r in SignInThrottle.objects.select_for_update().filter(key__in=keys).order_by("key")}
+        # The time once the rows are ours: an attempt that waited for the lock must not find the failure
+        # stamped by the one before it "in the future".
+        now = timezone.now()
         for key, row in rows.items():
             if row.failures and _forgotten(row, limits[key], now):
                 row.failures = 0

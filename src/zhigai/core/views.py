@@ -16,12 +16,14 @@ from .services import user_sign_in
 def sign_in(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
     username = ""
+    wait = 0
     if request.method == "POST":
         username = request.POST.get("username", "")
         try:
             user = user_sign_in(request=request, username=username, password=request.POST.get("password", ""))
         except (SignInLocked, Unauthorized) as exc:
             error, status = exc.message, exc.status
+            wait = getattr(exc, "retry_after", 0)
         except InvalidInput as exc:  # a username no account can have: not a failed attempt
             error, status, username = exc.message, 422, ""
         else:
@@ -30,12 +32,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"
             return redirect(target)
-    return render(
+    response = render(
         request,
         "core/login.html",
         {"error": error, "username": username, "next": request.GET.get("next", ""), "parts": platform_parts()},
         status=status,
     )
+    if wait:
+        response["Retry-After"] = str(wait)  # as the API says it
+    return response
 
 
 @require_POST
