@@ -84,6 +84,19 @@ def test_extremes_round_trip_through_the_api(province_user: User, api_client: An
     assert answer.json() == row
 
 
+@pytest.mark.parametrize("value", [*EXTREMES, "98765432109876.54", "543210987654321.01", *PROFITS])
+def test_money_sent_as_a_json_number_keeps_its_fen(province_user: User, api_client: Any, make_enterprise: Any,
+                                                   value: str) -> None:
+    """Defect: a bare JSON number went through a float: 98765432109876.54 was stored as …55, 999999999999999.99
+    as 1000000000000000.00, with a 200."""
+    client, uscc = api_client(province_user), make_enterprise().uscc
+    field = "profit" if value.startswith("-") else "revenue"
+    answer = client.put(f"/api/v1/enterprises/{uscc}/indicators/2020", data=f'{{"{field}": {value}}}',
+                        content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()[field] == value
+
+
 @pytest.mark.parametrize("value", TOO_LARGE + [f"-{v}" for v in TOO_LARGE])
 def test_the_api_refuses_money_above_the_limit_with_422(province_user: User, api_client: Any, make_enterprise: Any,
                                                         value: str) -> None:

@@ -47,7 +47,8 @@ def test_an_export_writes_text_that_looks_like_a_formula_as_text(hangzhou_user: 
     response = signed_in(hangzhou_user).get("/enterprises/export.xlsx", {"q": "HYPERLINK"})
     book = workbook(response)
     cell = book.active["A2"]
-    assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s"
+    assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s" and cell.quotePrefix
+    assert not book.active["B2"].quotePrefix, "other text is not marked"
 
 
 def test_the_export_is_in_the_readers_language(hangzhou_user: User, firms: Any) -> None:

@@ -30,6 +30,11 @@ from zhigai.diagnosis.models import Assessment, MaturityModel
 CONTROLS = {"NUL": "\x00", "SOH": "\x01", "DEL": "\x7f", "NEL (C1)": "\x85", "ESC": "\x1b"}
 SURROGATE = "\ud800"
 ZERO_WIDTH_ONLY = "\u200b\u200c\u200d\u2060\ufeff"
+# Other names that show nothing (found from outside: each passed as a name): direction marks and overrides, the
+# Arabic letter mark, an isolate, the Mongolian vowel separator, a variation selector, a tag, Hangul fillers, a
+# soft hyphen, the combining grapheme joiner, the blank Braille pattern, an interlinear annotation anchor.
+SHOWING_NOTHING = ["\u202e\u202e", "\u200e", "\u200f", "\u061c", "\u2066", "\u180e", "\ufe0f", "\U000e0001",
+                   "\u115f", "\u3164", "\u00ad", "\u034f", "\u2800", "\uffa0", "\ufff9"]
 
 
 def state() -> tuple[Any, ...]:
@@ -68,9 +73,12 @@ def test_clean_text_contract() -> None:
     assert clean_text("  Cafe\u0301 ", field="name") == "Café"  # trimmed, NFC
     assert clean_text("ＡＢＣ", field="name") == "ＡＢＣ"  # not NFKC: what was typed stays
     assert clean_text(None, field="q") == ""
-    for invisible in (ZERO_WIDTH_ONLY, " \u3000 ", ""):
+    for invisible in (ZERO_WIDTH_ONLY, " \u3000 ", "", *SHOWING_NOTHING):
         with pytest.raises(InvalidInput):
             clean_text(invisible, field="name", required=True)
+        assert clean_text(invisible, field="note") == "", "a text that shows nothing is empty"
+    for visible in ("a\u200b", "\u202e杭州", "e\u0301", "\u3164가"):  # something shows: kept as typed (NFC)
+        assert clean_text(visible, field="name", required=True)
     with pytest.raises(InvalidInput):
         clean_text("x" * 11, field="name", max_length=10)
 
@@ -135,6 +143,8 @@ def test_api_zero_width_name_refused(officer: Client, make_enterprise: Any) -> N
     before = state()
     assert_invalid(post_json(officer, "/api/v1/enterprises", new_firm(name=ZERO_WIDTH_ONLY)), "name")
     assert_invalid(post_json(officer, f"/api/v1/enterprises/{e.uscc}", {"name": " \u200b "}, "patch"), "name")
+    for nothing in SHOWING_NOTHING:
+        assert_invalid(post_json(officer, f"/api/v1/enterprises/{e.uscc}", {"name": nothing}, "patch"), "name")
     assert state() == before
 
 

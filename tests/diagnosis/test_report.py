@@ -247,7 +247,7 @@ def test_xlsx_never_writes_a_user_text_as_a_formula(ladder: MaturityModel, make_
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
     mine = [c for c in cells if isinstance(c.value, str) and c.value.strip() == text.strip()]
     assert len(mine) == 2, "the name and the note (notes are stored trimmed), written as text"
-    assert all(c.data_type == "s" for c in mine)
+    assert all(c.data_type == "s" and c.quotePrefix for c in mine), "text, quoted: editing it makes no formula"
     assert not [c for c in cells if c.data_type == "f"], "no formula anywhere in the workbook"
 
 

@@ -108,10 +108,14 @@ def test_the_full_journey_through_the_services(file_project: Any, firm_user: Use
         "accept"]
 
 
-def test_a_reason_is_required_and_its_absence_changes_nothing(file_project: Any, city_officer: User) -> None:
+@pytest.mark.parametrize("note", ["  ", "\u200b\u200b", "\u202e\u200e", "\u3164"],
+                         ids=["spaces", "zero-width", "direction marks", "Hangul filler"])
+def test_a_reason_is_required_and_its_absence_changes_nothing(file_project: Any, city_officer: User,
+                                                              note: str) -> None:
+    """Defect: a reason of zero-width characters returned a project with an invisible reason."""
     p = file_project(commitment={"signed": False})
     with pytest.raises(InvalidInput) as err:
-        services.project_move(by=city_officer, project=p, move="refuse", note="  ")
+        services.project_move(by=city_officer, project=p, move="refuse", note=note)
     assert err.value.code == "project_note_required"
     p.refresh_from_db()
     assert p.state == ProjectState.UNDER_REVIEW

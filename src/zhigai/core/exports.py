@@ -3,9 +3,9 @@
 A spreadsheet evaluates a cell whose text begins with `=`, `+`, `-` or `@` (and, after a tab or carriage
 return, whatever follows): an enterprise name or an assessment note such as `=HYPERLINK(...)` or
 `=cmd|' /C calc'!A0` would run in the officer's spreadsheet that opens the export. Text from users is
-therefore never written as a formula: in a workbook such a cell is stored as text (shown as typed, never
-evaluated); in a CSV file, which has no types, it gets a leading apostrophe, as OWASP recommends.
-Numbers, dates and booleans are written as they are.
+therefore never written as a formula: in a workbook such a cell is stored as quoted text (shown as typed,
+never evaluated, not even once edited); in a CSV file, which has no types, it gets a leading apostrophe, as
+OWASP recommends. Numbers, dates and booleans are written as they are.
 """
 
 from __future__ import annotations
@@ -32,12 +32,20 @@ def evaluates(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def _as_text(cell: Any) -> None:
+    """A cell of text a spreadsheet would evaluate, kept as text: stored as a string (openpyxl makes text that
+    begins with "=" a formula) and marked as quoted, the apostrophe Excel shows, so that editing the cell in
+    Excel does not turn it into a formula either."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
 def sheet_append(sheet: Any, row: Sequence[Any]) -> None:
     """openpyxl's worksheet.append, with text a spreadsheet would evaluate kept as text."""
     sheet.append(list(row))
     for cell in sheet[sheet.max_row]:
         if evaluates(cell.value):
-            cell.data_type = "s"  # openpyxl made it a formula ("f") because it begins with "="
+            _as_text(cell)
 
 
 def csv_cell(value: Any) -> Any:
@@ -106,7 +114,7 @@ def xlsx_table(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
         for i, value in enumerate(values):
             if evaluates(value):
                 cell = WriteOnlyCell(sheet, value)
-                cell.data_type = "s"
+                _as_text(cell)
                 values[i] = cell
         for i in money:
             if values[i] is not None:

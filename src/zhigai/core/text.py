@@ -25,8 +25,12 @@ from .errors import InvalidInput
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# What a name may not consist of alone: whitespace and the zero-width characters.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# What no text may consist of alone: characters that show nothing. By Unicode category: spaces and
+# separators, controls, formatting characters (zero-width, direction marks and overrides, soft hyphen, tags,
+# the Mongolian vowel separator…), combining marks with nothing to mark; and the letters drawn blank: the
+# Hangul fillers and the blank Braille pattern.
+_UNSEEN_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _ASCII_INT = re.compile(r"[0-9]{1,18}")
 
 
@@ -42,8 +46,9 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
 
 
 def is_invisible(value: str) -> bool:
-    """True when value is empty or only whitespace and zero-width characters."""
-    return not value.strip(_INVISIBLE + " \t\n\r\f\v\u00a0\u3000").strip()
+    """True when value is empty or shows nothing: only whitespace, zero-width, formatting and other unseen
+    characters (all() stops at the first visible one: the first, for a real name)."""
+    return all(c in _BLANK_LETTERS or unicodedata.category(c) in _UNSEEN_CATEGORIES for c in value)
 
 
 def text_error(field: str, message: str) -> InvalidInput:
@@ -55,15 +60,17 @@ def clean_text(
 ) -> str:
     """`value` as clean text: str() of it, trimmed, NFC-normalised; raises InvalidInput naming `field`
     when it holds a control character (tab and line breaks allowed when multiline) or a lone surrogate,
-    when it is longer than max_length, or — when required (a name) — when it is empty or made only of
-    whitespace and zero-width characters (U+200B–U+200D, U+2060, U+FEFF). None is the empty string."""
+    when it is longer than max_length, or — when required (a name) — when it shows nothing (is_invisible);
+    a text that is not required and shows nothing is the empty string, as None is."""
     text = "" if value is None else str(value)
     problem = text_problem(text, multiline=multiline)
     if problem:
         raise text_error(field, problem)
     text = unicodedata.normalize("NFC", text.strip())
-    if required and is_invisible(text):
-        raise text_error(field, _("不能为空，也不能只有空白或不可见字符"))
+    if is_invisible(text):  # shows nothing, means nothing: a required text is missing, another one empty
+        if required:
+            raise text_error(field, _("不能为空，也不能只有空白或不可见字符"))
+        text = ""
     if max_length is not None and len(text) > max_length:
         raise text_error(field, _("不能超过%(n)d个字符") % {"n": max_length})
     return text
