@@ -12,7 +12,7 @@ from zhigai.base.models import Enterprise
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
-from zhigai.core.policy import permitted, require
+from zhigai.core.policy import permitted, require, seen_or_404
 from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
 
@@ -54,15 +54,8 @@ def _visible(user: Actor) -> QuerySet[Assessment]:
 def access_assessment(*, user: Actor, assessment_id: int, action: str = "view") -> Assessment:
     """The assessment if the user may view it and do `action` (an assessment action of the diagnosis
     policy: "change", "submit", "verify"); Http404 when it may not view it, 403 when it may not act."""
-    found = (
-        Assessment.objects.select_related(
-            "enterprise", "enterprise__region", "enterprise__industry", "model", "created_by"
-        )
-        .filter(pk=assessment_id)
-        .first()
-    )
-    if found is None or not permitted(user, ASSESSMENT_VIEW, found):
-        raise Http404
+    found = seen_or_404(Assessment.objects.select_related("enterprise", "enterprise__region", "enterprise__industry",
+                                                          "model", "created_by"), assessment_id, user, ASSESSMENT_VIEW)
     if action != "view":
         require(user, f"diagnosis.assessment.{action}", found, message=_("您不能对这份评估进行此操作。"),
                 code=DiagnosisError.LOCKED)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhigai.base.models import Industry, Region
 from zhigai.base.selectors import region_codes_below
 from zhigai.core.errors import InvalidInput
-from zhigai.core.policy import permitted, require
+from zhigai.core.policy import permitted, require, seen_or_404
 from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
 
@@ -47,10 +47,8 @@ def _visible(user: Actor) -> QuerySet[Provider]:
 def access_provider(*, user: Actor, provider_id: int, action: str = "view") -> Provider:
     """The provider if the user may view it and do `action` ("change", "submit", "review"); Http404 when
     it may not view it, 403 when it may not act."""
-    found = (Provider.objects.select_related("home_region", "leader", "industry_focus").filter(pk=provider_id).first()
-             if 0 < provider_id < 2**31 else None)
-    if found is None or not permitted(user, PROVIDER_VIEW, found):
-        raise Http404
+    found = seen_or_404(Provider.objects.select_related("home_region", "leader", "industry_focus"), provider_id, user,
+                        PROVIDER_VIEW)
     if action != "view":
         require(user, f"market.provider.{action}", found, message=_("您不能对这家服务商进行此操作。"),
                 code=MarketError.LOCKED if action == "change" else MarketError.FORBIDDEN)

@@ -17,7 +17,7 @@ from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
 from zhigai.core.errors import InvalidInput
 from zhigai.core.models import REGION_ROLES, Role
-from zhigai.core.policy import permitted, require
+from zhigai.core.policy import permitted, require, seen_or_404
 from zhigai.core.types import Actor
 
 from .deadlines import local_today
@@ -46,11 +46,9 @@ def access_engagement(*, user: Actor, engagement_id: int, action: str = "view") 
     """The engagement if the user may view it and do `action` (a move's name, "attach"); Http404 when it
     may not view it (another provider, another enterprise, an officer of another region), 403 when it may
     not act."""
-    found = (Engagement.objects.select_related("enterprise", "enterprise__region", "enterprise__industry",
-                                               "provider", "assessment", "requested_by")
-             .filter(pk=engagement_id).first() if 0 < engagement_id < 2**31 else None)
-    if found is None or not permitted(user, VIEW, found):
-        raise Http404
+    found = seen_or_404(Engagement.objects.select_related("enterprise", "enterprise__region", "enterprise__industry",
+                                                          "provider", "assessment", "requested_by"),
+                        engagement_id, user, VIEW)
     if action != "view":
         require(user, f"market.engagement.{action}", found, message=_("您不能对这项服务进行此操作。"),
                 code=MarketError.FORBIDDEN)
