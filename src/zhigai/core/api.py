@@ -46,7 +46,16 @@ class MeOut(Schema):
     provider: str | None = Field(description="the id of the provider the user acts for (GET /providers/{id})")
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut},
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_SIGN_IN_ERRORS = {"responses": {
+    "401": {"description": "The username or the password is wrong (code `unauthorized`; `message` says how many "
+                           "failures are left before a wait).", "content": _ERROR},
+    "429": {"description": "Too many failed attempts: wait the seconds of the `Retry-After` header and of "
+                           "`details[0].retry_after` (code `sign_in_locked`).", "content": _ERROR},
+}}
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut}, openapi_extra=_SIGN_IN_ERRORS,
              description="A bearer token, valid `expires_in` seconds (API_TOKEN_TTL_HOURS, 24 hours by default) "
              "unless revoked first: by DELETE /auth/token, by signing out of the web pages, by a new password. "
              "Failed attempts are throttled: 429 says how many seconds to wait (`Retry-After`).")
