@@ -88,3 +88,25 @@ def test_messages_join_the_events_a_view_sent(sent: str | None, kept: dict[str, 
 
     response = _with_messages(view)(RequestFactory().post("/x/", HTTP_HX_REQUEST="true"))
     assert json.loads(response["HX-Trigger"]) == {**kept, "messages": [{"level": "success", "text": "已保存。"}]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "invalid", "missing", "control", "not_found"), [
+    ("zh-hans", "请求无效：", "必填", "不能包含控制字符", "未找到。"),
+    ("en", "The request is not valid: ", "Required", "must not contain", "Not found."),
+])
+def test_api_errors_speak_the_reader_s_language(province_user: User, language: str, invalid: str, missing: str,
+                                                control: str, not_found: str) -> None:
+    """Defect: the API's 422 began in English ("The request is not valid: name: Value error, 不能包含…") whatever
+    the reader's language, and a 404 said "Not found." to a Chinese reader."""
+    from zhigai.core.services import api_token_create
+
+    token, _expires = api_token_create(user=province_user)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE=language)
+    body = client.post("/api/v1/enterprises", data=json.dumps({"name": "a\x00b"}),
+                       content_type="application/json").json()
+    assert body["code"] == "invalid" and body["message"].startswith(invalid), body
+    fields = {d["field"]: d["message"] for d in body["details"]}
+    assert fields["uscc"] == missing and control in fields["name"] and "Value error" not in body["message"], body
+    assert client.get("/api/v1/assessments/999999").json()["message"] == not_found
+    assert client.get("/api/v1/no-such-path").json()["message"] == not_found

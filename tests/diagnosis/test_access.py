@@ -151,7 +151,7 @@ def test_another_tenant_gets_404_on_every_diagnosis_endpoint(
     for method, path, body in API_CALLS:
         response = api_json(api_client, world.users[who], method, world.fill(path), body)
         assert response.status_code == 404, (who, method, path, response.status_code)
-        assert response.json() == {"code": "not_found", "message": "Not found.", "details": []}
+        assert response.json() == {"code": "not_found", "message": "未找到。", "details": []}, "as for a missing one"
     assert world.snapshot() == before
 
 

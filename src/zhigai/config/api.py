@@ -10,6 +10,8 @@ from typing import Any, cast
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -17,7 +19,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from zhigai.core.errors import ErrorCode, SignInLocked, ZhigaiError
-from zhigai.core.middleware import API_ERROR_CODES
+from zhigai.core.middleware import API_ERROR_CODES, not_found_message
 from zhigai.core.services import api_token_user
 
 from .openapi import document_errors
@@ -72,29 +74,49 @@ def _zhigai_error(request: HttpRequest, exc: ZhigaiError) -> HttpResponse:
     return response
 
 
+# pydantic's messages of the errors a client meets most, in the reader's language (the others stay pydantic's).
+_PYDANTIC_MESSAGES = {
+    "missing": gettext_lazy("必填"),
+    "int_parsing": gettext_lazy("应为整数"), "int_type": gettext_lazy("应为整数"),
+    "int_from_float": gettext_lazy("应为整数"),
+    "float_parsing": gettext_lazy("应为数字"), "float_type": gettext_lazy("应为数字"),
+    "decimal_parsing": gettext_lazy("应为数字"), "decimal_type": gettext_lazy("应为数字"),
+    "bool_parsing": gettext_lazy("应为 true 或 false"), "bool_type": gettext_lazy("应为 true 或 false"),
+    "string_type": gettext_lazy("应为文本"), "list_type": gettext_lazy("应为列表"),
+    "dict_type": gettext_lazy("应为对象"), "model_type": gettext_lazy("应为对象"),
+    "date_from_datetime_parsing": gettext_lazy("应为日期（YYYY-MM-DD）"),
+    "date_parsing": gettext_lazy("应为日期（YYYY-MM-DD）"),
+}
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    """A field's problem for its reader: our validators' own message (pydantic wraps it in "Value error, …"),
+    a known pydantic error in the reader's language, else pydantic's text."""
+    if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])
+    known = _PYDANTIC_MESSAGES.get(str(err.get("type")))
+    return str(known) if known is not None else str(err.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        details.append({"field": ".".join(loc), "message": err.get("msg", "")})
-    return _error(
-        request,
-        422,
-        ErrorCode.INVALID,
-        "The request is not valid: " + "; ".join(f"{d['field']}: {d['message']}" for d in details),
-        details,
-    )
+        details.append({"field": ".".join(loc), "message": _validation_message(err)})
+    listed = _("；").join(f"{d['field']}: {d['message']}" for d in details)
+    return _error(request, 422, ErrorCode.INVALID, _("请求无效：%(problems)s") % {"problems": listed}, details)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, ErrorCode.UNAUTHORIZED, "Sign in first: send a valid 'Authorization: Bearer <token>'.")
+    return _error(request, 401, ErrorCode.UNAUTHORIZED,
+                  _("请先登录：请求须带有效的 'Authorization: Bearer <token>'。"))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, ErrorCode.NOT_FOUND, "Not found.")
+    return _error(request, 404, ErrorCode.NOT_FOUND, not_found_message())
 
 
 @api.exception_handler(HttpError)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .cache import request_scope
 from .errors import ErrorCode, InvalidInput, ZhigaiError
@@ -54,6 +55,11 @@ API_ERROR_CODES = {
 }
 
 
+def not_found_message() -> str:
+    """The API's one answer for what does not exist and for what the user may not see (not told apart)."""
+    return _("未找到。")
+
+
 class ApiJsonErrorsMiddleware:
     """Under /api/, every error is JSON {"code", "message", "details"} — also the ones Django itself
     answers before the API sees the request (an unknown path, a method a route does not have)."""
@@ -70,9 +76,12 @@ class ApiJsonErrorsMiddleware:
         ):
             status = response.status_code
             code = API_ERROR_CODES.get(status, ErrorCode.ERROR)
-            message = {404: "Not found.", 405: f"Method {request.method} is not allowed here."}.get(
-                status, getattr(response, "reason_phrase", "Error")
-            )
+            if status == 404:
+                message = not_found_message()
+            elif status == 405:
+                message = _("这里不接受 %(method)s 请求。") % {"method": request.method}
+            else:
+                message = getattr(response, "reason_phrase", "Error")
             replaced = JsonResponse({"code": code, "message": message, "details": []}, status=status)
             if "Allow" in response:
                 replaced["Allow"] = response["Allow"]
