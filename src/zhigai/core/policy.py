@@ -82,11 +82,13 @@ DB_ID_MAX = 2**31 - 1  # the largest id a table holds (and a larger number in a 
 M = TypeVar("M", bound=Model)
 
 
-def seen_or_404(queryset: QuerySet[M], pk: int, user: Actor | None, permission: str) -> M:
-    """The row `pk` of `queryset` if `user` has `permission` on it; Http404 otherwise, alike for a row that
-    does not exist and one the user may not see, so that ids cannot be probed. The getters' one lookup."""
+def seen_or_404(queryset: QuerySet[M], pk: int, user: Actor | None, permission: str, *,
+                of: Callable[[M], Any] | None = None) -> M:
+    """The row `pk` of `queryset` if `user` has `permission` on it (or on `of(row)`, the record it belongs to:
+    a file's assessment); Http404 otherwise, alike for a row that does not exist and one the user may not see,
+    so that ids cannot be probed. The getters' one lookup."""
     found = queryset.filter(pk=pk).first() if 0 < pk <= DB_ID_MAX else None
-    if found is None or not permitted(user, permission, found):
+    if found is None or not permitted(user, permission, found if of is None else of(found)):
         raise Http404
     return found
 

@@ -12,7 +12,7 @@ from zhigai.base.models import Enterprise
 from zhigai.base.policy import enterprise_scope
 from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
-from zhigai.core.policy import permitted, require, seen_or_404
+from zhigai.core.policy import DB_ID_MAX, permitted, require, seen_or_404
 from zhigai.core.text import clean_text
 from zhigai.core.types import Actor
 
@@ -32,7 +32,7 @@ def model_get(*, ref: int | str) -> MaturityModel:
     if isinstance(ref, str):
         clean_text(ref, field="model", max_length=100)  # InvalidInput (422) for a NUL or a control character
     if isinstance(ref, int) or re.fullmatch(r"[0-9]{1,9}", ref):  # ASCII digits only: not "５", not "5²"
-        found = qs.filter(pk=int(ref)).first() if 0 < int(ref) < 2**31 else None
+        found = qs.filter(pk=int(ref)).first() if 0 < int(ref) <= DB_ID_MAX else None
     elif "@" in ref:
         code, version = ref.split("@", 1)
         found = qs.filter(code=code, version=version).first()
@@ -88,10 +88,8 @@ def evidence_list(*, assessment: Assessment) -> dict[str, list[Evidence]]:
 
 def evidence_get(*, user: Actor, evidence_id: int) -> Evidence:
     """A file of an assessment the user may view; Http404 otherwise."""
-    found = Evidence.objects.select_related("assessment", "assessment__enterprise").filter(pk=evidence_id).first()
-    if found is None or not permitted(user, ASSESSMENT_VIEW, found.assessment):
-        raise Http404
-    return found
+    return seen_or_404(Evidence.objects.select_related("assessment", "assessment__enterprise"), evidence_id, user,
+                       ASSESSMENT_VIEW, of=lambda evidence: evidence.assessment)
 
 
 def assessment_drafts(*, user: Actor) -> QuerySet[Assessment]:
@@ -102,9 +100,8 @@ def assessment_drafts(*, user: Actor) -> QuerySet[Assessment]:
 def access_assignment(*, user: Actor, assignment_id: int, action: str = "view") -> Assignment:
     """An assignment of an enterprise whose diagnoses the user sees (Http404 otherwise); PermissionDenied
     when it may not do `action` ("delete") to the enterprise's assignments."""
-    found = Assignment.objects.select_related("user", "enterprise").filter(pk=assignment_id).first()
-    if found is None or not permitted(user, "diagnosis.enterprise.view", found.enterprise):
-        raise Http404
+    found = seen_or_404(Assignment.objects.select_related("user", "enterprise"), assignment_id, user,
+                        "diagnosis.enterprise.view", of=lambda assignment: assignment.enterprise)
     if action != "view":
         require(user, f"diagnosis.assignment.{action}", found.enterprise,
                 message=_("只有该企业所在地区的主管部门可以取消指派。"), code=DiagnosisError.FORBIDDEN)

@@ -23,7 +23,7 @@ from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import ZhigaiError
 from zhigai.core.models import User
 from zhigai.core.pages import errors_as_messages, page_number
-from zhigai.core.policy import permitted
+from zhigai.core.policy import DB_ID_MAX, permitted
 from zhigai.core.text import ascii_int
 from zhigai.core.types import AuthenticatedRequest
 
@@ -115,7 +115,7 @@ def assessment_start(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
 @require_POST
 def assignment_add(request: AuthenticatedRequest, uscc: str) -> HttpResponse:
     enterprise = access_enterprise(user=request.user, uscc=uscc)
-    expert_id = ascii_int(request.POST.get("expert"), low=1, high=2**31 - 1)  # not "5²", not "１２"
+    expert_id = ascii_int(request.POST.get("expert"), low=1, high=DB_ID_MAX)  # not "5²", not "１２"
     expert = User.objects.filter(pk=expert_id, role__in=EXPERT_ROLES).first() if expert_id else None
     if expert is None:
         messages.error(request, _("请选择一位专家或工程服务公司用户。"))

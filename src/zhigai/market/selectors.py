@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhigai.base.models import Industry, Region
@@ -57,10 +56,8 @@ def access_provider(*, user: Actor, provider_id: int, action: str = "view") -> P
 
 def qualification_get(*, user: Actor, file_id: int) -> QualificationFile:
     """A qualification file of a provider the user may view; Http404 otherwise."""
-    found = QualificationFile.objects.select_related("provider").filter(pk=file_id).first()
-    if found is None or not permitted(user, PROVIDER_VIEW, found.provider):
-        raise Http404
-    return found
+    return seen_or_404(QualificationFile.objects.select_related("provider"), file_id, user, PROVIDER_VIEW,
+                       of=lambda file: file.provider)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +16,7 @@ from zhigai.base.selectors import scoped_enterprises
 from zhigai.core.cache import cached_figures
 from zhigai.core.errors import InvalidInput
 from zhigai.core.models import REGION_ROLES, Role
-from zhigai.core.policy import permitted, require, seen_or_404
+from zhigai.core.policy import require, seen_or_404
 from zhigai.core.types import Actor
 
 from .deadlines import local_today
@@ -78,11 +77,8 @@ def state_counts(*, user: Actor) -> dict[str, int]:
 
 def document_get(*, user: Actor, document_id: int) -> EngagementDocument:
     """A document of an engagement the user may view; Http404 otherwise (as for one that does not exist)."""
-    found = (EngagementDocument.objects.select_related("engagement", "engagement__enterprise")
-             .filter(pk=document_id).first() if 0 < document_id < 2**31 else None)
-    if found is None or not permitted(user, VIEW, found.engagement):
-        raise Http404
-    return found
+    return seen_or_404(EngagementDocument.objects.select_related("engagement", "engagement__enterprise"), document_id,
+                       user, VIEW, of=lambda document: document.engagement)
 
 
 def given_result(engagement: Engagement) -> Any:

@@ -20,7 +20,7 @@ from zhigai.core.audit import audit_record
 from zhigai.core.errors import Conflict, InvalidInput
 from zhigai.core.inbox import inbox_notify
 from zhigai.core.models import User
-from zhigai.core.policy import require
+from zhigai.core.policy import DB_ID_MAX, require
 from zhigai.core.text import ascii_int, clean_text
 from zhigai.core.uploads import document_checked
 from zhigai.core.workflow import transition_apply
@@ -181,7 +181,7 @@ def _outcomes(data: Any, plan: EngagementPlan | None) -> dict[str, Any]:
 
 def _documents(engagement: Engagement, ids: Sequence[Any]) -> list[EngagementDocument]:
     """The engagement's uploaded documents a move brings (not brought by another move yet)."""
-    wanted = [ascii_int(i, low=1, high=2**31 - 1) for i in ids]
+    wanted = [ascii_int(i, low=1, high=DB_ID_MAX) for i in ids]
     found = {d.pk: d for d in EngagementDocument.objects.select_for_update()
              .filter(engagement=engagement, event__isnull=True, pk__in=[i for i in wanted if i])}
     if None in wanted or len(found) != len(set(wanted)):

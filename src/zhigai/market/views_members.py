@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from zhigai.core.crumbs import Crumb, crumbs
 from zhigai.core.errors import InvalidInput
 from zhigai.core.pages import errors_as_messages
-from zhigai.core.policy import permitted
+from zhigai.core.policy import DB_ID_MAX, permitted
 from zhigai.core.text import ascii_int
 from zhigai.core.types import AuthenticatedRequest
 
@@ -25,7 +25,7 @@ ACTIONS = ("add", "remove", "leader")
 
 
 def _user_id(request: AuthenticatedRequest) -> int:
-    found = ascii_int(request.POST.get("user", ""), low=1, high=2**31 - 1)
+    found = ascii_int(request.POST.get("user", ""), low=1, high=DB_ID_MAX)
     if found is None:
         raise InvalidInput(_("请选择一位成员。"), details=[{"field": "user", "message": _("必填")}])
     return found

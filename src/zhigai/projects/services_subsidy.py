@@ -18,7 +18,7 @@ from zhigai.base.models import Region
 from zhigai.core.audit import audit_record
 from zhigai.core.errors import Conflict, InvalidInput
 from zhigai.core.models import User
-from zhigai.core.policy import require
+from zhigai.core.policy import DB_ID_MAX, require
 from zhigai.core.text import ascii_int, clean_text
 from zhigai.core.workflow import transition_apply
 from zhigai.ledger.models import AccountKind, Journal, JournalKind
@@ -103,7 +103,7 @@ def invoice_add(*, by: User, project: Project, data: Mapping[str, Any]) -> Invoi
     line = None
     line_ref = data.get("equipment_line")
     if line_ref not in (None, ""):
-        line_id = ascii_int(line_ref, low=1, high=2**31 - 1)
+        line_id = ascii_int(line_ref, low=1, high=DB_ID_MAX)
         line = project.equipment.filter(pk=line_id).first() if line_id else None
         if line is None:
             problems.append({"field": "equipment_line", "message": _("不是本项目的设备明细")})
@@ -155,7 +155,7 @@ def claim_submit(*, by: User, project: Project, data: Mapping[str, Any]) -> Subs
         problems.append({"field": "program", "message": _("应为 province、city 或 county")})
     year = _year(data.get("year"), "year", problems)
     refs = data.get("invoices") or []
-    ids = [ascii_int(r, low=1, high=2**31 - 1) for r in (refs if isinstance(refs, list | tuple) else [refs])]
+    ids = [ascii_int(r, low=1, high=DB_ID_MAX) for r in (refs if isinstance(refs, list | tuple) else [refs])]
     invoices = list(Invoice.objects.filter(project=project, pk__in=[i for i in ids if i])
                     .select_related("equipment_line").order_by("id"))
     if not ids or None in ids or len(invoices) != len(set(ids)):
